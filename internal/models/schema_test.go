@@ -1,0 +1,86 @@
+package models_test
+
+import (
+	"testing"
+
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/migrate/bunschema"
+	"github.com/microblog/microblog/migrate/schema"
+)
+
+// The chapter-4 schema must be derivable from the model definitions alone.
+func TestModelsDescribeChapter4Schema(t *testing.T) {
+	s, err := bunschema.FromModels(models.All()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := s.Table("user")
+	if user == nil {
+		t.Fatal("no user table")
+	}
+	wantCols := []struct {
+		name     string
+		typ      schema.Type
+		nullable bool
+	}{
+		{"id", schema.Type{Kind: schema.Integer}, false},
+		{"username", schema.Type{Kind: schema.String, Length: 64}, false},
+		{"email", schema.Type{Kind: schema.String, Length: 120}, false},
+		{"password_hash", schema.Type{Kind: schema.String, Length: 256}, true},
+	}
+	if len(user.Columns) != len(wantCols) {
+		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))
+	}
+	for i, w := range wantCols {
+		c := user.Columns[i]
+		if c.Name != w.name || c.Type != w.typ || c.Nullable != w.nullable {
+			t.Errorf("user column %d = %s %v nullable=%v, want %s %v nullable=%v", i, c.Name, c.Type, c.Nullable, w.name, w.typ, w.nullable)
+		}
+	}
+	if !user.Column("id").AutoIncrement || user.PrimaryKey == nil || user.PrimaryKey.Columns[0] != "id" {
+		t.Errorf("user.id is not an autoincrement primary key: %+v", user.PrimaryKey)
+	}
+	for _, name := range []string{"ix_user_username", "ix_user_email"} {
+		ix := user.Index(name)
+		if ix == nil || !ix.Unique {
+			t.Errorf("index %s missing or not unique: %+v", name, ix)
+		}
+	}
+
+	post := s.Table("post")
+	if post == nil {
+		t.Fatal("no post table")
+	}
+	if c := post.Column("body"); c.Type != (schema.Type{Kind: schema.String, Length: 140}) || c.Nullable {
+		t.Errorf("post.body = %v nullable=%v", c.Type, c.Nullable)
+	}
+	if c := post.Column("timestamp"); c.Type.Kind != schema.DateTime || c.Nullable {
+		t.Errorf("post.timestamp = %v nullable=%v", c.Type, c.Nullable)
+	}
+	for _, name := range []string{"ix_post_timestamp", "ix_post_user_id"} {
+		if ix := post.Index(name); ix == nil || ix.Unique {
+			t.Errorf("index %s missing or unique: %+v", name, ix)
+		}
+	}
+	if len(post.ForeignKeys) != 1 {
+		t.Fatalf("post has %d foreign keys, want 1", len(post.ForeignKeys))
+	}
+	fk := post.ForeignKeys[0]
+	if fk.Name != "fk_post_user_id_user" || fk.RefTable != "user" || fk.Columns[0] != "user_id" || fk.RefColumns[0] != "id" {
+		t.Errorf("post foreign key = %+v", fk)
+	}
+	if len(user.ForeignKeys) != 0 {
+		t.Errorf("user has foreign keys %+v; has-many must not declare one", user.ForeignKeys)
+	}
+}
+
+func TestStringers(t *testing.T) {
+	u := &models.User{Username: "susan", Email: "susan@example.com"}
+	if got := u.String(); got != "<User susan>" {
+		t.Errorf("user prints %q", got)
+	}
+	p := &models.Post{Body: "my first post!", Author: u}
+	if got := p.String(); got != "<Post my first post!>" {
+		t.Errorf("post prints %q", got)
+	}
+}
