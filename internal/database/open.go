@@ -1,0 +1,95 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql" // registers "mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/mysqldialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/schema"
+	_ "modernc.org/sqlite" // registers "sqlite"
+)
+
+// DB is an open database: bun for queries, the raw *sql.DB for the migration engine.
+type DB struct {
+	Bun     *bun.DB
+	SQL     *sql.DB
+	Dialect string
+	// URL is the DATABASE_URL with its password masked.
+	URL string
+}
+
+// Open connects to the database named by a DATABASE_URL (see ParseURL) and checks that it
+// answers. Errors are one line naming the URL (password masked) and the cause.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	t, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return OpenTarget(ctx, t)
+}
+
+// OpenTarget connects to a parsed target.
+func OpenTarget(ctx context.Context, t Target) (*DB, error) {
+	sqldb, err := sql.Open(t.Driver, t.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("database: open %s: %w", t.Redacted, err)
+	}
+	var dialect schema.Dialect
+	switch t.Dialect {
+	case SQLite:
+		dialect = sqlitedialect.New()
+		if strings.HasPrefix(t.DSN, "file::memory:") {
+			// Every connection to :memory: is a separate database: keep exactly one.
+			sqldb.SetMaxOpenConns(1)
+		}
+	case Postgres:
+		dialect = pgdialect.New()
+	case MySQL:
+		dialect = mysqldialect.New()
+	default:
+		sqldb.Close()
+		return nil, fmt.Errorf("database: unknown dialect %q", t.Dialect)
+	}
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqldb.PingContext(pingCtx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("database: cannot connect to %s: %s", t.Redacted, oneLine(err))
+	}
+	return &DB{Bun: bun.NewDB(sqldb, dialect), SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}, nil
+}
+
+// Close closes the connection pool.
+func (d *DB) Close() error {
+	if err := d.Bun.Close(); err != nil {
+		return fmt.Errorf("database: close: %w", err)
+	}
+	return nil
+}
+
+// oneLine flattens driver errors that span several lines, and drops the verbose
+// wrapping pgx adds around dial errors.
+func oneLine(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer within 10s"
+	}
+	s := err.Error()
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '\n' || r == '\r' {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

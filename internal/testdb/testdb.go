@@ -1,0 +1,111 @@
+// Package testdb gives tests a brand-new, empty database on each dialect: a temporary
+// SQLite file, or a freshly created PostgreSQL / MariaDB database that is dropped when the
+// test ends, so that test runs never collide. Servers are named by environment variables;
+// when one is unset, tests for that dialect are skipped with a visible reason.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/microblog/microblog/internal/database"
+)
+
+// Environment variables naming the servers tests may use. Each holds a DATABASE_URL of a
+// database the tests can connect to in order to create their own.
+const (
+	PostgresEnv = "MICROBLOG_TEST_POSTGRES_URL" // e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+	MySQLEnv    = "MICROBLOG_TEST_MYSQL_URL"    // e.g. mysql://root@127.0.0.1:3306/test
+)
+
+// Dialects lists every dialect, for table-driven tests.
+var Dialects = []string{database.SQLite, database.Postgres, database.MySQL}
+
+// URL returns the DATABASE_URL of a new empty database of the given dialect, removed at
+// the end of the test. It skips the test when the dialect's server is not configured.
+func URL(t testing.TB, dialect string) string {
+	t.Helper()
+	switch dialect {
+	case database.SQLite:
+		return "sqlite:///" + filepath.Join(t.TempDir(), "test.db")
+	case database.Postgres:
+		return serverDB(t, PostgresEnv, dialect)
+	case database.MySQL:
+		return serverDB(t, MySQLEnv, dialect)
+	}
+	t.Fatalf("testdb: unknown dialect %q", dialect)
+	return ""
+}
+
+// Open returns an open connection to a new empty database of the given dialect, closed
+// and removed at the end of the test.
+func Open(t testing.TB, dialect string) *database.DB {
+	t.Helper()
+	db, err := database.Open(context.Background(), URL(t, dialect))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func serverDB(t testing.TB, env, dialect string) string {
+	t.Helper()
+	admin := os.Getenv(env)
+	if admin == "" {
+		t.Skipf("%s tests skipped: set %s to a server URL to run them", dialect, env)
+	}
+	target, err := database.ParseURL(admin)
+	if err != nil {
+		t.Fatalf("testdb: %s: %v", env, err)
+	}
+	if target.Dialect != dialect {
+		t.Fatalf("testdb: %s names a %s server, want %s", env, target.Dialect, dialect)
+	}
+	sqldb, err := sql.Open(target.Driver, target.DSN)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	defer sqldb.Close()
+	name := "mbt_" + randomHex(6)
+	ctx := context.Background()
+	if _, err := sqldb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("testdb: create database on %s: %v", target.Redacted, err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open(target.Driver, target.DSN)
+		if err != nil {
+			t.Errorf("testdb: cleanup: %v", err)
+			return
+		}
+		defer db.Close()
+		drop := "DROP DATABASE IF EXISTS " + name
+		if dialect == database.Postgres {
+			drop += " WITH (FORCE)"
+		}
+		if _, err := db.ExecContext(context.Background(), drop); err != nil {
+			t.Errorf("testdb: cleanup %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("testdb: crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b)
+}
