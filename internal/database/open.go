@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // registers "mysql"
@@ -25,6 +26,8 @@ type DB struct {
 	Dialect string
 	// URL is the DATABASE_URL with its password masked.
 	URL string
+
+	models sync.Map // reflect.Type → *model, for sessions
 }
 
 // Open connects to the database named by a DATABASE_URL (see ParseURL) and checks that it
@@ -66,7 +69,9 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("database: cannot connect to %s: %s", t.Redacted, oneLine(err))
 	}
-	return &DB{Bun: bun.NewDB(sqldb, dialect), SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}, nil
+	bdb := bun.NewDB(sqldb, dialect)
+	bdb.AddQueryHook(trackingHook{})
+	return &DB{Bun: bdb, SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}, nil
 }
 
 // Close closes the connection pool.

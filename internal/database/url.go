@@ -113,6 +113,9 @@ func mysqlTarget(u *url.URL) (Target, error) {
 	}
 	cfg.DBName = db
 	cfg.ParseTime = true
+	// Report matched rather than changed rows, so an UPDATE that rewrites a value with
+	// itself still counts as having found its row.
+	cfg.ClientFoundRows = true
 	cfg.Loc = time.UTC
 	cfg.Params = map[string]string{"charset": "utf8mb4"}
 	cfg.Collation = "utf8mb4_unicode_ci"

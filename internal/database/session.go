@@ -1,0 +1,283 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/uptrace/bun"
+	bunschema "github.com/uptrace/bun/schema"
+)
+
+// ErrNotFound is returned by Session.Get when no row has the given primary key.
+var ErrNotFound = errors.New("not found")
+
+// Session is a unit of work, the Go counterpart of SQLAlchemy's db.session:
+//
+//	s := db.NewSession()
+//	u := &models.User{Username: "john", Email: "john@example.com"}
+//	s.Add(u)
+//	s.Add(&models.Post{Body: "my first post!", Author: u})
+//	err := s.Commit(ctx) // one transaction: the user first, then the post with u's id
+//
+// New objects (Add), changes to objects loaded through the session, and deletions
+// (Delete) are kept in memory until Commit writes all of them in one transaction, in
+// dependency order: parents before children on insert, children before parents on
+// delete. Objects referenced from a pending object through a belongs-to or has-many
+// relation are added too (Post{Author: u} adds u). Queries built with the session's
+// New* methods first flush pending changes into the session's transaction (autoflush),
+// so they see them while other connections do not.
+//
+// An object loaded through a session query built with Model(…) is tracked: changing its
+// fields and committing writes an UPDATE of the changed columns only.
+//
+// If writing fails, the transaction is rolled back and the session is left exactly as
+// before the attempt: the changes are still pending (fix them and Commit again) and the
+// objects carry no half-assigned ids. Rollback discards pending changes and restores
+// tracked objects to their last committed values.
+//
+// A Session is meant for one goroutine (one request, one job, one script) at a time.
+// The write transaction begins lazily at the first flush that has something to write,
+// so a session that only reads never holds a lock.
+type Session struct {
+	db *DB
+
+	tx *bun.Tx // open write transaction, or nil
+
+	pending []any // objects to insert, in the order added
+	deleted []any // tracked objects to delete, in the order deleted
+	inQueue map[any]queueState
+
+	tracked map[any]*tracked // persistent objects (pointer) → last flushed values
+
+	// journal records what flushes wrote inside the open transaction, so that a failure
+	// or a Rollback can put the objects back as they were before the transaction.
+	journal []journalEntry
+
+	flushing bool
+}
+
+type queueState uint8
+
+const (
+	queuedNone queueState = iota
+	queuedInsert
+	queuedDelete
+)
+
+// NewSession starts an empty session on db.
+func (d *DB) NewSession() *Session {
+	return &Session{
+		db:      d,
+		inQueue: make(map[any]queueState),
+		tracked: make(map[any]*tracked),
+	}
+}
+
+// Add schedules obj (a pointer to a model struct) to be inserted at the next flush. Adding
+// an object that is already persistent or already pending does nothing; adding an object
+// scheduled for deletion cancels the deletion.
+func (s *Session) Add(obj any) error {
+	if _, err := s.db.modelOf(obj); err != nil {
+		return fmt.Errorf("session: add: %w", err)
+	}
+	switch s.inQueue[obj] {
+	case queuedInsert:
+		return nil
+	case queuedDelete:
+		s.deleted = removeObj(s.deleted, obj)
+		delete(s.inQueue, obj)
+		return nil
+	}
+	if _, ok := s.tracked[obj]; ok {
+		return nil
+	}
+	s.pending = append(s.pending, obj)
+	s.inQueue[obj] = queuedInsert
+	return nil
+}
+
+// AddAll adds each object in turn; see Add.
+func (s *Session) AddAll(objs ...any) error {
+	for _, o := range objs {
+		if err := s.Add(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete schedules a persistent object for deletion at the next flush. Deleting a pending
+// (never written) object just cancels its insertion.
+func (s *Session) Delete(obj any) error {
+	if _, err := s.db.modelOf(obj); err != nil {
+		return fmt.Errorf("session: delete: %w", err)
+	}
+	switch s.inQueue[obj] {
+	case queuedInsert:
+		s.pending = removeObj(s.pending, obj)
+		delete(s.inQueue, obj)
+		return nil
+	case queuedDelete:
+		return nil
+	}
+	if _, ok := s.tracked[obj]; !ok {
+		return fmt.Errorf("session: delete %v: the object was not loaded through this session (load it with Get or a session query first)", obj)
+	}
+	s.deleted = append(s.deleted, obj)
+	s.inQueue[obj] = queuedDelete
+	return nil
+}
+
+// Pending reports whether the session holds changes not yet committed: objects to insert
+// or delete, changed tracked objects, or flushed but uncommitted writes.
+func (s *Session) Pending() bool {
+	if len(s.pending) > 0 || len(s.deleted) > 0 || s.tx != nil {
+		return true
+	}
+	for obj, tr := range s.tracked {
+		if len(tr.changed(obj)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Flush writes pending changes into the session's transaction without committing it.
+// Queries through the session do this automatically.
+func (s *Session) Flush(ctx context.Context) error {
+	return s.flush(ctx)
+}
+
+// Commit flushes pending changes and commits the transaction. On error nothing is
+// written and the session is as it was before the call.
+func (s *Session) Commit(ctx context.Context) error {
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	if s.tx == nil {
+		return nil
+	}
+	err := s.tx.Commit()
+	s.tx = nil
+	if err != nil {
+		s.revertJournal()
+		return fmt.Errorf("session: commit: %w", s.db.describe(err, nil))
+	}
+	s.journal = s.journal[:0]
+	return nil
+}
+
+// Rollback discards everything not yet committed: pending inserts and deletes, and
+// flushed but uncommitted writes. Objects that had been inserted by a flush lose their
+// ids again; tracked objects get back their last committed values.
+func (s *Session) Rollback(ctx context.Context) error {
+	var err error
+	if s.tx != nil {
+		if e := s.tx.Rollback(); e != nil && !errors.Is(e, sql.ErrTxDone) {
+			err = fmt.Errorf("session: rollback: %w", e)
+		}
+		s.tx = nil
+	}
+	s.revertJournal()
+	for _, obj := range s.pending {
+		delete(s.inQueue, obj)
+	}
+	for _, obj := range s.deleted {
+		delete(s.inQueue, obj)
+	}
+	s.pending, s.deleted = s.pending[:0], s.deleted[:0]
+	for obj, tr := range s.tracked {
+		tr.restore(obj)
+	}
+	return err
+}
+
+// Close rolls back anything uncommitted. Deferring it guarantees no transaction is left
+// open when a handler returns early.
+func (s *Session) Close() error {
+	if !s.Pending() {
+		return nil
+	}
+	return s.Rollback(context.Background())
+}
+
+// Get loads the object whose primary key is pk into dest (a pointer to a model struct)
+// after flushing pending changes, and tracks it. It returns an error wrapping ErrNotFound
+// when there is no such row.
+func (s *Session) Get(ctx context.Context, dest any, pk ...any) error {
+	m, err := s.db.modelOf(dest)
+	if err != nil {
+		return fmt.Errorf("session: get: %w", err)
+	}
+	if len(pk) != len(m.table.PKs) {
+		return fmt.Errorf("session: get %s: want %d primary-key value(s), got %d", m.table.Name, len(m.table.PKs), len(pk))
+	}
+	v := reflect.ValueOf(dest).Elem()
+	for i, f := range m.table.PKs {
+		fv, av := f.Value(v), reflect.ValueOf(pk[i])
+		if !av.IsValid() || !av.Type().ConvertibleTo(fv.Type()) {
+			return fmt.Errorf("session: get %s: primary key %v (%T) does not fit field %s (%s)", m.table.Name, pk[i], pk[i], f.GoName, fv.Type())
+		}
+		fv.Set(av.Convert(fv.Type()))
+	}
+	err = s.NewSelect().Model(dest).WherePK().Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("session: get %s %v: %w", m.table.Name, pk, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("session: get %s %v: %w", m.table.Name, pk, err)
+	}
+	return nil
+}
+
+// NewSelect starts a SELECT bound to the session: it autoflushes, reads inside the
+// session's transaction when one is open, and tracks the models it loads.
+func (s *Session) NewSelect() *bun.SelectQuery { return s.db.Bun.NewSelect().Conn(s.conn()) }
+
+// NewInsert starts an INSERT that runs inside the session's transaction. Objects it
+// writes are not tracked; prefer Add.
+func (s *Session) NewInsert() *bun.InsertQuery { return s.db.Bun.NewInsert().Conn(s.conn()) }
+
+// NewUpdate starts a bulk UPDATE that runs inside the session's transaction.
+func (s *Session) NewUpdate() *bun.UpdateQuery { return s.db.Bun.NewUpdate().Conn(s.conn()) }
+
+// NewDelete starts a bulk DELETE that runs inside the session's transaction.
+func (s *Session) NewDelete() *bun.DeleteQuery { return s.db.Bun.NewDelete().Conn(s.conn()) }
+
+// NewRaw starts a raw query bound to the session (autoflush; inside its transaction when
+// one is open). Use Exec for statements that write, so that they join the transaction.
+func (s *Session) NewRaw(query string, args ...any) *bun.RawQuery {
+	return s.db.Bun.NewRaw(query, args...).Conn(s.conn())
+}
+
+func (s *Session) conn() bun.IConn { return sessionConn{s} }
+
+func (s *Session) begin(ctx context.Context) error {
+	if s.tx != nil {
+		return nil
+	}
+	tx, err := s.db.Bun.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("session: begin: %w", err)
+	}
+	s.tx = &tx
+	return nil
+}
+
+// model is what the session needs to know about a model's Go type.
+type model struct {
+	table *bunschema.Table
+	cmp   []fieldCmp // one per table.Fields entry
+}
+
+func removeObj(list []any, obj any) []any {
+	for i, o := range list {
+		if o == obj {
+			return append(list[:i], list[i+1:]...)
+		}
+	}
+	return list
+}

@@ -1,0 +1,554 @@
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+
+	bunschema "github.com/uptrace/bun/schema"
+)
+
+// insertBatchSize bounds the rows of one multi-row INSERT: large enough to amortise
+// round trips, small enough to keep statements far below every server's packet limit.
+const insertBatchSize = 500
+
+type journalKind uint8
+
+const (
+	journalInsert journalKind = iota
+	journalUpdate
+	journalDelete
+)
+
+type journalEntry struct {
+	kind journalKind
+	obj  any
+	m    *model
+	snap []any // insert: values before the insert; update/delete: snapshot before the flush
+}
+
+// parentLink says that obj was found in a has-many collection of parent, so its foreign
+// key must be set from the parent's primary key.
+type parentLink struct {
+	parent any
+	rel    *bunschema.Relation
+}
+
+// flush writes pending changes into the session's transaction.
+func (s *Session) flush(ctx context.Context) error {
+	if s.flushing {
+		return nil
+	}
+	s.flushing = true
+	defer func() { s.flushing = false }()
+
+	links, err := s.cascade()
+	if err != nil {
+		return err
+	}
+	for obj, tr := range s.tracked {
+		setForeignKeys(obj, tr.m, links)
+	}
+	dirty, err := s.dirty()
+	if err != nil {
+		return err
+	}
+	if len(s.pending) == 0 && len(s.deleted) == 0 && len(dirty) == 0 {
+		return nil
+	}
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	if err := s.write(ctx, links); err != nil {
+		s.abort()
+		return err
+	}
+	return nil
+}
+
+// write performs the inserts, updates and deletes of one flush, journaling each.
+func (s *Session) write(ctx context.Context, links map[any]parentLink) error {
+	batches, err := s.insertBatches(links)
+	if err != nil {
+		return err
+	}
+	for _, b := range batches {
+		for _, obj := range b.objs {
+			s.journal = append(s.journal, journalEntry{kind: journalInsert, obj: obj, m: b.m, snap: b.m.snapshot(obj)})
+			setForeignKeys(obj, b.m, links)
+		}
+		if err := s.insert(ctx, b); err != nil {
+			return err
+		}
+		for _, obj := range b.objs {
+			s.track(obj, b.m)
+			delete(s.inQueue, obj)
+		}
+	}
+	s.pending = s.pending[:0]
+
+	for obj, tr := range s.tracked {
+		setForeignKeys(obj, tr.m, links)
+	}
+	dirty, err := s.dirty()
+	if err != nil {
+		return err
+	}
+	for _, d := range dirty {
+		tr := s.tracked[d.obj]
+		s.journal = append(s.journal, journalEntry{kind: journalUpdate, obj: d.obj, m: tr.m, snap: tr.snap})
+		res, err := s.tx.NewUpdate().Model(d.obj).Column(d.cols...).WherePK().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("session: update %v: %w", d.obj, s.db.describe(err, tr.m.table))
+		}
+		if n, err := res.RowsAffected(); err == nil && n != 1 {
+			return fmt.Errorf("session: update %v: %d rows matched its primary key, want 1 (was it deleted by someone else?)", d.obj, n)
+		}
+		tr.snap = tr.m.snapshot(d.obj)
+	}
+
+	for _, obj := range s.deleteOrder() {
+		tr := s.tracked[obj]
+		s.journal = append(s.journal, journalEntry{kind: journalDelete, obj: obj, m: tr.m, snap: tr.snap})
+		if _, err := s.tx.NewDelete().Model(obj).WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("session: delete %v: %w", obj, s.db.describe(err, tr.m.table))
+		}
+		delete(s.tracked, obj)
+		delete(s.inQueue, obj)
+	}
+	s.deleted = s.deleted[:0]
+	return nil
+}
+
+// abort rolls the transaction back after a failed write and puts every object back as it
+// was before the transaction began: the session's changes are pending again.
+func (s *Session) abort() {
+	if s.tx != nil {
+		_ = s.tx.Rollback()
+		s.tx = nil
+	}
+	s.revertJournal()
+}
+
+// revertJournal undoes, newest first, what flushes wrote in the discarded transaction.
+func (s *Session) revertJournal() {
+	var reinserted []any
+	var redeleted []any
+	for i := len(s.journal) - 1; i >= 0; i-- {
+		e := s.journal[i]
+		switch e.kind {
+		case journalInsert:
+			e.m.restoreSnapshot(e.obj, e.snap)
+			delete(s.tracked, e.obj)
+			if s.inQueue[e.obj] != queuedInsert {
+				reinserted = append(reinserted, e.obj)
+				s.inQueue[e.obj] = queuedInsert
+			}
+		case journalUpdate:
+			if tr, ok := s.tracked[e.obj]; ok {
+				tr.snap = e.snap
+			}
+		case journalDelete:
+			s.tracked[e.obj] = &tracked{m: e.m, snap: e.snap}
+			if s.inQueue[e.obj] != queuedDelete {
+				redeleted = append(redeleted, e.obj)
+				s.inQueue[e.obj] = queuedDelete
+			}
+		}
+	}
+	slices.Reverse(reinserted)
+	slices.Reverse(redeleted)
+	s.pending = append(reinserted, removeQueued(s.pending, reinserted)...)
+	s.deleted = append(redeleted, removeQueued(s.deleted, redeleted)...)
+	s.journal = s.journal[:0]
+}
+
+func removeQueued(list, drop []any) []any {
+	if len(drop) == 0 {
+		return list
+	}
+	set := make(map[any]struct{}, len(drop))
+	for _, o := range drop {
+		set[o] = struct{}{}
+	}
+	out := list[:0:0]
+	for _, o := range list {
+		if _, ok := set[o]; !ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+type dirtyObj struct {
+	obj  any
+	cols []string
+}
+
+func (s *Session) dirty() ([]dirtyObj, error) {
+	var out []dirtyObj
+	for obj, tr := range s.tracked {
+		if s.inQueue[obj] == queuedDelete {
+			continue
+		}
+		if cols := tr.changed(obj); len(cols) > 0 {
+			for _, pk := range tr.m.table.PKs {
+				if slices.Contains(cols, pk.Name) {
+					return nil, fmt.Errorf("session: update %v: %w", obj, errPKChange)
+				}
+			}
+			out = append(out, dirtyObj{obj: obj, cols: cols})
+		}
+	}
+	// Map order is random; update in a stable order so that lock order is predictable.
+	slices.SortFunc(out, func(a, b dirtyObj) int { return cmpPK(a.obj, b.obj, s) })
+	return out, nil
+}
+
+func cmpPK(a, b any, s *Session) int {
+	ta, tb := s.tracked[a].m.table.Name, s.tracked[b].m.table.Name
+	if ta != tb {
+		if ta < tb {
+			return -1
+		}
+		return 1
+	}
+	return compareAny(pkValue(a, s.tracked[a].m), pkValue(b, s.tracked[b].m))
+}
+
+func pkValue(obj any, m *model) any {
+	return m.table.PKs[0].Value(reflect.ValueOf(obj).Elem()).Interface()
+}
+
+func compareAny(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		return cmpOrdered(x, b.(int64))
+	case int:
+		return cmpOrdered(x, b.(int))
+	case int32:
+		return cmpOrdered(x, b.(int32))
+	case string:
+		return cmpOrdered(x, b.(string))
+	}
+	return 0
+}
+
+func cmpOrdered[T int | int32 | int64 | string](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// cascade adds to the pending list the new objects that pending or tracked objects refer
+// to through belongs-to pointers and has-many collections, as SQLAlchemy's save-update
+// cascade does, and returns which has-many parent each collected child belongs to.
+func (s *Session) cascade() (map[any]parentLink, error) {
+	links := make(map[any]parentLink)
+	visit := func(obj any, m *model) error {
+		v := reflect.ValueOf(obj).Elem()
+		for _, rel := range m.table.Relations {
+			fv := rel.Field.Value(v)
+			switch rel.Type {
+			case bunschema.BelongsToRelation, bunschema.HasOneRelation:
+				if fv.Kind() == reflect.Pointer && !fv.IsNil() {
+					if err := s.addIfNew(fv.Interface()); err != nil {
+						return err
+					}
+				}
+			case bunschema.HasManyRelation:
+				if fv.Kind() != reflect.Slice {
+					continue
+				}
+				for i := range fv.Len() {
+					el := fv.Index(i)
+					if el.Kind() == reflect.Struct {
+						el = el.Addr()
+					}
+					if el.Kind() != reflect.Pointer || el.IsNil() {
+						continue
+					}
+					child := el.Interface()
+					if _, isTracked := s.tracked[child]; !isTracked {
+						links[child] = parentLink{parent: obj, rel: rel}
+					}
+					if err := s.addIfNew(child); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	for obj, tr := range s.tracked {
+		if len(tr.m.table.Relations) == 0 {
+			continue
+		}
+		if err := visit(obj, tr.m); err != nil {
+			return nil, err
+		}
+	}
+	for i := 0; i < len(s.pending); i++ { // grows while we walk it
+		obj := s.pending[i]
+		m, err := s.db.modelOf(obj)
+		if err != nil {
+			return nil, err
+		}
+		if len(m.table.Relations) == 0 {
+			continue
+		}
+		if err := visit(obj, m); err != nil {
+			return nil, err
+		}
+	}
+	return links, nil
+}
+
+// addIfNew adds obj when it is neither tracked nor queued (a transient object).
+func (s *Session) addIfNew(obj any) error {
+	if s.inQueue[obj] != queuedNone {
+		return nil
+	}
+	if _, ok := s.tracked[obj]; ok {
+		return nil
+	}
+	return s.Add(obj)
+}
+
+// setForeignKeys copies primary keys of related objects into obj's foreign-key fields:
+// from its belongs-to targets, and from the has-many parent it was collected from.
+func setForeignKeys(obj any, m *model, links map[any]parentLink) {
+	v := reflect.ValueOf(obj).Elem()
+	for _, rel := range m.table.Relations {
+		if rel.Type != bunschema.BelongsToRelation {
+			continue
+		}
+		fv := rel.Field.Value(v)
+		if fv.Kind() != reflect.Pointer || fv.IsNil() || hasZeroPK(fv, rel.JoinTable) {
+			continue
+		}
+		copyKeys(v, rel.BasePKs, fv.Elem(), rel.JoinPKs)
+	}
+	if link, ok := links[obj]; ok {
+		pv := reflect.ValueOf(link.parent).Elem()
+		copyKeys(v, link.rel.JoinPKs, pv, link.rel.BasePKs)
+	}
+}
+
+func copyKeys(dst reflect.Value, dstFields []*bunschema.Field, src reflect.Value, srcFields []*bunschema.Field) {
+	for i, f := range dstFields {
+		sv := srcFields[i].Value(src)
+		dv := f.Value(dst)
+		if sv.Type().AssignableTo(dv.Type()) {
+			dv.Set(sv)
+		} else if sv.Type().ConvertibleTo(dv.Type()) {
+			dv.Set(sv.Convert(dv.Type()))
+		} else if dv.Kind() == reflect.Pointer && sv.Type().ConvertibleTo(dv.Type().Elem()) {
+			p := reflect.New(dv.Type().Elem())
+			p.Elem().Set(sv.Convert(dv.Type().Elem()))
+			dv.Set(p)
+		}
+	}
+}
+
+type insertBatch struct {
+	m    *model
+	objs []any
+}
+
+// insertBatches orders pending objects parents-first: tables in dependency order, and
+// inside a table, objects referring to other pending objects of the same table after
+// them. Consecutive objects of one table and level form multi-row batches.
+func (s *Session) insertBatches(links map[any]parentLink) ([]insertBatch, error) {
+	byTable := make(map[*bunschema.Table][]any)
+	models := make(map[*bunschema.Table]*model)
+	var tables []*bunschema.Table
+	for _, obj := range s.pending {
+		m, err := s.db.modelOf(obj)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := byTable[m.table]; !ok {
+			tables = append(tables, m.table)
+			models[m.table] = m
+		}
+		byTable[m.table] = append(byTable[m.table], obj)
+	}
+	deps := func(t *bunschema.Table) []*bunschema.Table {
+		var out []*bunschema.Table
+		for _, rel := range t.Relations {
+			if rel.Type == bunschema.BelongsToRelation && rel.JoinTable != t {
+				out = append(out, rel.JoinTable)
+			}
+		}
+		for _, other := range tables {
+			for _, rel := range other.Relations {
+				if rel.Type == bunschema.HasManyRelation && rel.JoinTable == t && other != t {
+					out = append(out, other)
+				}
+			}
+		}
+		return out
+	}
+	var batches []insertBatch
+	for _, t := range topoSort(tables, deps) {
+		m := models[t]
+		for _, level := range s.levels(byTable[t], m, links) {
+			for start := 0; start < len(level); start += insertBatchSize {
+				end := min(start+insertBatchSize, len(level))
+				batches = append(batches, insertBatch{m: m, objs: level[start:end]})
+			}
+		}
+	}
+	return batches, nil
+}
+
+// levels splits one table's pending objects so that an object pointing (belongs-to) at
+// another pending object of the same table is inserted in a later statement.
+func (s *Session) levels(objs []any, m *model, links map[any]parentLink) [][]any {
+	selfRef := false
+	for _, rel := range m.table.Relations {
+		if rel.JoinTable == m.table {
+			selfRef = true
+		}
+	}
+	if !selfRef {
+		return [][]any{objs}
+	}
+	done := make(map[any]bool)
+	queued := make(map[any]bool, len(objs))
+	for _, o := range objs {
+		queued[o] = true
+	}
+	var out [][]any
+	rest := objs
+	for len(rest) > 0 {
+		var level, next []any
+		for _, o := range rest {
+			if s.waitsFor(o, m, queued, done, links) {
+				next = append(next, o)
+			} else {
+				level = append(level, o)
+			}
+		}
+		if len(level) == 0 { // a cycle: let the database report the violated key
+			level, next = next, nil
+		}
+		for _, o := range level {
+			done[o] = true
+		}
+		out = append(out, level)
+		rest = next
+	}
+	return out
+}
+
+func (s *Session) waitsFor(obj any, m *model, queued, done map[any]bool, links map[any]parentLink) bool {
+	v := reflect.ValueOf(obj).Elem()
+	for _, rel := range m.table.Relations {
+		if rel.JoinTable != m.table || rel.Type != bunschema.BelongsToRelation {
+			continue
+		}
+		fv := rel.Field.Value(v)
+		if fv.Kind() == reflect.Pointer && !fv.IsNil() {
+			target := fv.Interface()
+			if queued[target] && !done[target] {
+				return true
+			}
+		}
+	}
+	if link, ok := links[obj]; ok && queued[link.parent] && !done[link.parent] {
+		return true
+	}
+	return false
+}
+
+func topoSort(tables []*bunschema.Table, deps func(*bunschema.Table) []*bunschema.Table) []*bunschema.Table {
+	in := make(map[*bunschema.Table]bool, len(tables))
+	for _, t := range tables {
+		in[t] = true
+	}
+	state := make(map[*bunschema.Table]int) // 0 new, 1 visiting, 2 done
+	var out []*bunschema.Table
+	var visit func(t *bunschema.Table)
+	visit = func(t *bunschema.Table) {
+		if state[t] != 0 {
+			return // done, or a cycle: keep the order in which tables were added
+		}
+		state[t] = 1
+		for _, d := range deps(t) {
+			if in[d] {
+				visit(d)
+			}
+		}
+		state[t] = 2
+		out = append(out, t)
+	}
+	for _, t := range tables {
+		visit(t)
+	}
+	return out
+}
+
+// deleteOrder returns the objects to delete, children before parents.
+func (s *Session) deleteOrder() []any {
+	if len(s.deleted) == 0 {
+		return nil
+	}
+	byTable := make(map[*bunschema.Table][]any)
+	var tables []*bunschema.Table
+	for _, obj := range s.deleted {
+		t := s.tracked[obj].m.table
+		if _, ok := byTable[t]; !ok {
+			tables = append(tables, t)
+		}
+		byTable[t] = append(byTable[t], obj)
+	}
+	order := topoSort(tables, func(t *bunschema.Table) []*bunschema.Table {
+		var out []*bunschema.Table
+		for _, rel := range t.Relations {
+			if rel.Type == bunschema.BelongsToRelation && rel.JoinTable != t {
+				out = append(out, rel.JoinTable)
+			}
+		}
+		return out
+	})
+	var out []any
+	for i := len(order) - 1; i >= 0; i-- {
+		out = append(out, byTable[order[i]]...)
+	}
+	return out
+}
+
+// insert writes one batch, filling generated ids in on the objects.
+func (s *Session) insert(ctx context.Context, b insertBatch) error {
+	var model any
+	if len(b.objs) == 1 {
+		model = b.objs[0]
+	} else {
+		typ := reflect.TypeOf(b.objs[0])
+		slice := reflect.MakeSlice(reflect.SliceOf(typ), len(b.objs), len(b.objs))
+		for i, o := range b.objs {
+			slice.Index(i).Set(reflect.ValueOf(o))
+		}
+		ptr := reflect.New(slice.Type())
+		ptr.Elem().Set(slice)
+		model = ptr.Interface()
+	}
+	if _, err := s.tx.NewInsert().Model(model).Exec(ctx); err != nil {
+		what := fmt.Sprint(b.objs[0])
+		if len(b.objs) > 1 {
+			what = fmt.Sprintf("%d %s rows", len(b.objs), b.m.table.Name)
+		}
+		return fmt.Errorf("session: insert %s: %w", what, s.db.describe(err, b.m.table))
+	}
+	return nil
+}
+
+var errPKChange = errors.New("changing a primary key is not supported; delete the object and add a new one")
