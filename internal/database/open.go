@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,19 +83,18 @@ func (d *DB) Close() error {
 	return nil
 }
 
-// oneLine flattens driver errors that span several lines, and drops the verbose
-// wrapping pgx adds around dial errors.
+// oneLine flattens driver errors that span several lines (pgx lists each connection
+// attempt on its own line, often twice when it retries without TLS) into one line.
 func oneLine(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "no answer within 10s"
 	}
-	s := err.Error()
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '\n' || r == '\r' {
-			r = ' '
+	var parts []string
+	for _, p := range strings.Split(err.Error(), "\n") {
+		p = strings.Join(strings.Fields(p), " ")
+		if p != "" && !slices.Contains(parts, p) {
+			parts = append(parts, p)
 		}
-		out = append(out, r)
 	}
-	return string(out)
+	return strings.Join(parts, " ")
 }
