@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/server"
+)
+
+func newRunCommand(stdio IO) *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Serve the application (migrations are applied first)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig(stdio)
+			if err != nil {
+				return err
+			}
+			log := newLogger(cfg, stdio)
+			db, err := database.Open(ctx, cfg.DatabaseURL)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			log.Info("database opened", "dialect", db.Dialect, "url", db.URL)
+			srv := server.New(server.Options{Addr: addr, DB: db, Log: log})
+			if err := srv.ListenAndServe(ctx); err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:5000", "address to listen on (host:port)")
+	return cmd
+}

@@ -1,0 +1,210 @@
+// Package config reads microblog's settings from environment variables, with the
+// tutorial's names, and from an optional .env file, and validates them. Variables set in
+// the environment win over the .env file, as with python-dotenv.
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+)
+
+// Environments. Production refuses to start without a real SECRET_KEY.
+const (
+	Development = "development"
+	Production  = "production"
+	Testing     = "testing"
+)
+
+// DefaultSecretKey is the tutorial's development key; it is refused in production.
+const DefaultSecretKey = "you-will-never-guess"
+
+// Config is the validated configuration.
+type Config struct {
+	Env string // MICROBLOG_ENV: development (default), production or testing
+
+	SecretKey   string // SECRET_KEY
+	ServerName  string // SERVER_NAME
+	DatabaseURL string // DATABASE_URL; empty means SQLite app.db
+	LogToStdout bool   // LOG_TO_STDOUT
+
+	MailServer   string // MAIL_SERVER; empty disables e-mail
+	MailPort     int    // MAIL_PORT, default 25
+	MailUseTLS   bool   // MAIL_USE_TLS
+	MailUsername string // MAIL_USERNAME
+	MailPassword string // MAIL_PASSWORD
+	Admins       []string
+
+	Languages       []string // LANGUAGES, default en,es
+	PostsPerPage    int      // POSTS_PER_PAGE, default 25
+	MSTranslatorKey string   // MS_TRANSLATOR_KEY
+}
+
+// Lookup finds a variable, as os.LookupEnv does.
+type Lookup func(name string) (string, bool)
+
+// Error is an invalid setting: the variable, where it came from, and what was expected.
+type Error struct {
+	Var    string
+	Value  string
+	Source string // "environment" or the .env file's path
+	Want   string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("config: %s=%q (from %s): %s", e.Var, e.Value, e.Source, e.Want)
+}
+
+// Load reads the configuration from env, falling back to the variables of the .env file
+// at envFile (ignored when it does not exist; "" to skip it).
+func Load(env Lookup, envFile string) (*Config, error) {
+	file, err := readDotEnv(envFile)
+	if err != nil {
+		return nil, err
+	}
+	r := reader{env: env, file: file, fileName: envFile}
+	c := &Config{
+		Env:             r.str("MICROBLOG_ENV", Development),
+		SecretKey:       r.str("SECRET_KEY", ""),
+		ServerName:      r.str("SERVER_NAME", ""),
+		DatabaseURL:     r.str("DATABASE_URL", ""),
+		MailServer:      r.str("MAIL_SERVER", ""),
+		MailUsername:    r.str("MAIL_USERNAME", ""),
+		MailPassword:    r.str("MAIL_PASSWORD", ""),
+		MSTranslatorKey: r.str("MS_TRANSLATOR_KEY", ""),
+	}
+	c.LogToStdout = r.boolean("LOG_TO_STDOUT")
+	c.MailUseTLS = r.boolean("MAIL_USE_TLS")
+	c.MailPort = r.integer("MAIL_PORT", 25, 1, 65535, "a TCP port number, 1 to 65535")
+	c.PostsPerPage = r.integer("POSTS_PER_PAGE", 25, 1, 1000, "a whole number of posts per page, 1 to 1000")
+	c.Admins = r.list("ADMINS", "your-email@example.com")
+	c.Languages = r.list("LANGUAGES", "en,es")
+	if r.err != nil {
+		return nil, r.err
+	}
+	return c, c.validate(r)
+}
+
+func (c *Config) validate(r reader) error {
+	switch c.Env {
+	case Development, Production, Testing:
+	default:
+		return r.bad("MICROBLOG_ENV", "one of development, production, testing")
+	}
+	if c.Env == Production && (c.SecretKey == "" || c.SecretKey == DefaultSecretKey) {
+		return r.bad("SECRET_KEY", "a long random secret is required when MICROBLOG_ENV=production (generate one with: openssl rand -hex 32)")
+	}
+	if c.SecretKey == "" {
+		c.SecretKey = DefaultSecretKey
+	}
+	for _, a := range c.Admins {
+		if addr, err := mail.ParseAddress(a); err != nil || addr.Address != a {
+			return r.bad("ADMINS", fmt.Sprintf("comma-separated e-mail addresses; %q is not one", a))
+		}
+	}
+	for _, l := range c.Languages {
+		if !validLanguage(l) {
+			return r.bad("LANGUAGES", fmt.Sprintf("comma-separated language codes such as en,es,pt_BR; %q is not one", l))
+		}
+	}
+	if len(c.Languages) == 0 {
+		return r.bad("LANGUAGES", "at least one language code")
+	}
+	return nil
+}
+
+func validLanguage(l string) bool {
+	lang, region, hasRegion := strings.Cut(strings.ReplaceAll(l, "-", "_"), "_")
+	if len(lang) < 2 || len(lang) > 3 || strings.ToLower(lang) != lang {
+		return false
+	}
+	for _, r := range lang {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return !hasRegion || (len(region) >= 2 && len(region) <= 4)
+}
+
+// reader looks variables up in the environment first, then the .env file, and keeps the
+// first error.
+type reader struct {
+	env      Lookup
+	file     map[string]string
+	fileName string
+	err      error
+}
+
+func (r *reader) lookup(name string) (value, source string, ok bool) {
+	if v, ok := r.env(name); ok {
+		return v, "environment", true
+	}
+	if v, ok := r.file[name]; ok {
+		return v, r.fileName, true
+	}
+	return "", "", false
+}
+
+func (r *reader) bad(name, want string) error {
+	v, src, _ := r.lookup(name)
+	if src == "" {
+		src = "default"
+	}
+	if name == "SECRET_KEY" || name == "MAIL_PASSWORD" {
+		v = strings.Repeat("*", min(len(v), 8))
+	}
+	return &Error{Var: name, Value: v, Source: src, Want: want}
+}
+
+func (r *reader) fail(name, want string) {
+	if r.err == nil {
+		r.err = r.bad(name, want)
+	}
+}
+
+func (r *reader) str(name, def string) string {
+	if v, _, ok := r.lookup(name); ok {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (r *reader) boolean(name string) bool {
+	v, _, ok := r.lookup(name)
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on", "y", "t":
+		return true
+	case "", "0", "false", "no", "off", "n", "f":
+		return false
+	}
+	r.fail(name, "a boolean: 1, true, yes, on, or 0, false, no, off")
+	return false
+}
+
+func (r *reader) integer(name string, def, lo, hi int, want string) int {
+	v, _, ok := r.lookup(name)
+	if !ok || strings.TrimSpace(v) == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		r.fail(name, want)
+		return def
+	}
+	return n
+}
+
+func (r *reader) list(name, def string) []string {
+	v := r.str(name, def)
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/microblog/microblog/internal/config"
+)
+
+func env(vars map[string]string) config.Lookup {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestDefaultsAreTheTutorials(t *testing.T) {
+	c, err := config.Load(env(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SecretKey != "you-will-never-guess" || c.DatabaseURL != "" || c.MailPort != 25 || c.PostsPerPage != 25 ||
+		strings.Join(c.Languages, ",") != "en,es" || strings.Join(c.Admins, ",") != "your-email@example.com" || c.Env != "development" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestEnvironmentWinsOverDotEnv(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, ".env")
+	os.WriteFile(file, []byte("# settings\nSECRET_KEY=from-file\nMAIL_SERVER=smtp.example.com\nexport MAIL_PORT=587\nADMINS=\"a@example.com, b@example.com\"\n"), 0o600)
+	c, err := config.Load(env(map[string]string{"SECRET_KEY": "from-env"}), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SecretKey != "from-env" || c.MailServer != "smtp.example.com" || c.MailPort != 587 || len(c.Admins) != 2 || c.Admins[1] != "b@example.com" {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestBadValuesNameTheVariableAndSource(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, ".env")
+	os.WriteFile(file, []byte("POSTS_PER_PAGE=lots\n"), 0o600)
+	cases := []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"MAIL_PORT": "smtp"}, `MAIL_PORT="smtp" (from environment): a TCP port number`},
+		{map[string]string{"MAIL_PORT": "70000"}, `MAIL_PORT="70000"`},
+		{map[string]string{"MAIL_USE_TLS": "maybe"}, `MAIL_USE_TLS="maybe" (from environment): a boolean`},
+		{map[string]string{"ADMINS": "root@example.com, not-an-address"}, `ADMINS=`},
+		{map[string]string{"LANGUAGES": "en,Spanish"}, `"Spanish" is not one`},
+		{map[string]string{"MICROBLOG_ENV": "prod"}, `MICROBLOG_ENV="prod"`},
+		{map[string]string{"MICROBLOG_ENV": "production"}, `SECRET_KEY="" (from default): a long random secret is required`},
+		{map[string]string{"MICROBLOG_ENV": "production", "SECRET_KEY": "you-will-never-guess"}, `SECRET_KEY="********" (from environment)`},
+	}
+	for _, c := range cases {
+		_, err := config.Load(env(c.vars), "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Load(%v) error = %v, want it to contain %q", c.vars, err, c.want)
+		}
+	}
+	_, err := config.Load(env(nil), file)
+	if err == nil || !strings.Contains(err.Error(), `POSTS_PER_PAGE="lots" (from `+file+`)`) {
+		t.Errorf("bad value in .env: error %v does not name the file", err)
+	}
+	if _, err := config.Load(env(map[string]string{"MICROBLOG_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef"}), ""); err != nil {
+		t.Errorf("production with a real key: %v", err)
+	}
+}
+
+func TestDotEnvSyntaxErrorNamesTheLine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, ".env")
+	os.WriteFile(file, []byte("SECRET_KEY=abc\nMAIL_SERVER=localhost\nBAD LINE HERE\nMAIL_PORT=25\n"), 0o600)
+	_, err := config.Load(env(nil), file)
+	if err == nil || !strings.Contains(err.Error(), file+":3:") || strings.Contains(err.Error(), "MAIL_PORT") {
+		t.Fatalf("error = %v, want it to name %s:3 and not dump the file", err, file)
+	}
+}
+
+func TestMissingDotEnvIsFine(t *testing.T) {
+	if _, err := config.Load(env(nil), filepath.Join(t.TempDir(), ".env")); err != nil {
+		t.Fatal(err)
+	}
+}
