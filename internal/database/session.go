@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"weak"
 
 	"github.com/uptrace/bun"
 	bunschema "github.com/uptrace/bun/schema"
@@ -50,7 +51,11 @@ type Session struct {
 	deleted []any // tracked objects to delete, in the order deleted
 	inQueue map[any]queueState
 
-	tracked map[any]*tracked // persistent objects (pointer) → last flushed values
+	// tracked maps persistent objects to their values as last read or written. Like
+	// SQLAlchemy's identity map it holds them weakly: an object the program no longer
+	// references cannot change any more, so it drops out instead of being re-checked by
+	// every later flush.
+	tracked map[weak.Pointer[byte]]*tracked
 
 	// journal records what flushes wrote inside the open transaction, so that a failure
 	// or a Rollback can put the objects back as they were before the transaction.
@@ -72,7 +77,7 @@ func (d *DB) NewSession() *Session {
 	return &Session{
 		db:      d,
 		inQueue: make(map[any]queueState),
-		tracked: make(map[any]*tracked),
+		tracked: make(map[weak.Pointer[byte]]*tracked),
 	}
 }
 
@@ -91,7 +96,7 @@ func (s *Session) Add(obj any) error {
 		delete(s.inQueue, obj)
 		return nil
 	}
-	if _, ok := s.tracked[obj]; ok {
+	if s.isTracked(obj) {
 		return nil
 	}
 	s.pending = append(s.pending, obj)
@@ -123,7 +128,7 @@ func (s *Session) Delete(obj any) error {
 	case queuedDelete:
 		return nil
 	}
-	if _, ok := s.tracked[obj]; !ok {
+	if !s.isTracked(obj) {
 		return fmt.Errorf("session: delete %v: the object was not loaded through this session (load it with Get or a session query first)", obj)
 	}
 	s.deleted = append(s.deleted, obj)
@@ -137,12 +142,11 @@ func (s *Session) Pending() bool {
 	if len(s.pending) > 0 || len(s.deleted) > 0 || s.tx != nil {
 		return true
 	}
-	for obj, tr := range s.tracked {
-		if len(tr.changed(obj)) > 0 {
-			return true
-		}
-	}
-	return false
+	pending := false
+	s.eachTracked(func(obj any, tr *tracked) {
+		pending = pending || len(tr.changed(obj)) > 0
+	})
+	return pending
 }
 
 // Flush writes pending changes into the session's transaction without committing it.
@@ -189,9 +193,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 		delete(s.inQueue, obj)
 	}
 	s.pending, s.deleted = s.pending[:0], s.deleted[:0]
-	for obj, tr := range s.tracked {
-		tr.restore(obj)
-	}
+	s.eachTracked(func(obj any, tr *tracked) { tr.restore(obj) })
 	return err
 }
 
@@ -269,8 +271,15 @@ func (s *Session) begin(ctx context.Context) error {
 
 // model is what the session needs to know about a model's Go type.
 type model struct {
+	typ   reflect.Type // the struct type
 	table *bunschema.Table
 	cmp   []fieldCmp // one per table.Fields entry
+	// hasMany is true when the model has has-many collections, whose new members a
+	// flush must look for even on unchanged tracked objects.
+	hasMany bool
+	// hasRefs is true when the model has belongs-to relations or may be a has-many
+	// child, so its foreign keys may need setting from related objects.
+	hasRefs bool
 }
 
 func removeObj(list []any, obj any) []any {

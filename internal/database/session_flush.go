@@ -12,7 +12,7 @@ import (
 
 // insertBatchSize bounds the rows of one multi-row INSERT: large enough to amortise
 // round trips, small enough to keep statements far below every server's packet limit.
-const insertBatchSize = 500
+const insertBatchSize = 1000
 
 type journalKind uint8
 
@@ -44,24 +44,17 @@ func (s *Session) flush(ctx context.Context) error {
 	s.flushing = true
 	defer func() { s.flushing = false }()
 
-	links, err := s.cascade()
+	sc, err := s.scan()
 	if err != nil {
 		return err
 	}
-	for obj, tr := range s.tracked {
-		setForeignKeys(obj, tr.m, links)
-	}
-	dirty, err := s.dirty()
-	if err != nil {
-		return err
-	}
-	if len(s.pending) == 0 && len(s.deleted) == 0 && len(dirty) == 0 {
+	if len(s.pending) == 0 && len(s.deleted) == 0 && len(sc.dirty) == 0 {
 		return nil
 	}
 	if err := s.begin(ctx); err != nil {
 		return err
 	}
-	if err := s.write(ctx, links); err != nil {
+	if err := s.write(ctx, sc); err != nil {
 		s.abort()
 		return err
 	}
@@ -69,15 +62,16 @@ func (s *Session) flush(ctx context.Context) error {
 }
 
 // write performs the inserts, updates and deletes of one flush, journaling each.
-func (s *Session) write(ctx context.Context, links map[any]parentLink) error {
-	batches, err := s.insertBatches(links)
+func (s *Session) write(ctx context.Context, sc *scanResult) error {
+	batches, err := s.insertBatches(sc.links)
 	if err != nil {
 		return err
 	}
+	s.journal = slices.Grow(s.journal, len(s.pending)+len(sc.dirty)+len(s.deleted))
 	for _, b := range batches {
 		for _, obj := range b.objs {
 			s.journal = append(s.journal, journalEntry{kind: journalInsert, obj: obj, m: b.m, snap: b.m.snapshot(obj)})
-			setForeignKeys(obj, b.m, links)
+			setForeignKeys(obj, b.m, sc.links)
 		}
 		if err := s.insert(ctx, b); err != nil {
 			return err
@@ -89,15 +83,17 @@ func (s *Session) write(ctx context.Context, links map[any]parentLink) error {
 	}
 	s.pending = s.pending[:0]
 
-	for obj, tr := range s.tracked {
-		setForeignKeys(obj, tr.m, links)
+	// Tracked objects pointing at objects that were new until now get their keys.
+	for _, w := range sc.waiting {
+		setForeignKeys(w.obj, w.tr.m, sc.links)
+		if cols := w.tr.changed(w.obj); len(cols) > 0 {
+			sc.dirty = append(slices.DeleteFunc(sc.dirty, func(d dirtyObj) bool { return d.obj == w.obj }), dirtyObj{obj: w.obj, tr: w.tr, cols: cols})
+		}
 	}
-	dirty, err := s.dirty()
-	if err != nil {
-		return err
-	}
-	for _, d := range dirty {
-		tr := s.tracked[d.obj]
+	// Update in primary-key order, so that concurrent sessions lock rows in one order.
+	slices.SortFunc(sc.dirty, cmpPK)
+	for _, d := range sc.dirty {
+		tr := d.tr
 		s.journal = append(s.journal, journalEntry{kind: journalUpdate, obj: d.obj, m: tr.m, snap: tr.snap})
 		res, err := s.tx.NewUpdate().Model(d.obj).Column(d.cols...).WherePK().Exec(ctx)
 		if err != nil {
@@ -110,12 +106,12 @@ func (s *Session) write(ctx context.Context, links map[any]parentLink) error {
 	}
 
 	for _, obj := range s.deleteOrder() {
-		tr := s.tracked[obj]
+		tr, _ := s.trackedOf(obj)
 		s.journal = append(s.journal, journalEntry{kind: journalDelete, obj: obj, m: tr.m, snap: tr.snap})
 		if _, err := s.tx.NewDelete().Model(obj).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("session: delete %v: %w", obj, s.db.describe(err, tr.m.table))
 		}
-		delete(s.tracked, obj)
+		s.untrack(obj)
 		delete(s.inQueue, obj)
 	}
 	s.deleted = s.deleted[:0]
@@ -141,17 +137,17 @@ func (s *Session) revertJournal() {
 		switch e.kind {
 		case journalInsert:
 			e.m.restoreSnapshot(e.obj, e.snap)
-			delete(s.tracked, e.obj)
+			s.untrack(e.obj)
 			if s.inQueue[e.obj] != queuedInsert {
 				reinserted = append(reinserted, e.obj)
 				s.inQueue[e.obj] = queuedInsert
 			}
 		case journalUpdate:
-			if tr, ok := s.tracked[e.obj]; ok {
+			if tr, ok := s.trackedOf(e.obj); ok {
 				tr.snap = e.snap
 			}
 		case journalDelete:
-			s.tracked[e.obj] = &tracked{m: e.m, snap: e.snap}
+			s.setTracked(e.obj, &tracked{m: e.m, snap: e.snap})
 			if s.inQueue[e.obj] != queuedDelete {
 				redeleted = append(redeleted, e.obj)
 				s.inQueue[e.obj] = queuedDelete
@@ -184,38 +180,127 @@ func removeQueued(list, drop []any) []any {
 
 type dirtyObj struct {
 	obj  any
+	tr   *tracked
 	cols []string
 }
 
-func (s *Session) dirty() ([]dirtyObj, error) {
-	var out []dirtyObj
-	for obj, tr := range s.tracked {
-		if s.inQueue[obj] == queuedDelete {
-			continue
+type waitingObj struct {
+	obj any
+	tr  *tracked
+}
+
+// scanResult is what one pass over the session's objects found.
+type scanResult struct {
+	links   map[any]parentLink // new has-many children → their parent
+	dirty   []dirtyObj         // tracked objects with changed columns
+	waiting []waitingObj       // tracked objects pointing at objects not yet inserted
+}
+
+// scan makes the one pass over tracked objects that a flush needs: it adds the new
+// objects they reach (SQLAlchemy's save-update cascade), copies keys from the persistent
+// objects they point at into their foreign keys, and finds their changed columns. Then
+// it cascades from the pending objects.
+func (s *Session) scan() (*scanResult, error) {
+	sc := &scanResult{links: make(map[any]parentLink)}
+	var err error
+	s.eachTracked(func(obj any, tr *tracked) {
+		if err != nil {
+			return
+		}
+		if tr.m.hasMany || tr.m.hasRefs {
+			var waits bool
+			waits, err = s.cascadeFrom(obj, tr.m, sc.links)
+			if waits {
+				sc.waiting = append(sc.waiting, waitingObj{obj: obj, tr: tr})
+			}
+		}
+		if err != nil || s.inQueue[obj] == queuedDelete {
+			return
 		}
 		if cols := tr.changed(obj); len(cols) > 0 {
 			for _, pk := range tr.m.table.PKs {
 				if slices.Contains(cols, pk.Name) {
-					return nil, fmt.Errorf("session: update %v: %w", obj, errPKChange)
+					err = fmt.Errorf("session: update %v: %w", obj, errPKChange)
 				}
 			}
-			out = append(out, dirtyObj{obj: obj, cols: cols})
+			sc.dirty = append(sc.dirty, dirtyObj{obj: obj, tr: tr, cols: cols})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(s.pending); i++ { // grows while we walk it
+		obj := s.pending[i]
+		m, err := s.db.modelOf(obj)
+		if err != nil {
+			return nil, err
+		}
+		if len(m.table.Relations) > 0 {
+			if _, err := s.cascadeFrom(obj, m, sc.links); err != nil {
+				return nil, err
+			}
 		}
 	}
-	// Map order is random; update in a stable order so that lock order is predictable.
-	slices.SortFunc(out, func(a, b dirtyObj) int { return cmpPK(a.obj, b.obj, s) })
-	return out, nil
+	return sc, nil
 }
 
-func cmpPK(a, b any, s *Session) int {
-	ta, tb := s.tracked[a].m.table.Name, s.tracked[b].m.table.Name
+// cascadeFrom adds the new objects obj refers to through belongs-to pointers and has-many
+// collections, records which parent each new child belongs to, and copies the keys of
+// persistent belongs-to targets into obj's foreign keys. It reports whether obj points at
+// an object that has no key yet.
+func (s *Session) cascadeFrom(obj any, m *model, links map[any]parentLink) (waits bool, err error) {
+	v := reflect.ValueOf(obj).Elem()
+	for _, rel := range m.table.Relations {
+		fv := rel.Field.Value(v)
+		switch rel.Type {
+		case bunschema.BelongsToRelation, bunschema.HasOneRelation:
+			if fv.Kind() != reflect.Pointer || fv.IsNil() {
+				continue
+			}
+			if err := s.addIfNew(fv.Interface()); err != nil {
+				return false, err
+			}
+			if rel.Type == bunschema.BelongsToRelation {
+				if hasZeroPK(fv, rel.JoinTable) {
+					waits = true
+				} else {
+					copyKeys(v, rel.BasePKs, fv.Elem(), rel.JoinPKs)
+				}
+			}
+		case bunschema.HasManyRelation:
+			if fv.Kind() != reflect.Slice {
+				continue
+			}
+			for i := range fv.Len() {
+				el := fv.Index(i)
+				if el.Kind() == reflect.Struct {
+					el = el.Addr()
+				}
+				if el.Kind() != reflect.Pointer || el.IsNil() {
+					continue
+				}
+				child := el.Interface()
+				if !s.isTracked(child) {
+					links[child] = parentLink{parent: obj, rel: rel}
+				}
+				if err := s.addIfNew(child); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	return waits, nil
+}
+
+func cmpPK(a, b dirtyObj) int {
+	ta, tb := a.tr.m.table.Name, b.tr.m.table.Name
 	if ta != tb {
 		if ta < tb {
 			return -1
 		}
 		return 1
 	}
-	return compareAny(pkValue(a, s.tracked[a].m), pkValue(b, s.tracked[b].m))
+	return compareAny(pkValue(a.obj, a.tr.m), pkValue(b.obj, b.tr.m))
 }
 
 func pkValue(obj any, m *model) any {
@@ -246,76 +331,12 @@ func cmpOrdered[T int | int32 | int64 | string](a, b T) int {
 	return 0
 }
 
-// cascade adds to the pending list the new objects that pending or tracked objects refer
-// to through belongs-to pointers and has-many collections, as SQLAlchemy's save-update
-// cascade does, and returns which has-many parent each collected child belongs to.
-func (s *Session) cascade() (map[any]parentLink, error) {
-	links := make(map[any]parentLink)
-	visit := func(obj any, m *model) error {
-		v := reflect.ValueOf(obj).Elem()
-		for _, rel := range m.table.Relations {
-			fv := rel.Field.Value(v)
-			switch rel.Type {
-			case bunschema.BelongsToRelation, bunschema.HasOneRelation:
-				if fv.Kind() == reflect.Pointer && !fv.IsNil() {
-					if err := s.addIfNew(fv.Interface()); err != nil {
-						return err
-					}
-				}
-			case bunschema.HasManyRelation:
-				if fv.Kind() != reflect.Slice {
-					continue
-				}
-				for i := range fv.Len() {
-					el := fv.Index(i)
-					if el.Kind() == reflect.Struct {
-						el = el.Addr()
-					}
-					if el.Kind() != reflect.Pointer || el.IsNil() {
-						continue
-					}
-					child := el.Interface()
-					if _, isTracked := s.tracked[child]; !isTracked {
-						links[child] = parentLink{parent: obj, rel: rel}
-					}
-					if err := s.addIfNew(child); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	}
-	for obj, tr := range s.tracked {
-		if len(tr.m.table.Relations) == 0 {
-			continue
-		}
-		if err := visit(obj, tr.m); err != nil {
-			return nil, err
-		}
-	}
-	for i := 0; i < len(s.pending); i++ { // grows while we walk it
-		obj := s.pending[i]
-		m, err := s.db.modelOf(obj)
-		if err != nil {
-			return nil, err
-		}
-		if len(m.table.Relations) == 0 {
-			continue
-		}
-		if err := visit(obj, m); err != nil {
-			return nil, err
-		}
-	}
-	return links, nil
-}
-
 // addIfNew adds obj when it is neither tracked nor queued (a transient object).
 func (s *Session) addIfNew(obj any) error {
 	if s.inQueue[obj] != queuedNone {
 		return nil
 	}
-	if _, ok := s.tracked[obj]; ok {
+	if s.isTracked(obj) {
 		return nil
 	}
 	return s.Add(obj)
@@ -504,7 +525,8 @@ func (s *Session) deleteOrder() []any {
 	byTable := make(map[*bunschema.Table][]any)
 	var tables []*bunschema.Table
 	for _, obj := range s.deleted {
-		t := s.tracked[obj].m.table
+		tr, _ := s.trackedOf(obj)
+		t := tr.m.table
 		if _, ok := byTable[t]; !ok {
 			tables = append(tables, t)
 		}

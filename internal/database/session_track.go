@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+	"unsafe"
+	"weak"
 
 	bunschema "github.com/uptrace/bun/schema"
 )
@@ -16,11 +18,46 @@ type tracked struct {
 	snap []any
 }
 
-// fieldCmp copies a field's value for a snapshot, compares it, and writes it back.
+// weakKey is the identity-map key of obj, a non-nil pointer to a model struct.
+func weakKey(obj any) weak.Pointer[byte] {
+	return weak.Make((*byte)(reflect.ValueOf(obj).UnsafePointer()))
+}
+
+func (s *Session) trackedOf(obj any) (*tracked, bool) {
+	tr, ok := s.tracked[weakKey(obj)]
+	return tr, ok
+}
+
+func (s *Session) isTracked(obj any) bool {
+	_, ok := s.trackedOf(obj)
+	return ok
+}
+
+func (s *Session) untrack(obj any) { delete(s.tracked, weakKey(obj)) }
+
+func (s *Session) setTracked(obj any, tr *tracked) { s.tracked[weakKey(obj)] = tr }
+
+// eachTracked calls f for every tracked object still referenced by the program, and
+// forgets those that have been garbage-collected.
+func (s *Session) eachTracked(f func(obj any, tr *tracked)) {
+	for k, tr := range s.tracked {
+		p := k.Value()
+		if p == nil {
+			delete(s.tracked, k)
+			continue
+		}
+		f(reflect.NewAt(tr.m.typ, unsafe.Pointer(p)).Interface(), tr)
+	}
+}
+
+// fieldCmp snapshots one field's value, tells whether the field still holds the
+// snapshotted value, and writes a snapshot back. Scalars are compared without boxing, so
+// checking an unchanged object for changes allocates nothing.
 type fieldCmp struct {
 	field *bunschema.Field
+	index int // the field's index in its struct, or -1 when it is in an embedded struct
 	copy  func(v reflect.Value) any
-	equal func(a, b any) bool
+	same  func(v reflect.Value, snap any) bool
 }
 
 var (
@@ -29,41 +66,75 @@ var (
 )
 
 func newFieldCmp(f *bunschema.Field) fieldCmp {
-	t := f.StructField.Type
-	c := fieldCmp{field: f}
+	c := fieldCmp{field: f, index: -1, copy: copier(f.StructField.Type), same: comparer(f.StructField.Type)}
+	if len(f.Index) == 1 {
+		c.index = f.Index[0]
+	}
+	return c
+}
+
+// value returns the field in the struct value v.
+func (c *fieldCmp) value(v reflect.Value) reflect.Value {
+	if c.index >= 0 {
+		return v.Field(c.index)
+	}
+	return c.field.Value(v)
+}
+
+// copier returns a function that snapshots a value of type t. Pointers are followed so
+// that changes made through them count; slices and maps are copied.
+func copier(t reflect.Type) func(reflect.Value) any {
 	switch {
 	case t == bytesT:
-		c.copy = func(v reflect.Value) any { return bytes.Clone(v.Bytes()) }
-		c.equal = func(a, b any) bool { return bytes.Equal(a.([]byte), b.([]byte)) }
+		return func(v reflect.Value) any { return bytes.Clone(v.Bytes()) }
 	case t.Kind() == reflect.Pointer:
-		// Snapshot the pointed-to value, so that changes made through the pointer count.
-		inner := newFieldCmp(&bunschema.Field{StructField: reflect.StructField{Type: t.Elem()}})
-		c.copy = func(v reflect.Value) any {
+		inner := copier(t.Elem())
+		return func(v reflect.Value) any {
 			if v.IsNil() {
 				return nil
 			}
-			return inner.copy(v.Elem())
+			return inner(v.Elem())
 		}
-		c.equal = func(a, b any) bool {
-			if a == nil || b == nil {
-				return a == nil && b == nil
-			}
-			return inner.equal(a, b)
-		}
-	case t == timeT:
-		c.copy = func(v reflect.Value) any { return v.Interface() }
-		c.equal = func(a, b any) bool {
-			x, y := a.(time.Time), b.(time.Time)
-			return x.Equal(y) && x.Location().String() == y.Location().String()
-		}
-	case t.Comparable() && t.Kind() != reflect.Interface:
-		c.copy = func(v reflect.Value) any { return v.Interface() }
-		c.equal = func(a, b any) bool { return a == b }
-	default:
-		c.copy = func(v reflect.Value) any { return deepCopy(v) }
-		c.equal = reflect.DeepEqual
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Map:
+		return deepCopy
 	}
-	return c
+	return reflect.Value.Interface
+}
+
+func comparer(t reflect.Type) func(reflect.Value, any) bool {
+	switch {
+	case t == timeT:
+		return func(v reflect.Value, snap any) bool {
+			x, y := *(*time.Time)(v.Addr().UnsafePointer()), snap.(time.Time)
+			return x.Equal(y) && x.Location() == y.Location()
+		}
+	case t == bytesT:
+		return func(v reflect.Value, snap any) bool { return bytes.Equal(v.Bytes(), snap.([]byte)) }
+	case t.Kind() == reflect.Pointer:
+		inner := comparer(t.Elem())
+		return func(v reflect.Value, snap any) bool {
+			if v.IsNil() || snap == nil {
+				return v.IsNil() && snap == nil
+			}
+			return inner(v.Elem(), snap)
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return func(v reflect.Value, snap any) bool { return v.String() == reflect.ValueOf(snap).String() }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(v reflect.Value, snap any) bool { return v.Int() == reflect.ValueOf(snap).Int() }
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return func(v reflect.Value, snap any) bool { return v.Uint() == reflect.ValueOf(snap).Uint() }
+	case reflect.Bool:
+		return func(v reflect.Value, snap any) bool { return v.Bool() == reflect.ValueOf(snap).Bool() }
+	case reflect.Float32, reflect.Float64:
+		return func(v reflect.Value, snap any) bool { return v.Float() == reflect.ValueOf(snap).Float() }
+	}
+	if t.Comparable() && t.Kind() != reflect.Interface {
+		return func(v reflect.Value, snap any) bool { return v.Interface() == snap }
+	}
+	return func(v reflect.Value, snap any) bool { return reflect.DeepEqual(deepCopy(v), snap) }
 }
 
 func deepCopy(v reflect.Value) any {
@@ -91,8 +162,9 @@ func deepCopy(v reflect.Value) any {
 func (m *model) snapshot(obj any) []any {
 	v := reflect.ValueOf(obj).Elem()
 	snap := make([]any, len(m.cmp))
-	for i, c := range m.cmp {
-		snap[i] = c.copy(c.field.Value(v))
+	for i := range m.cmp {
+		c := &m.cmp[i]
+		snap[i] = c.copy(c.value(v))
 	}
 	return snap
 }
@@ -118,9 +190,6 @@ func fromSnapshot(t reflect.Type, val any) reflect.Value {
 	if val == nil {
 		return reflect.Zero(t)
 	}
-	if t == bytesT {
-		return reflect.ValueOf(bytes.Clone(val.([]byte)))
-	}
 	if k := t.Kind(); k == reflect.Slice || k == reflect.Map {
 		return reflect.ValueOf(deepCopy(reflect.ValueOf(val)))
 	}
@@ -131,8 +200,9 @@ func fromSnapshot(t reflect.Type, val any) reflect.Value {
 func (tr *tracked) changed(obj any) []string {
 	v := reflect.ValueOf(obj).Elem()
 	var cols []string
-	for i, c := range tr.m.cmp {
-		if !c.equal(tr.snap[i], c.copy(c.field.Value(v))) {
+	for i := range tr.m.cmp {
+		c := &tr.m.cmp[i]
+		if !c.same(c.value(v), tr.snap[i]) {
 			cols = append(cols, c.field.Name)
 		}
 	}
@@ -143,11 +213,12 @@ func (tr *tracked) restore(obj any) { tr.m.restoreSnapshot(obj, tr.snap) }
 
 // track records obj as persistent with its current values.
 func (s *Session) track(obj any, m *model) {
-	if tr, ok := s.tracked[obj]; ok {
+	k := weakKey(obj)
+	if tr, ok := s.tracked[k]; ok {
 		tr.snap = m.snapshot(obj)
 		return
 	}
-	s.tracked[obj] = &tracked{m: m, snap: m.snapshot(obj)}
+	s.tracked[k] = &tracked{m: m, snap: m.snapshot(obj)}
 }
 
 // trackLoaded tracks what a session SELECT scanned into: a model struct, or a slice of
@@ -219,9 +290,13 @@ func (d *DB) modelOf(obj any) (*model, error) {
 	if table.Name == "" || len(table.PKs) == 0 {
 		return nil, fmt.Errorf("%T has no table or no primary key", obj)
 	}
-	m := &model{table: table}
+	m := &model{typ: t.Elem(), table: table}
 	for _, f := range table.Fields {
 		m.cmp = append(m.cmp, newFieldCmp(f))
+	}
+	for _, rel := range table.Relations {
+		m.hasMany = m.hasMany || rel.Type == bunschema.HasManyRelation
+		m.hasRefs = m.hasRefs || rel.Type == bunschema.BelongsToRelation
 	}
 	actual, _ := d.models.LoadOrStore(t, m)
 	return actual.(*model), nil
