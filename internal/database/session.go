@@ -170,7 +170,7 @@ func (s *Session) Commit(ctx context.Context) error {
 		s.revertJournal()
 		return fmt.Errorf("session: commit: %w", s.db.describe(err, nil))
 	}
-	s.journal = s.journal[:0]
+	s.journal = truncate(s.journal)
 	return nil
 }
 
@@ -192,7 +192,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 	for _, obj := range s.deleted {
 		delete(s.inQueue, obj)
 	}
-	s.pending, s.deleted = s.pending[:0], s.deleted[:0]
+	s.pending, s.deleted = truncate(s.pending), truncate(s.deleted)
 	s.eachTracked(func(obj any, tr *tracked) { tr.restore(obj) })
 	return err
 }
@@ -273,7 +273,11 @@ func (s *Session) begin(ctx context.Context) error {
 type model struct {
 	typ   reflect.Type // the struct type
 	table *bunschema.Table
-	cmp   []fieldCmp // one per table.Fields entry
+	cmp   []fieldCmp            // one per table.Fields entry
+	rels  []*bunschema.Relation // table.Relations in field order
+	// indirect lists the cmp entries whose data lies outside the struct (pointers,
+	// slices, maps): they are compared even when the struct's bytes are unchanged.
+	indirect []int
 	// hasMany is true when the model has has-many collections, whose new members a
 	// flush must look for even on unchanged tracked objects.
 	hasMany bool
@@ -289,4 +293,11 @@ func removeObj(list []any, obj any) []any {
 		}
 	}
 	return list
+}
+
+// truncate empties a slice for reuse, clearing it first so that its backing array does
+// not keep the objects it held alive (the session holds persistent objects weakly).
+func truncate[T any](list []T) []T {
+	clear(list)
+	return list[:0]
 }

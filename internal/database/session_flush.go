@@ -26,7 +26,7 @@ type journalEntry struct {
 	kind journalKind
 	obj  any
 	m    *model
-	snap []any // insert: values before the insert; update/delete: snapshot before the flush
+	snap snapshot // insert: values before the insert; update/delete: snapshot before the flush
 }
 
 // parentLink says that obj was found in a has-many collection of parent, so its foreign
@@ -81,7 +81,7 @@ func (s *Session) write(ctx context.Context, sc *scanResult) error {
 			delete(s.inQueue, obj)
 		}
 	}
-	s.pending = s.pending[:0]
+	s.pending = truncate(s.pending)
 
 	// Tracked objects pointing at objects that were new until now get their keys.
 	for _, w := range sc.waiting {
@@ -114,7 +114,7 @@ func (s *Session) write(ctx context.Context, sc *scanResult) error {
 		s.untrack(obj)
 		delete(s.inQueue, obj)
 	}
-	s.deleted = s.deleted[:0]
+	s.deleted = truncate(s.deleted)
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (s *Session) revertJournal() {
 	slices.Reverse(redeleted)
 	s.pending = append(reinserted, removeQueued(s.pending, reinserted)...)
 	s.deleted = append(redeleted, removeQueued(s.deleted, redeleted)...)
-	s.journal = s.journal[:0]
+	s.journal = truncate(s.journal)
 }
 
 func removeQueued(list, drop []any) []any {
@@ -235,7 +235,7 @@ func (s *Session) scan() (*scanResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(m.table.Relations) > 0 {
+		if len(m.rels) > 0 {
 			if _, err := s.cascadeFrom(obj, m, sc.links); err != nil {
 				return nil, err
 			}
@@ -250,7 +250,7 @@ func (s *Session) scan() (*scanResult, error) {
 // an object that has no key yet.
 func (s *Session) cascadeFrom(obj any, m *model, links map[any]parentLink) (waits bool, err error) {
 	v := reflect.ValueOf(obj).Elem()
-	for _, rel := range m.table.Relations {
+	for _, rel := range m.rels {
 		fv := rel.Field.Value(v)
 		switch rel.Type {
 		case bunschema.BelongsToRelation, bunschema.HasOneRelation:
@@ -346,7 +346,7 @@ func (s *Session) addIfNew(obj any) error {
 // from its belongs-to targets, and from the has-many parent it was collected from.
 func setForeignKeys(obj any, m *model, links map[any]parentLink) {
 	v := reflect.ValueOf(obj).Elem()
-	for _, rel := range m.table.Relations {
+	for _, rel := range m.rels {
 		if rel.Type != bunschema.BelongsToRelation {
 			continue
 		}
@@ -434,7 +434,7 @@ func (s *Session) insertBatches(links map[any]parentLink) ([]insertBatch, error)
 // another pending object of the same table is inserted in a later statement.
 func (s *Session) levels(objs []any, m *model, links map[any]parentLink) [][]any {
 	selfRef := false
-	for _, rel := range m.table.Relations {
+	for _, rel := range m.rels {
 		if rel.JoinTable == m.table {
 			selfRef = true
 		}
@@ -472,7 +472,7 @@ func (s *Session) levels(objs []any, m *model, links map[any]parentLink) [][]any
 
 func (s *Session) waitsFor(obj any, m *model, queued, done map[any]bool, links map[any]parentLink) bool {
 	v := reflect.ValueOf(obj).Elem()
-	for _, rel := range m.table.Relations {
+	for _, rel := range m.rels {
 		if rel.JoinTable != m.table || rel.Type != bunschema.BelongsToRelation {
 			continue
 		}

@@ -15,7 +15,14 @@ import (
 // which columns changed.
 type tracked struct {
 	m    *model
-	snap []any
+	snap snapshot
+}
+
+// snapshot is an object's column values at one moment: vals for comparing and restoring
+// field by field, raw (a byte copy of the whole struct) for a fast "nothing changed" test.
+type snapshot struct {
+	vals []any
+	raw  []byte
 }
 
 // weakKey is the identity-map key of obj, a non-nil pointer to a model struct.
@@ -159,22 +166,29 @@ func deepCopy(v reflect.Value) any {
 	return v.Interface()
 }
 
-func (m *model) snapshot(obj any) []any {
+func (m *model) snapshot(obj any) snapshot {
 	v := reflect.ValueOf(obj).Elem()
-	snap := make([]any, len(m.cmp))
+	vals := make([]any, len(m.cmp))
 	for i := range m.cmp {
 		c := &m.cmp[i]
-		snap[i] = c.copy(c.value(v))
+		vals[i] = c.copy(c.value(v))
 	}
-	return snap
+	return snapshot{vals: vals, raw: bytes.Clone(m.rawBytes(obj))}
+}
+
+// rawBytes views the memory of the struct obj points to. Equal bytes mean every field
+// holding a value directly (strings, numbers, times) is unchanged; fields reaching their
+// data through a pointer, slice or map still need a comparison of that data.
+func (m *model) rawBytes(obj any) []byte {
+	return unsafe.Slice((*byte)(reflect.ValueOf(obj).UnsafePointer()), m.typ.Size())
 }
 
 // restoreSnapshot writes snap back into obj's column fields.
-func (m *model) restoreSnapshot(obj any, snap []any) {
+func (m *model) restoreSnapshot(obj any, snap snapshot) {
 	v := reflect.ValueOf(obj).Elem()
 	for i, c := range m.cmp {
 		fv := c.field.Value(v)
-		fv.Set(fromSnapshot(fv.Type(), snap[i]))
+		fv.Set(fromSnapshot(fv.Type(), snap.vals[i]))
 	}
 }
 
@@ -200,11 +214,20 @@ func fromSnapshot(t reflect.Type, val any) reflect.Value {
 func (tr *tracked) changed(obj any) []string {
 	v := reflect.ValueOf(obj).Elem()
 	var cols []string
-	for i := range tr.m.cmp {
+	check := func(i int) {
 		c := &tr.m.cmp[i]
-		if !c.same(c.value(v), tr.snap[i]) {
+		if !c.same(c.value(v), tr.snap.vals[i]) {
 			cols = append(cols, c.field.Name)
 		}
+	}
+	if bytes.Equal(tr.m.rawBytes(obj), tr.snap.raw) {
+		for _, i := range tr.m.indirect {
+			check(i)
+		}
+		return cols
+	}
+	for i := range tr.m.cmp {
+		check(i)
 	}
 	return cols
 }
@@ -255,7 +278,7 @@ func (s *Session) trackStruct(ptr reflect.Value) {
 		return
 	}
 	s.track(obj, m)
-	for _, rel := range m.table.Relations {
+	for _, rel := range m.rels {
 		if rel.Type != bunschema.BelongsToRelation && rel.Type != bunschema.HasOneRelation {
 			continue
 		}
@@ -291,13 +314,35 @@ func (d *DB) modelOf(obj any) (*model, error) {
 		return nil, fmt.Errorf("%T has no table or no primary key", obj)
 	}
 	m := &model{typ: t.Elem(), table: table}
-	for _, f := range table.Fields {
+	for i, f := range table.Fields {
 		m.cmp = append(m.cmp, newFieldCmp(f))
+		if !holdsValueDirectly(f.StructField.Type) {
+			m.indirect = append(m.indirect, i)
+		}
 	}
-	for _, rel := range table.Relations {
+	for _, sf := range reflect.VisibleFields(t.Elem()) { // declaration order, unlike the map
+		if rel, ok := table.Relations[sf.Name]; ok {
+			m.rels = append(m.rels, rel)
+		}
+	}
+	for _, rel := range m.rels {
 		m.hasMany = m.hasMany || rel.Type == bunschema.HasManyRelation
 		m.hasRefs = m.hasRefs || rel.Type == bunschema.BelongsToRelation
 	}
 	actual, _ := d.models.LoadOrStore(t, m)
 	return actual.(*model), nil
+}
+
+// holdsValueDirectly reports whether a field of type t keeps its whole value inside the
+// struct's own memory (so that equal struct bytes mean an equal value).
+func holdsValueDirectly(t reflect.Type) bool {
+	if t == timeT {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
 }
