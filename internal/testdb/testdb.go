@@ -23,6 +23,9 @@ import (
 const (
 	PostgresEnv = "MICROBLOG_TEST_POSTGRES_URL" // e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 	MySQLEnv    = "MICROBLOG_TEST_MYSQL_URL"    // e.g. mysql://root@127.0.0.1:3306/test
+	// RequireEnv, when set to 1 (CI sets it), turns a missing server into a test
+	// failure instead of a skip, so a green run proves every dialect was exercised.
+	RequireEnv = "MICROBLOG_TEST_REQUIRE_ALL_DIALECTS"
 )
 
 // Dialects lists every dialect, for table-driven tests.
@@ -60,6 +63,9 @@ func serverDB(t testing.TB, env, dialect string) string {
 	t.Helper()
 	admin := os.Getenv(env)
 	if admin == "" {
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatalf("%s tests required (%s=1) but %s is not set", dialect, RequireEnv, env)
+		}
 		t.Skipf("%s tests skipped: set %s to a server URL to run them", dialect, env)
 	}
 	target, err := database.ParseURL(admin)
