@@ -1,0 +1,124 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microblog/microblog/internal/cli"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func run(t *testing.T, ctx context.Context, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb syncBuffer
+	code = cli.Main(ctx, args, cli.IO{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		EnvFile: filepath.Join(t.TempDir(), ".env"),
+	})
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	ctx := context.Background()
+	if code, out, _ := run(t, ctx, nil, "--help"); code != 0 || !strings.Contains(out, "run") {
+		t.Errorf("--help: exit %d, output %q", code, out)
+	}
+	if code, _, errOut := run(t, ctx, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, stderr %q; want 2", code, errOut)
+	}
+	if code, _, errOut := run(t, ctx, nil, "run", "--nope"); code != 2 || !strings.Contains(errOut, "unknown flag: --nope") {
+		t.Errorf("unknown flag: exit %d, stderr %q; want 2", code, errOut)
+	}
+	code, _, errOut := run(t, ctx, map[string]string{"MAIL_PORT": "smtp"}, "run")
+	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `Error: config: MAIL_PORT="smtp"`) {
+		t.Errorf("bad config: exit %d, stderr %q; want 1 and one line naming MAIL_PORT", code, errOut)
+	}
+	code, _, errOut = run(t, ctx, map[string]string{"DATABASE_URL": "postgres://bob:s3cret@127.0.0.1:1/mb?connect_timeout=2"}, "run")
+	if code != 1 || strings.Contains(errOut, "s3cret") || !strings.Contains(errOut, "cannot connect to postgres://bob:xxxxx@127.0.0.1:1/mb") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("unreachable database: exit %d, stderr %q; want 1 and one masked line", code, errOut)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"DATABASE_URL": "sqlite:///" + filepath.Join(dir, "app.db")}
+	done := make(chan int, 1)
+	var errOut syncBuffer
+	go func() {
+		done <- cli.Main(ctx, []string{"run", "--addr", addr}, cli.IO{
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errOut,
+			Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			EnvFile: filepath.Join(dir, ".env"),
+		})
+	}()
+	var resp *http.Response
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("server never answered: %v; log:\n%s", err, errOut.String())
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "ok" {
+		t.Errorf("/healthz = %d %q", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("run exited %d after cancel; log:\n%s", code, errOut.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop after its context was cancelled")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "app.db")); err != nil {
+		t.Errorf("no database file created: %v", err)
+	}
+	if log := errOut.String(); !strings.Contains(log, "listening") || !strings.Contains(log, "shutting down") {
+		t.Errorf("log lacks listening/shutting down lines:\n%s", log)
+	}
+}
