@@ -33,7 +33,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -190,76 +189,8 @@ func goKind(t reflect.Type, name string) (schema.Type, error) {
 	return schema.Type{}, fmt.Errorf("column %q: no portable type for Go type %s; add a type: option to its bun tag", name, t)
 }
 
-// ParseType parses an SQL type name such as varchar(64), text, bigint, numeric(10,2)
-// into a portable type.
-func ParseType(s string) (schema.Type, error) {
-	name, args, _ := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "(")
-	name = strings.TrimSpace(name)
-	var params []int
-	if args != "" {
-		args, ok := strings.CutSuffix(strings.TrimSpace(args), ")")
-		if !ok {
-			return schema.Type{}, fmt.Errorf("type %q: missing ')'", s)
-		}
-		for _, a := range strings.Split(args, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(a))
-			if err != nil || n <= 0 {
-				return schema.Type{}, fmt.Errorf("type %q: parameter %q is not a positive integer", s, strings.TrimSpace(a))
-			}
-			params = append(params, n)
-		}
-	}
-	want := func(n int, t schema.Type) (schema.Type, error) {
-		if len(params) != n && !(n == 2 && len(params) == 1) {
-			return schema.Type{}, fmt.Errorf("type %q: want %d parameter(s), got %d", s, n, len(params))
-		}
-		return t, nil
-	}
-	switch name {
-	case "varchar", "character varying", "string", "char", "character":
-		if len(params) != 1 {
-			return schema.Type{}, fmt.Errorf("type %q: a string type needs a length, e.g. varchar(64)", s)
-		}
-		return schema.Type{Kind: schema.String, Length: params[0]}, nil
-	case "text", "clob", "longtext", "mediumtext":
-		return want(0, schema.Type{Kind: schema.Text})
-	case "integer", "int", "int4", "serial":
-		return want(0, schema.Type{Kind: schema.Integer})
-	case "bigint", "int8", "bigserial":
-		return want(0, schema.Type{Kind: schema.BigInteger})
-	case "smallint", "int2", "tinyint":
-		return want(0, schema.Type{Kind: schema.SmallInt})
-	case "boolean", "bool":
-		return want(0, schema.Type{Kind: schema.Boolean})
-	case "timestamp", "datetime", "timestamptz", "timestamp with time zone", "timestamp without time zone":
-		return want(0, schema.Type{Kind: schema.DateTime})
-	case "date":
-		return want(0, schema.Type{Kind: schema.Date})
-	case "time":
-		return want(0, schema.Type{Kind: schema.Time})
-	case "float", "double", "double precision", "real", "float8", "float4":
-		return want(0, schema.Type{Kind: schema.Float})
-	case "numeric", "decimal":
-		t := schema.Type{Kind: schema.Numeric, Precision: 10}
-		if len(params) > 0 {
-			t.Precision = params[0]
-		}
-		if len(params) > 1 {
-			t.Scale = params[1]
-		}
-		if len(params) > 2 {
-			return schema.Type{}, fmt.Errorf("type %q: want at most 2 parameters", s)
-		}
-		return t, nil
-	case "blob", "bytea", "binary", "varbinary", "longblob":
-		return schema.Type{Kind: schema.Binary}, nil
-	case "json", "jsonb":
-		return want(0, schema.Type{Kind: schema.JSON})
-	case "uuid":
-		return want(0, schema.Type{Kind: schema.UUID})
-	}
-	return schema.Type{}, fmt.Errorf("type %q is not a portable type (one of varchar(n), text, integer, bigint, smallint, boolean, timestamp, date, time, float, numeric(p,s), blob, json, uuid)", s)
-}
+// ParseType parses an SQL type name into a portable type; see schema.ParseType.
+func ParseType(s string) (schema.Type, error) { return schema.ParseType(s) }
 
 func normalizeDefault(d string) string {
 	switch l := strings.ToLower(strings.TrimSpace(d)); l {
@@ -345,7 +276,7 @@ func foreignKeys(bt *bunschema.Table, t *schema.Table) error {
 		if !ok || rel.Type != bunschema.BelongsToRelation {
 			continue
 		}
-		fk := &schema.ForeignKey{RefTable: rel.JoinTable.Name, OnDelete: strings.ToUpper(rel.OnDelete), OnUpdate: strings.ToUpper(rel.OnUpdate)}
+		fk := &schema.ForeignKey{RefTable: rel.JoinTable.Name, OnDelete: fkRule(rel.OnDelete, "ON DELETE"), OnUpdate: fkRule(rel.OnUpdate, "ON UPDATE")}
 		for _, f := range rel.BasePKs {
 			fk.Columns = append(fk.Columns, f.Name)
 		}
@@ -409,4 +340,13 @@ func tableItems(bt *bunschema.Table, t *schema.Table) error {
 		}
 	}
 	return nil
+}
+
+// fkRule normalises bun's "ON DELETE CASCADE" to "CASCADE"; NO ACTION, the default, is "".
+func fkRule(rule, prefix string) string {
+	r := strings.TrimSpace(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(rule)), prefix))
+	if r == "NO ACTION" {
+		return ""
+	}
+	return r
 }

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/spf13/cobra"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/bunschema"
+	"github.com/microblog/microblog/migrate/schema"
+)
+
+// newDBCommand mounts the migration engine's commands as `microblog db`, with the app's
+// models and database.
+func newDBCommand(stdio IO) *cobra.Command {
+	return migrate.NewCommand(migrate.Options{
+		Directory: "migrations",
+		Models:    func() (*schema.Schema, error) { return bunschema.FromModels(models.All()...) },
+		Open: func(ctx context.Context) (*sql.DB, string, error) {
+			cfg, err := loadConfig(stdio)
+			if err != nil {
+				return nil, "", err
+			}
+			db, err := database.Open(ctx, cfg.DatabaseURL)
+			if err != nil {
+				return nil, "", err
+			}
+			return db.SQL, db.Dialect, nil
+		},
+	})
+}

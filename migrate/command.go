@@ -1,0 +1,377 @@
+package migrate
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/microblog/microblog/migrate/schema"
+)
+
+// Options connects the `db` commands to an application.
+type Options struct {
+	// Directory is the migration repository (default "migrations").
+	Directory string
+	// Models returns the schema the application's models describe.
+	Models func() (*schema.Schema, error)
+	// Open connects to the application's database and names its dialect.
+	Open func(ctx context.Context) (*sql.DB, string, error)
+	// Now gives the create date of new revisions (default time.Now).
+	Now func() time.Time
+}
+
+// NewCommand returns the `db` command tree, the equivalent of Flask-Migrate's `flask db`:
+// init, migrate, upgrade, downgrade, current, history, heads, show, stamp, revision.
+// INFO lines go to the command's error stream, listings to its output stream.
+func NewCommand(opts Options) *cobra.Command {
+	if opts.Directory == "" {
+		opts.Directory = "migrations"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := &commands{opts: &opts}
+	root := &cobra.Command{
+		Use:   "db",
+		Short: "Manage the database schema with migrations (like flask db)",
+	}
+	root.PersistentFlags().StringVarP(&opts.Directory, "directory", "d", opts.Directory, "migration repository")
+	root.AddCommand(
+		&cobra.Command{Use: "init", Short: "Create a new migration repository", Args: cobra.NoArgs, RunE: c.init},
+		c.migrateCmd(), c.revisionCmd(),
+		&cobra.Command{Use: "upgrade [TARGET]", Short: "Upgrade to a later revision (default head)", Args: cobra.MaximumNArgs(1), RunE: c.upgrade},
+		&cobra.Command{Use: "downgrade [TARGET]", Short: "Revert to an earlier revision (default -1)", Args: cobra.MaximumNArgs(1), RunE: c.downgrade},
+		&cobra.Command{Use: "current", Short: "Show the current revision of the database", Args: cobra.NoArgs, RunE: c.current},
+		&cobra.Command{Use: "history", Short: "List revisions, newest first", Args: cobra.NoArgs, RunE: c.history},
+		&cobra.Command{Use: "heads", Short: "Show the head revisions", Args: cobra.NoArgs, RunE: c.heads},
+		&cobra.Command{Use: "show REV", Short: "Show a revision", Args: cobra.ExactArgs(1), RunE: c.show},
+		&cobra.Command{Use: "stamp REV", Short: "Record REV as current without running migrations", Args: cobra.ExactArgs(1), RunE: c.stamp},
+	)
+	return root
+}
+
+type commands struct{ opts *Options }
+
+func (c *commands) abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func (c *commands) repo() (*Repo, error) {
+	dir := c.opts.Directory
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", c.abs(dir))
+	}
+	return LoadRepo(os.DirFS(dir), dir)
+}
+
+func (c *commands) runner(cmd *cobra.Command) (*Runner, func(), error) {
+	repo, err := c.repo()
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.opts.Open == nil {
+		return nil, nil, errors.New("migrate: no database configured")
+	}
+	db, dialect, err := c.opts.Open(cmd.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Runner{DB: db, Dialect: dialect, Repo: repo, Log: cmd.ErrOrStderr()}, func() { db.Close() }, nil
+}
+
+const readme = `Migration repository of this application, managed with "microblog db".
+
+versions/        one YAML file per revision (dialect-neutral operations)
+script.yaml.tmpl the template new revision files are rendered from
+
+  db migrate -m "message"   autogenerate a revision from the models
+  db upgrade                apply pending revisions
+  db downgrade              revert the last revision
+`
+
+func (c *commands) init(cmd *cobra.Command, _ []string) error {
+	dir := c.opts.Directory
+	out := cmd.OutOrStdout()
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("Directory %s already exists and is not empty", dir)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "versions")} {
+		fmt.Fprintf(out, "Creating directory %s ...  ", c.abs(d))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("migrate: init: %w", err)
+		}
+		fmt.Fprintln(out, "done")
+	}
+	for _, f := range []struct{ name, body string }{{"script.yaml.tmpl", DefaultTemplate}, {"README", readme}} {
+		p := filepath.Join(dir, f.name)
+		fmt.Fprintf(out, "Generating %s ...  ", c.abs(p))
+		if err := os.WriteFile(p, []byte(f.body), 0o644); err != nil {
+			return fmt.Errorf("migrate: init: %w", err)
+		}
+		fmt.Fprintln(out, "done")
+	}
+	return nil
+}
+
+func newRevisionID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (c *commands) migrateCmd() *cobra.Command {
+	var message, revID string
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Autogenerate a revision from the difference between the models and the revisions",
+		Long: `Autogenerate a revision: the revisions are replayed in memory and compared with the
+models; nothing is read from or written to the database.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			if c.opts.Models == nil {
+				return errors.New("migrate: no models configured")
+			}
+			heads := repo.Heads()
+			if len(heads) > 1 {
+				return errors.New("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
+			}
+			from, err := repo.SchemaAt(heads...)
+			if err != nil {
+				return err
+			}
+			to, err := c.opts.Models()
+			if err != nil {
+				return err
+			}
+			up, detected, err := Diff(from, to)
+			if err != nil {
+				return err
+			}
+			log := cmd.ErrOrStderr()
+			for _, d := range detected {
+				fmt.Fprintf(log, "INFO  [alembic.autogenerate.compare] %s\n", d)
+			}
+			if len(up) == 0 {
+				fmt.Fprintln(log, "INFO  [alembic.env] No changes in schema detected.")
+				return nil
+			}
+			down, _, err := Diff(to, from)
+			if err != nil {
+				return err
+			}
+			return c.write(cmd, repo, revID, message, heads, up, down)
+		},
+	}
+	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
+	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	return cmd
+}
+
+func (c *commands) revisionCmd() *cobra.Command {
+	var message, revID string
+	cmd := &cobra.Command{
+		Use:   "revision",
+		Short: "Create an empty revision for hand-written operations",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			heads := repo.Heads()
+			if len(heads) > 1 {
+				return errors.New("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
+			}
+			return c.write(cmd, repo, revID, message, heads, nil, nil)
+		},
+	}
+	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
+	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	return cmd
+}
+
+func (c *commands) write(cmd *cobra.Command, repo *Repo, revID, message string, heads []string, up, down []*Op) error {
+	if revID == "" {
+		revID = newRevisionID()
+	}
+	if !revisionID.MatchString(revID) {
+		return fmt.Errorf("--rev-id %q: want lower-case letters, digits and _ (at most 32)", revID)
+	}
+	if _, ok := repo.Revisions[revID]; ok {
+		return fmt.Errorf("Revision %s is present more than once", revID)
+	}
+	rev := &Revision{ID: revID, Down: heads, Message: message, CreateDate: c.opts.Now(), Upgrade: up, Downgrade: down}
+	tmpl, err := os.ReadFile(filepath.Join(c.opts.Directory, "script.yaml.tmpl"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	data, err := rev.Marshal(string(tmpl))
+	if err != nil {
+		return err
+	}
+	name := revID + ".yaml"
+	if slug := Slug(message); slug != "" {
+		name = revID + "_" + slug + ".yaml"
+	}
+	p := filepath.Join(c.opts.Directory, "versions", name)
+	// What is written must read back: check it before it lands in the repository.
+	if _, err := ParseRevision(p, data); err != nil {
+		return fmt.Errorf("migrate: generated revision does not parse (please report this): %w", err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "Generating %s ...  ", c.abs(p))
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), "done")
+	return nil
+}
+
+func (c *commands) upgrade(cmd *cobra.Command, args []string) error {
+	target := "head"
+	if len(args) == 1 {
+		target = args[0]
+	}
+	r, closeDB, err := c.runner(cmd)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return r.Upgrade(cmd.Context(), target)
+}
+
+func (c *commands) downgrade(cmd *cobra.Command, args []string) error {
+	target := "-1"
+	if len(args) == 1 {
+		target = args[0]
+	}
+	r, closeDB, err := c.runner(cmd)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return r.Downgrade(cmd.Context(), target)
+}
+
+func (c *commands) stamp(cmd *cobra.Command, args []string) error {
+	r, closeDB, err := c.runner(cmd)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return r.Stamp(cmd.Context(), args[0])
+}
+
+func (c *commands) current(cmd *cobra.Command, _ []string) error {
+	r, closeDB, err := c.runner(cmd)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	cur, err := r.Current(cmd.Context())
+	if err != nil {
+		return err
+	}
+	heads := r.Repo.Heads()
+	for _, id := range cur {
+		fmt.Fprintln(cmd.OutOrStdout(), id+tags(id, heads, nil))
+	}
+	return nil
+}
+
+func tags(id string, heads, current []string) string {
+	s := ""
+	if slices.Contains(heads, id) {
+		s += " (head)"
+	}
+	if slices.Contains(current, id) {
+		s += " (current)"
+	}
+	return s
+}
+
+func (c *commands) heads(cmd *cobra.Command, _ []string) error {
+	repo, err := c.repo()
+	if err != nil {
+		return err
+	}
+	for _, h := range repo.Heads() {
+		fmt.Fprintln(cmd.OutOrStdout(), h+" (head)")
+	}
+	return nil
+}
+
+func (c *commands) history(cmd *cobra.Command, _ []string) error {
+	repo, err := c.repo()
+	if err != nil {
+		return err
+	}
+	heads := repo.Heads()
+	order := repo.Ordered()
+	out := cmd.OutOrStdout()
+	for i := len(order) - 1; i >= 0; i-- {
+		rev := order[i]
+		down := "<base>"
+		if len(rev.Down) > 0 {
+			down = strings.Join(rev.Down, ", ")
+		}
+		fmt.Fprintf(out, "%s -> %s%s, %s\n", down, rev.ID, tags(rev.ID, heads, nil), rev.Message)
+	}
+	return nil
+}
+
+func (c *commands) show(cmd *cobra.Command, args []string) error {
+	repo, err := c.repo()
+	if err != nil {
+		return err
+	}
+	id := args[0]
+	if id == "head" {
+		heads := repo.Heads()
+		if len(heads) != 1 {
+			return fmt.Errorf("Multiple heads are present: %s", strings.Join(heads, ", "))
+		}
+		id = heads[0]
+	}
+	rev, err := repo.Lookup(id)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	parent := "<base>"
+	if len(rev.Down) > 0 {
+		parent = strings.Join(rev.Down, ", ")
+	}
+	fmt.Fprintf(out, "Rev: %s%s\nParent: %s\nPath: %s\n\n    %s\n\n    Revision ID: %s\n    Revises: %s\n    Create Date: %s\n",
+		rev.ID, tags(rev.ID, repo.Heads(), nil), parent, c.abs(rev.Path), rev.Message, rev.ID, strings.Join(rev.Down, ", "), rev.CreateDate.Format("2006-01-02 15:04:05.000000"))
+	return nil
+}
+
+// UpgradeToHead applies every pending revision of the repository in fsys; applications
+// call it at start-up. It logs what it runs to log (nil for silence).
+func UpgradeToHead(ctx context.Context, db *sql.DB, dialect string, fsys fs.FS, dir string, log io.Writer) error {
+	repo, err := LoadRepo(fsys, dir)
+	if err != nil {
+		return err
+	}
+	r := &Runner{DB: db, Dialect: dialect, Repo: repo, Log: log}
+	return r.Upgrade(ctx, "heads")
+}

@@ -1,0 +1,64 @@
+package migrate
+
+import (
+	"github.com/microblog/microblog/migrate/schema"
+)
+
+// Op kinds, as spelled in revision files.
+const (
+	OpCreateTable      = "create_table"
+	OpDropTable        = "drop_table"
+	OpRenameTable      = "rename_table"
+	OpAddColumn        = "add_column"
+	OpDropColumn       = "drop_column"
+	OpAlterColumn      = "alter_column"
+	OpRenameColumn     = "rename_column"
+	OpCreateIndex      = "create_index"
+	OpDropIndex        = "drop_index"
+	OpCreateUnique     = "create_unique"
+	OpCreateForeignKey = "create_foreign_key"
+	OpCreateCheck      = "create_check"
+	OpDropConstraint   = "drop_constraint"
+	OpExecute          = "execute"
+)
+
+// Op is one dialect-neutral schema operation of a revision. Which fields are used
+// depends on Kind; see docs/migrations.md for the file format of each.
+type Op struct {
+	Kind string
+	Line int // line of the op in its revision file, for error messages
+
+	Table   string // the table operated on (create_table/drop_table: Def.Name / Name)
+	Name    string // index or constraint name; drop_table/rename_table: the table
+	NewName string // rename_table, rename_column
+
+	Def     *schema.Table      // create_table
+	Column  *schema.Column     // add_column
+	ColName string             // drop_column, alter_column, rename_column
+	Columns []string           // create_index, create_unique
+	Unique  bool               // create_index
+	FK      *schema.ForeignKey // create_foreign_key
+	Check   *schema.Check      // create_check
+
+	// alter_column: only the attributes that change are set.
+	Type       *schema.Type
+	Nullable   *bool
+	DefaultSet bool    // true when the default changes
+	Default    *string // the new default; nil drops it
+
+	// execute: SQL for every dialect, or per dialect (sqlite, postgres, mysql).
+	SQL       string
+	SQLFor    map[string]string
+	Transient bool // not stored: ops derived by the engine (e.g. SQLite rebuild steps)
+}
+
+// TableName returns the table an op applies to.
+func (o *Op) TableName() string {
+	switch o.Kind {
+	case OpCreateTable:
+		return o.Def.Name
+	case OpDropTable, OpRenameTable:
+		return o.Name
+	}
+	return o.Table
+}

@@ -1,0 +1,256 @@
+package migrate
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/microblog/microblog/migrate/schema"
+)
+
+// Repo is a loaded migration repository: every revision file and the graph they form.
+type Repo struct {
+	Dir       string
+	Revisions map[string]*Revision
+	order     []*Revision // topological: parents before children, ties by file name
+	children  map[string][]string
+}
+
+// LoadRepo reads every revision under versions/ in fsys (the repository directory).
+// It checks the graph: unique ids, known parents, no cycles. Errors name the file.
+func LoadRepo(fsys fs.FS, dir string) (*Repo, error) {
+	if _, err := fs.Stat(fsys, "versions"); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", dir)
+		}
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	entries, err := fs.ReadDir(fsys, "versions")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read %s/versions: %w", dir, err)
+	}
+	r := &Repo{Dir: dir, Revisions: map[string]*Revision{}, children: map[string][]string{}}
+	var revs []*Revision
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		p := path.Join(dir, "versions", e.Name())
+		data, err := fs.ReadFile(fsys, path.Join("versions", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		rev, err := ParseRevision(p, data)
+		if err != nil {
+			return nil, err
+		}
+		if prev, ok := r.Revisions[rev.ID]; ok {
+			return nil, fmt.Errorf("%s: duplicate revision id %s, already used by %s", p, rev.ID, prev.Path)
+		}
+		r.Revisions[rev.ID] = rev
+		revs = append(revs, rev)
+	}
+	for _, rev := range revs {
+		for _, d := range rev.Down {
+			if _, ok := r.Revisions[d]; !ok {
+				return nil, fmt.Errorf("%s: down_revision %s: no revision file has that id", rev.Path, d)
+			}
+			r.children[d] = append(r.children[d], rev.ID)
+		}
+	}
+	if err := r.sort(revs); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Repo) sort(revs []*Revision) error {
+	sort.Slice(revs, func(i, j int) bool { return revs[i].Path < revs[j].Path })
+	state := map[string]int{}
+	var visit func(rev *Revision, stack []string) error
+	visit = func(rev *Revision, stack []string) error {
+		switch state[rev.ID] {
+		case 1:
+			return fmt.Errorf("%s: revision cycle: %s -> %s", rev.Path, strings.Join(stack, " -> "), rev.ID)
+		case 2:
+			return nil
+		}
+		state[rev.ID] = 1
+		for _, d := range rev.Down {
+			if err := visit(r.Revisions[d], append(stack, rev.ID)); err != nil {
+				return err
+			}
+		}
+		state[rev.ID] = 2
+		r.order = append(r.order, rev)
+		return nil
+	}
+	for _, rev := range revs {
+		if err := visit(rev, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Heads returns the revisions no other revision builds on, sorted.
+func (r *Repo) Heads() []string {
+	var heads []string
+	for id := range r.Revisions {
+		if len(r.children[id]) == 0 {
+			heads = append(heads, id)
+		}
+	}
+	slices.Sort(heads)
+	return heads
+}
+
+// Ordered returns every revision, parents before children.
+func (r *Repo) Ordered() []*Revision { return r.order }
+
+// Ancestors returns ids and all their ancestors (inclusive).
+func (r *Repo) Ancestors(ids ...string) map[string]bool {
+	seen := map[string]bool{}
+	var walk func(id string)
+	walk = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		for _, d := range r.Revisions[id].Down {
+			walk(d)
+		}
+	}
+	for _, id := range ids {
+		walk(id)
+	}
+	return seen
+}
+
+// Lookup finds a revision by id or unique prefix.
+func (r *Repo) Lookup(id string) (*Revision, error) {
+	if rev, ok := r.Revisions[id]; ok {
+		return rev, nil
+	}
+	var matches []string
+	for k := range r.Revisions {
+		if strings.HasPrefix(k, id) {
+			matches = append(matches, k)
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return r.Revisions[matches[0]], nil
+	case 0:
+		return nil, fmt.Errorf("Can't locate revision identified by '%s'", id)
+	}
+	slices.Sort(matches)
+	return nil, fmt.Errorf("Multiple revisions start with '%s': %s", id, strings.Join(matches, ", "))
+}
+
+// Resolve turns a target (head, heads, base, an id or prefix, +N/-N relative to current)
+// into the set of revisions that should be current afterwards (empty = base).
+func (r *Repo) Resolve(target string, current []string) ([]string, error) {
+	switch target {
+	case "head":
+		heads := r.Heads()
+		if len(heads) > 1 {
+			return nil, fmt.Errorf("Multiple head revisions are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads")
+		}
+		return heads, nil
+	case "heads":
+		return r.Heads(), nil
+	case "base":
+		return nil, nil
+	}
+	if n, err := strconv.Atoi(target); err == nil && (strings.HasPrefix(target, "+") || strings.HasPrefix(target, "-")) {
+		return r.relative(target, n, current)
+	}
+	rev, err := r.Lookup(target)
+	if err != nil {
+		return nil, err
+	}
+	return []string{rev.ID}, nil
+}
+
+// relative steps n revisions up (n > 0) or down (n < 0) a linear history from current.
+func (r *Repo) relative(target string, n int, current []string) ([]string, error) {
+	if len(current) > 1 {
+		return nil, fmt.Errorf("relative revision %s is ambiguous with several current heads (%s)", target, strings.Join(current, ", "))
+	}
+	cur := ""
+	if len(current) == 1 {
+		cur = current[0]
+	}
+	for step := 0; step < abs(n); step++ {
+		if n > 0 {
+			var next []string
+			if cur == "" {
+				for _, rev := range r.order {
+					if len(rev.Down) == 0 {
+						next = append(next, rev.ID)
+					}
+				}
+			} else {
+				next = r.children[cur]
+			}
+			if len(next) != 1 {
+				return nil, fmt.Errorf("Relative revision %s didn't produce %d migrations", target, abs(n))
+			}
+			cur = next[0]
+		} else {
+			if cur == "" {
+				return nil, fmt.Errorf("Relative revision %s didn't produce %d migrations", target, abs(n))
+			}
+			down := r.Revisions[cur].Down
+			if len(down) > 1 {
+				return nil, fmt.Errorf("relative revision %s crosses the merge point %s; name the target revision", target, cur)
+			}
+			cur = ""
+			if len(down) == 1 {
+				cur = down[0]
+			}
+		}
+	}
+	if cur == "" {
+		return nil, nil
+	}
+	return []string{cur}, nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// SchemaAt replays the revisions in ids and their ancestors, in order, and returns the
+// resulting schema. Replay errors name the file and line of the op at fault.
+func (r *Repo) SchemaAt(ids ...string) (*schema.Schema, error) {
+	want := r.Ancestors(ids...)
+	s := &schema.Schema{}
+	for _, rev := range r.order {
+		if !want[rev.ID] {
+			continue
+		}
+		if err := replay(s, rev); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func replay(s *schema.Schema, rev *Revision) error {
+	for _, op := range rev.Upgrade {
+		if err := Apply(s, op); err != nil {
+			return &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,372 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/microblog/microblog/migrate/schema"
+)
+
+// VersionTable is Alembic's: a database upgraded by Flask-Migrate is recognised as is.
+const VersionTable = "alembic_version"
+
+// Runner applies a repository's revisions to one database.
+type Runner struct {
+	DB      *sql.DB
+	Dialect string
+	Repo    *Repo
+	Log     io.Writer // Alembic-style INFO lines
+}
+
+// step is one revision applied in one direction, with its SQL planned in advance.
+type step struct {
+	rev      *Revision
+	upgrade  bool
+	plans    []Plan
+	from, to []string // version rows before and after
+}
+
+func (m *Runner) info(format string, args ...any) {
+	if m.Log != nil {
+		fmt.Fprintf(m.Log, "INFO  [alembic.runtime.migration] "+format+"\n", args...)
+	}
+}
+
+func (m *Runner) context() {
+	impl := map[string]string{SQLite: "SQLiteImpl", Postgres: "PostgresqlImpl", MySQL: "MySQLImpl"}[m.Dialect]
+	m.info("Context impl %s.", impl)
+	if m.Dialect == MySQL {
+		m.info("Will assume non-transactional DDL.")
+	} else {
+		m.info("Will assume transactional DDL.")
+	}
+}
+
+// Current returns the revisions recorded in the version table (none at base, or when the
+// table does not exist yet).
+func (m *Runner) Current(ctx context.Context) ([]string, error) {
+	exists, err := m.versionTableExists(ctx)
+	if err != nil || !exists {
+		return nil, err
+	}
+	rows, err := m.DB.QueryContext(ctx, "SELECT version_num FROM "+m.q(VersionTable))
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read %s: %w", VersionTable, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: read %s: %w", VersionTable, err)
+		}
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out, rows.Err()
+}
+
+func (m *Runner) q(name string) string { return renderer{dialect: m.Dialect}.q(name) }
+
+func (m *Runner) versionTableExists(ctx context.Context) (bool, error) {
+	var query string
+	switch m.Dialect {
+	case SQLite:
+		query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+	case Postgres:
+		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'alembic_version'"
+	case MySQL:
+		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'alembic_version'"
+	default:
+		return false, fmt.Errorf("migrate: unknown dialect %q", m.Dialect)
+	}
+	var n int
+	if err := m.DB.QueryRowContext(ctx, query).Scan(&n); err != nil {
+		return false, fmt.Errorf("migrate: look for %s: %w", VersionTable, err)
+	}
+	return n > 0, nil
+}
+
+// known checks that every current revision exists in the repository.
+func (m *Runner) known(current []string) error {
+	for _, c := range current {
+		if _, ok := m.Repo.Revisions[c]; !ok {
+			return fmt.Errorf("Can't locate revision identified by '%s' (recorded in %s but not in %s)", c, VersionTable, m.Repo.Dir)
+		}
+	}
+	return nil
+}
+
+// Upgrade applies the revisions between the current ones and target.
+func (m *Runner) Upgrade(ctx context.Context, target string) error {
+	current, err := m.Current(ctx)
+	if err != nil {
+		return err
+	}
+	if err := m.known(current); err != nil {
+		return err
+	}
+	goal, err := m.Repo.Resolve(target, current)
+	if err != nil {
+		return err
+	}
+	steps, err := m.planUpgrade(current, goal)
+	if err != nil {
+		return err
+	}
+	m.context()
+	return m.run(ctx, steps)
+}
+
+// Downgrade reverts the revisions between the current ones and target (default -1).
+func (m *Runner) Downgrade(ctx context.Context, target string) error {
+	current, err := m.Current(ctx)
+	if err != nil {
+		return err
+	}
+	if err := m.known(current); err != nil {
+		return err
+	}
+	goal, err := m.Repo.Resolve(target, current)
+	if err != nil {
+		return err
+	}
+	steps, err := m.planDowngrade(current, goal)
+	if err != nil {
+		return err
+	}
+	m.context()
+	return m.run(ctx, steps)
+}
+
+// planUpgrade renders every statement before anything runs, so that a bad revision
+// stops the run before it touches the database.
+func (m *Runner) planUpgrade(current, goal []string) ([]step, error) {
+	have := m.Repo.Ancestors(current...)
+	want := m.Repo.Ancestors(goal...)
+	heads := slices.Clone(current)
+	var steps []step
+	for _, rev := range m.Repo.Ordered() {
+		if !want[rev.ID] || have[rev.ID] {
+			continue
+		}
+		state, err := m.Repo.SchemaAt(rev.Down...)
+		if err != nil {
+			return nil, err
+		}
+		plans, err := m.plan(state, rev, rev.Upgrade)
+		if err != nil {
+			return nil, err
+		}
+		next := slices.DeleteFunc(slices.Clone(heads), func(h string) bool { return slices.Contains(rev.Down, h) })
+		next = append(next, rev.ID)
+		slices.Sort(next)
+		steps = append(steps, step{rev: rev, upgrade: true, plans: plans, from: heads, to: next})
+		heads = next
+	}
+	return steps, nil
+}
+
+func (m *Runner) planDowngrade(current, goal []string) ([]step, error) {
+	have := m.Repo.Ancestors(current...)
+	keep := m.Repo.Ancestors(goal...)
+	for _, g := range goal {
+		if !have[g] {
+			return nil, fmt.Errorf("revision %s is not below the current revision(s) %s; use upgrade", g, strings.Join(current, ", "))
+		}
+	}
+	heads := slices.Clone(current)
+	var steps []step
+	order := m.Repo.Ordered()
+	for i := len(order) - 1; i >= 0; i-- {
+		rev := order[i]
+		if !have[rev.ID] || keep[rev.ID] {
+			continue
+		}
+		state, err := m.Repo.SchemaAt(rev.ID)
+		if err != nil {
+			return nil, err
+		}
+		plans, err := m.plan(state, rev, rev.Downgrade)
+		if err != nil {
+			return nil, err
+		}
+		next := slices.DeleteFunc(slices.Clone(heads), func(h string) bool { return h == rev.ID })
+		for _, d := range rev.Down {
+			if !slices.Contains(next, d) && !m.coveredBy(d, next) {
+				next = append(next, d)
+			}
+		}
+		slices.Sort(next)
+		steps = append(steps, step{rev: rev, upgrade: false, plans: plans, from: heads, to: next})
+		heads = next
+	}
+	return steps, nil
+}
+
+// coveredBy reports whether id is an ancestor of one of heads (so it needs no row).
+func (m *Runner) coveredBy(id string, heads []string) bool {
+	return m.Repo.Ancestors(heads...)[id]
+}
+
+// plan renders ops one after another, replaying each on state.
+func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, error) {
+	var plans []Plan
+	for _, op := range ops {
+		p, err := Render(m.Dialect, state, op)
+		if err != nil {
+			return nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+		}
+		if err := Apply(state, op); err != nil {
+			return nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
+}
+
+// run executes the steps, each revision in its own transaction together with its
+// version-table update (SQLite, PostgreSQL). MySQL commits each DDL statement itself.
+func (m *Runner) run(ctx context.Context, steps []step) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	conn, err := m.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	create := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL,\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)", m.q(VersionTable))
+	if _, err := conn.ExecContext(ctx, create); err != nil {
+		return fmt.Errorf("migrate: create %s: %w", VersionTable, err)
+	}
+	for _, st := range steps {
+		if st.upgrade {
+			m.info("Running upgrade %s -> %s, %s", strings.Join(st.rev.Down, ", "), st.rev.ID, st.rev.Message)
+		} else {
+			m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
+		}
+		if err := m.runStep(ctx, conn, st); err != nil {
+			verb := "upgrade"
+			if !st.upgrade {
+				verb = "downgrade"
+			}
+			return fmt.Errorf("%s %s (%s) failed, nothing of it was applied: %w", verb, st.rev.ID, st.rev.Path, err)
+		}
+	}
+	return nil
+}
+
+func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err error) {
+	rebuild := false
+	for _, p := range st.plans {
+		rebuild = rebuild || p.Rebuild
+	}
+	if rebuild {
+		// Must happen outside a transaction, where SQLite ignores it.
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys=OFF"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, e := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys=ON"); e != nil && err == nil {
+				err = e
+			}
+		}()
+	}
+	type execer interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	}
+	var ex execer = conn
+	var tx *sql.Tx
+	if m.Dialect != MySQL {
+		tx, err = conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				tx.Rollback()
+			}
+		}()
+		ex = tx
+	}
+	for _, p := range st.plans {
+		for _, stmt := range p.Statements {
+			if _, err := ex.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%w\n  in: %s", err, firstLine(stmt))
+			}
+		}
+	}
+	for _, v := range st.from {
+		if !slices.Contains(st.to, v) {
+			if _, err := ex.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE version_num = '%s'", m.q(VersionTable), v)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, v := range st.to {
+		if !slices.Contains(st.from, v) {
+			if _, err := ex.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (version_num) VALUES ('%s')", m.q(VersionTable), v)); err != nil {
+				return err
+			}
+		}
+	}
+	if rebuild {
+		rows, err := ex.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return err
+		}
+		bad := rows.Next()
+		var table string
+		if bad {
+			rows.Scan(&table)
+		}
+		rows.Close()
+		if bad {
+			return fmt.Errorf("rows of table %q break a foreign key after the table rebuild", table)
+		}
+	}
+	if tx != nil {
+		return tx.Commit()
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// Stamp records target as current without running any revision.
+func (m *Runner) Stamp(ctx context.Context, target string) error {
+	current, err := m.Current(ctx)
+	if err != nil {
+		return err
+	}
+	goal, err := m.Repo.Resolve(target, current)
+	if err != nil {
+		return err
+	}
+	create := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))", m.q(VersionTable))
+	tx, err := m.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: stamp: %w", err)
+	}
+	defer tx.Rollback()
+	stmts := []string{create, "DELETE FROM " + m.q(VersionTable)}
+	for _, g := range goal {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO %s (version_num) VALUES ('%s')", m.q(VersionTable), g))
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("migrate: stamp: %w", err)
+		}
+	}
+	m.info("Stamping %s", strings.Join(goal, ", "))
+	return tx.Commit()
+}
