@@ -122,3 +122,37 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Errorf("log lacks listening/shutting down lines:\n%s", log)
 	}
 }
+
+func TestRunAppliesMigrationsFirst(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	dbURL := "sqlite:///" + filepath.Join(dir, "app.db")
+	env := map[string]string{"DATABASE_URL": dbURL}
+	done := make(chan int, 1)
+	var errOut syncBuffer
+	go func() {
+		done <- cli.Main(ctx, []string{"run", "--addr", addr}, cli.IO{
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errOut,
+			Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			EnvFile: filepath.Join(dir, ".env"),
+		})
+	}()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(errOut.String(), "listening") {
+			break
+		}
+	}
+	cancel()
+	<-done
+	log := errOut.String()
+	for _, want := range []string{"Running upgrade  -> e517276bb1c2, users table", "Running upgrade e517276bb1c2 -> 780739b227a7, posts table"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("run's log lacks %q:\n%s", want, log)
+		}
+	}
+	code, out, errText := run(t, context.Background(), env, "db", "current", "-d", filepath.Join("..", "..", "migrations"))
+	if code != 0 || strings.TrimSpace(out) != "780739b227a7 (head)" {
+		t.Errorf("db current after run: exit %d, %q %q", code, out, errText)
+	}
+}

@@ -2,12 +2,26 @@ package cli
 
 import (
 	"fmt"
+	"log/slog"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/server"
+	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrations"
 )
+
+// slogWriter turns the migration engine's INFO lines into log records.
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		w.log.Info(strings.TrimPrefix(line, "INFO  [alembic.runtime.migration] "), "component", "migrate")
+	}
+	return len(p), nil
+}
 
 func newRunCommand(stdio IO) *cobra.Command {
 	var addr string
@@ -28,6 +42,9 @@ func newRunCommand(stdio IO) *cobra.Command {
 			}
 			defer db.Close()
 			log.Info("database opened", "dialect", db.Dialect, "url", db.URL)
+			if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, slogWriter{log}); err != nil {
+				return fmt.Errorf("run: migrations: %w", err)
+			}
 			srv := server.New(server.Options{Addr: addr, DB: db, Log: log})
 			if err := srv.ListenAndServe(ctx); err != nil {
 				return fmt.Errorf("run: %w", err)

@@ -26,8 +26,7 @@ const (
 func BenchmarkSessionCommit(b *testing.B) {
 	for _, d := range testdb.Dialects {
 		b.Run(d, func(b *testing.B) {
-			db := testdb.Open(b, d)
-			testdb.CreateTables(b, db, models.All()...)
+			db := testdb.Migrated(b, d)
 			insert := "INSERT INTO user (username, email, password_hash) VALUES (?, ?, ?)"
 			switch d {
 			case database.Postgres:

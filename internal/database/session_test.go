@@ -16,14 +16,13 @@ import (
 	"github.com/microblog/microblog/internal/testdb"
 )
 
-// forEachDialect runs f against a fresh database with the chapter-4 schema on SQLite,
-// PostgreSQL and MariaDB (the latter two skip, saying why, when not configured).
+// forEachDialect runs f against a fresh database brought up to date by the app's own
+// migrations on SQLite, PostgreSQL and MariaDB (the latter two skip, saying why, when not
+// configured).
 func forEachDialect(t *testing.T, f func(t *testing.T, db *database.DB)) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			db := testdb.Open(t, d)
-			testdb.CreateTables(t, db, models.All()...)
-			f(t, db)
+			f(t, testdb.Migrated(t, d))
 		})
 	}
 }

@@ -51,8 +51,7 @@ func TestChangesAfterACommitAreStillWritten(t *testing.T) {
 // Objects the program no longer references drop out of the session, so a long-lived
 // session does not re-check everything it ever wrote at every flush.
 func TestUnreferencedObjectsAreForgotten(t *testing.T) {
-	db := testdb.Open(t, database.SQLite)
-	testdb.CreateTables(t, db, models.All()...)
+	db := testdb.Migrated(t, database.SQLite)
 	ctx := context.Background()
 	s := db.NewSession()
 	keep := &models.User{Username: "keep", Email: "keep@example.com"}

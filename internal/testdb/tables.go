@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/bunschema"
+	"github.com/microblog/microblog/migrations"
 )
 
 // CreateTables creates the tables, foreign keys and indexes of the given models with
@@ -31,4 +33,15 @@ func CreateTables(t testing.TB, db *database.DB, models ...any) {
 			}
 		}
 	}
+}
+
+// Migrated returns a new database of the given dialect brought up to date with the
+// application's own migrations, as `microblog run` does.
+func Migrated(t testing.TB, dialect string) *database.DB {
+	t.Helper()
+	db := Open(t, dialect)
+	if err := migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, migrations.FS, migrations.Dir, nil); err != nil {
+		t.Fatalf("testdb: migrate %s: %v", dialect, err)
+	}
+	return db
 }
