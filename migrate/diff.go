@@ -279,3 +279,6 @@ func findCheck(t *schema.Table, name string) *schema.Check {
 	}
 	return nil
 }
+
+// DependencyOrder sorts tables so that each comes after the tables it refers to.
+func DependencyOrder(tables []*schema.Table) []*schema.Table { return dependencyOrder(tables) }

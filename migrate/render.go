@@ -98,6 +98,9 @@ func (r renderer) typ(t schema.Type) string {
 		}
 		return "FLOAT"
 	case schema.Numeric:
+		if t.Precision == 0 {
+			t.Precision = 10 // SQLAlchemy's and MySQL's default; PostgreSQL needs one to keep the scale
+		}
 		return fmt.Sprintf("NUMERIC(%d, %d)", t.Precision, t.Scale)
 	case schema.Binary:
 		switch r.dialect {
