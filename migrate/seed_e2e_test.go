@@ -148,6 +148,25 @@ func TestSeedWalkthrough(t *testing.T) {
 			if s := inspect(t, db); len(s.Tables) != 0 {
 				t.Fatalf("tables left at base: %s", canonical(s, d))
 			}
+			r = runCLI(t, bin, dir, env, "db", "show", rev1[:6])
+			if r.code != 0 || !strings.HasPrefix(r.stdout, "Rev: "+rev1+"\nParent: <base>\n") || !strings.Contains(r.stdout, "users table") {
+				t.Errorf("db show %s: exit %d, %q", rev1[:6], r.code, r.stdout)
+			}
+			r = runCLI(t, bin, dir, env, "db", "heads")
+			if r.code != 0 || strings.Count(r.stdout, " (head)\n") != 1 {
+				t.Errorf("db heads: %q", r.stdout)
+			}
+			// stamp records a revision without running it: adopting an existing database.
+			r = runCLI(t, bin, dir, env, "db", "stamp", rev1)
+			if r.code != 0 {
+				t.Fatalf("db stamp: exit %d, %q", r.code, r.stderr)
+			}
+			if r := runCLI(t, bin, dir, env, "db", "current"); strings.TrimSpace(r.stdout) != rev1 {
+				t.Errorf("db current after stamp: %q", r.stdout)
+			}
+			if s := inspect(t, db); len(s.Tables) != 0 {
+				t.Errorf("stamp created tables: %s", canonical(s, d))
+			}
 			if r := runCLI(t, bin, dir, env, "db", "upgrade", "deadbeef0000"); r.code != 1 || !strings.Contains(r.stderr, "Can't locate revision identified by 'deadbeef0000'") {
 				t.Errorf("unknown target: exit %d, %q", r.code, r.stderr)
 			}

@@ -144,8 +144,9 @@ func isNullableGo(t reflect.Type) bool {
 
 // columnType maps an explicit `type:` tag, or else the Go type, to a portable type.
 func columnType(f *bunschema.Field) (schema.Type, error) {
-	if f.UserSQLType != "" {
-		return ParseType(f.UserSQLType)
+	// The tag, not f.UserSQLType: bun's dialects fill that in with their own defaults.
+	if typ, ok := f.Tag.Option("type"); ok {
+		return ParseType(typ)
 	}
 	t := f.IndirectType
 	switch {
