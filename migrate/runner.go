@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/microblog/microblog/migrate/schema"
 )
@@ -20,6 +22,8 @@ type Runner struct {
 	Dialect string
 	Repo    *Repo
 	Log     io.Writer // Alembic-style INFO lines
+	// AllowEdited lets Upgrade proceed when a revision file changed after it was applied.
+	AllowEdited bool
 }
 
 // step is one revision applied in one direction, with its SQL planned in advance.
@@ -49,11 +53,26 @@ func (m *Runner) context() {
 // Current returns the revisions recorded in the version table (none at base, or when the
 // table does not exist yet).
 func (m *Runner) Current(ctx context.Context) ([]string, error) {
-	exists, err := m.versionTableExists(ctx)
+	conn, err := m.DB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	return m.currentOn(ctx, conn)
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (m *Runner) currentOn(ctx context.Context, q querier) ([]string, error) {
+	exists, err := m.versionTableExists(ctx, q)
 	if err != nil || !exists {
 		return nil, err
 	}
-	rows, err := m.DB.QueryContext(ctx, "SELECT version_num FROM "+m.q(VersionTable))
+	rows, err := q.QueryContext(ctx, "SELECT version_num FROM "+m.q(VersionTable))
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read %s: %w", VersionTable, err)
 	}
@@ -72,21 +91,25 @@ func (m *Runner) Current(ctx context.Context) ([]string, error) {
 
 func (m *Runner) q(name string) string { return renderer{dialect: m.Dialect}.q(name) }
 
-func (m *Runner) versionTableExists(ctx context.Context) (bool, error) {
+func (m *Runner) versionTableExists(ctx context.Context, q querier) (bool, error) {
+	return m.tableExists(ctx, q, VersionTable)
+}
+
+func (m *Runner) tableExists(ctx context.Context, q querier, table string) (bool, error) {
 	var query string
 	switch m.Dialect {
 	case SQLite:
-		query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+		query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = " + sqlString(table)
 	case Postgres:
-		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'alembic_version'"
+		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = " + sqlString(table)
 	case MySQL:
-		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'alembic_version'"
+		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = " + sqlString(table)
 	default:
 		return false, fmt.Errorf("migrate: unknown dialect %q", m.Dialect)
 	}
 	var n int
-	if err := m.DB.QueryRowContext(ctx, query).Scan(&n); err != nil {
-		return false, fmt.Errorf("migrate: look for %s: %w", VersionTable, err)
+	if err := q.QueryRowContext(ctx, query).Scan(&n); err != nil {
+		return false, fmt.Errorf("migrate: look for %s: %w", table, err)
 	}
 	return n > 0, nil
 }
@@ -103,44 +126,75 @@ func (m *Runner) known(current []string) error {
 
 // Upgrade applies the revisions between the current ones and target.
 func (m *Runner) Upgrade(ctx context.Context, target string) error {
-	current, err := m.Current(ctx)
-	if err != nil {
-		return err
-	}
-	if err := m.known(current); err != nil {
-		return err
-	}
-	goal, err := m.Repo.Resolve(target, current)
-	if err != nil {
-		return err
-	}
-	steps, err := m.planUpgrade(current, goal)
-	if err != nil {
-		return err
-	}
-	m.context()
-	return m.run(ctx, steps)
+	return m.migrate(ctx, target, true)
 }
 
 // Downgrade reverts the revisions between the current ones and target (default -1).
 func (m *Runner) Downgrade(ctx context.Context, target string) error {
-	current, err := m.Current(ctx)
+	return m.migrate(ctx, target, false)
+}
+
+// errVersionMoved says another process changed the version table between planning and
+// running a revision (SQLite, which has no session lock); the run plans again.
+var errVersionMoved = errors.New("the version table changed under this run")
+
+// migrate runs under the migration lock, on one connection: it reads the version table
+// only once it holds the lock, so concurrent runners apply each revision exactly once.
+func (m *Runner) migrate(ctx context.Context, target string, up bool) error {
+	conn, err := m.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	unlock, err := m.lock(ctx, conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := m.ensureTables(ctx, conn); err != nil {
+		return err
+	}
+	current, err := m.currentOn(ctx, conn)
 	if err != nil {
 		return err
 	}
 	if err := m.known(current); err != nil {
 		return err
 	}
+	// Resolve once: a relative target (-1) means relative to where the database was when
+	// this run began, even if the run has to plan again.
 	goal, err := m.Repo.Resolve(target, current)
 	if err != nil {
 		return err
 	}
-	steps, err := m.planDowngrade(current, goal)
-	if err != nil {
-		return err
+	if up && !m.AllowEdited {
+		if err := m.checkEdited(ctx, conn, current); err != nil {
+			return err
+		}
 	}
-	m.context()
-	return m.run(ctx, steps)
+	announced := false
+	for {
+		var steps []step
+		if up {
+			steps, err = m.planUpgrade(current, goal)
+		} else {
+			steps, err = m.planDowngrade(current, goal)
+		}
+		if err != nil {
+			return err
+		}
+		if !announced {
+			m.context()
+			announced = true
+		}
+		err = m.run(ctx, conn, steps)
+		if !errors.Is(err, errVersionMoved) {
+			return err
+		}
+		if current, err = m.currentOn(ctx, conn); err != nil {
+			return err
+		}
+	}
 }
 
 // planUpgrade renders every statement before anything runs, so that a bad revision
@@ -230,27 +284,14 @@ func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, e
 }
 
 // run executes the steps, each revision in its own transaction together with its
-// version-table update (SQLite, PostgreSQL). MySQL commits each DDL statement itself.
-func (m *Runner) run(ctx context.Context, steps []step) error {
-	if len(steps) == 0 {
-		return nil
-	}
-	conn, err := m.DB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer conn.Close()
-	create := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL,\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)", m.q(VersionTable))
-	if _, err := conn.ExecContext(ctx, create); err != nil {
-		return fmt.Errorf("migrate: create %s: %w", VersionTable, err)
-	}
+// version-table update and history row (SQLite, PostgreSQL). MySQL commits each DDL
+// statement itself.
+func (m *Runner) run(ctx context.Context, conn *sql.Conn, steps []step) error {
 	for _, st := range steps {
-		if st.upgrade {
-			m.info("Running upgrade %s -> %s, %s", strings.Join(st.rev.Down, ", "), st.rev.ID, st.rev.Message)
-		} else {
-			m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
-		}
 		if err := m.runStep(ctx, conn, st); err != nil {
+			if errors.Is(err, errVersionMoved) {
+				return err
+			}
 			verb := "upgrade"
 			if !st.upgrade {
 				verb = "downgrade"
@@ -277,11 +318,7 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 			}
 		}()
 	}
-	type execer interface {
-		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	}
-	var ex execer = conn
+	var ex querier = conn
 	var tx *sql.Tx
 	if m.Dialect != MySQL {
 		tx, err = conn.BeginTx(ctx, nil)
@@ -295,6 +332,23 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		}()
 		ex = tx
 	}
+	if m.Dialect == SQLite {
+		// No session lock on SQLite: check, under this transaction's write lock, that
+		// nobody moved the version table since this step was planned.
+		now, err := m.currentOn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(now, st.from) {
+			return errVersionMoved
+		}
+	}
+	if st.upgrade {
+		m.info("Running upgrade %s -> %s, %s", strings.Join(st.rev.Down, ", "), st.rev.ID, st.rev.Message)
+	} else {
+		m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
+	}
+	started := time.Now()
 	for _, p := range st.plans {
 		for _, stmt := range p.Statements {
 			if _, err := ex.ExecContext(ctx, stmt); err != nil {
@@ -315,6 +369,9 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 				return err
 			}
 		}
+	}
+	if err := m.recordHistory(ctx, ex, st, time.Since(started)); err != nil {
+		return err
 	}
 	if rebuild {
 		rows, err := ex.QueryContext(ctx, "PRAGMA foreign_key_check")

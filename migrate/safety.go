@@ -1,0 +1,187 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// HistoryTable records every revision run: direction, time, duration, the checksum of the
+// file that ran, and the tool's version. alembic_version stays Alembic's, so the extra
+// record lives in a table of its own.
+const HistoryTable = "migrate_history"
+
+// lockKey identifies the migration lock: PostgreSQL advisory lock key, MySQL lock name.
+const (
+	pgLockKey    = 7_305_146_271_001 // arbitrary, fixed
+	mysqlLockKey = "migrate.alembic_version"
+)
+
+// ToolVersion is the version of the module that ran a revision, for the history table.
+func ToolVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return "migrate " + bi.Main.Version
+	}
+	return "migrate (devel)"
+}
+
+// lock takes the migration lock on conn for the whole run. PostgreSQL and MySQL have
+// session locks; SQLite has none, and each revision instead checks the version table
+// under its transaction's write lock (see runStep).
+func (m *Runner) lock(ctx context.Context, conn *sql.Conn) (unlock func(), err error) {
+	switch m.Dialect {
+	case Postgres:
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_lock(%d)", pgLockKey)); err != nil {
+			return nil, fmt.Errorf("migrate: take the migration lock: %w", err)
+		}
+		return func() {
+			conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", pgLockKey))
+		}, nil
+	case MySQL:
+		var got sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 600)", mysqlLockKey).Scan(&got); err != nil {
+			return nil, fmt.Errorf("migrate: take the migration lock: %w", err)
+		}
+		if got.Int64 != 1 {
+			return nil, fmt.Errorf("migrate: the migration lock is held by another run (waited 10 minutes)")
+		}
+		return func() { conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", mysqlLockKey) }, nil
+	}
+	return func() {}, nil
+}
+
+// ensureTables creates the version and history tables when missing.
+func (m *Runner) ensureTables(ctx context.Context, q querier) error {
+	version := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL,\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)", m.q(VersionTable))
+	id := "id INTEGER NOT NULL PRIMARY KEY"
+	switch m.Dialect {
+	case Postgres:
+		id = "id SERIAL PRIMARY KEY"
+	case MySQL:
+		id = "id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY"
+	}
+	history := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
+	%s,
+	revision VARCHAR(32) NOT NULL,
+	direction VARCHAR(9) NOT NULL,
+	applied_at VARCHAR(32) NOT NULL,
+	duration_ms INTEGER NOT NULL,
+	checksum VARCHAR(64) NOT NULL,
+	tool_version VARCHAR(64) NOT NULL
+)`, m.q(HistoryTable), id)
+	for _, stmt := range []string{version, history} {
+		if _, err := q.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrate: create %s: %w", strings.Fields(stmt)[5], err)
+		}
+	}
+	return nil
+}
+
+func (m *Runner) recordHistory(ctx context.Context, q querier, st step, took time.Duration) error {
+	dir := "upgrade"
+	if !st.upgrade {
+		dir = "downgrade"
+	}
+	stmt := fmt.Sprintf("INSERT INTO %s (revision, direction, applied_at, duration_ms, checksum, tool_version) VALUES ('%s', '%s', '%s', %d, '%s', %s)",
+		m.q(HistoryTable), st.rev.ID, dir, time.Now().UTC().Format(time.RFC3339Nano), took.Milliseconds(), st.rev.Checksum, sqlString(ToolVersion()))
+	if _, err := q.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("record history: %w", err)
+	}
+	return nil
+}
+
+// HistoryEntry is one row of the history table.
+type HistoryEntry struct {
+	Revision, Direction, AppliedAt, Checksum, ToolVersion string
+	DurationMS                                            int64
+}
+
+// History returns the history table, oldest first (empty when it does not exist).
+func (m *Runner) History(ctx context.Context) ([]HistoryEntry, error) {
+	conn, err := m.DB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	return m.historyOn(ctx, conn)
+}
+
+func (m *Runner) historyOn(ctx context.Context, q querier) ([]HistoryEntry, error) {
+	if ok, err := m.tableExists(ctx, q, HistoryTable); err != nil || !ok {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT revision, direction, applied_at, duration_ms, checksum, tool_version FROM %s ORDER BY id", m.q(HistoryTable)))
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read %s: %w", HistoryTable, err)
+	}
+	defer rows.Close()
+	var out []HistoryEntry
+	for rows.Next() {
+		var h HistoryEntry
+		if err := rows.Scan(&h.Revision, &h.Direction, &h.AppliedAt, &h.DurationMS, &h.Checksum, &h.ToolVersion); err != nil {
+			return nil, fmt.Errorf("migrate: read %s: %w", HistoryTable, err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// EditedError lists applied revisions whose files changed since they ran.
+type EditedError struct{ Revisions []string }
+
+func (e *EditedError) Error() string {
+	return fmt.Sprintf("applied revision file(s) edited since they ran: %s; review the change, then upgrade with --allow-edited (or restore the file)", strings.Join(e.Revisions, ", "))
+}
+
+// Edited returns the applied revisions whose file checksum differs from the one recorded
+// when they were last upgraded.
+func (m *Runner) Edited(ctx context.Context) ([]string, error) {
+	conn, err := m.DB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	current, err := m.currentOn(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	return m.edited(ctx, conn, current)
+}
+
+func (m *Runner) edited(ctx context.Context, q querier, current []string) ([]string, error) {
+	hist, err := m.historyOn(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	last := map[string]string{}
+	for _, h := range hist {
+		if h.Direction == "upgrade" {
+			last[h.Revision] = h.Checksum
+		}
+	}
+	var out []string
+	applied := m.Repo.Ancestors(current...)
+	for _, rev := range m.Repo.Ordered() {
+		if !applied[rev.ID] {
+			continue
+		}
+		if sum, ok := last[rev.ID]; ok && sum != rev.Checksum {
+			out = append(out, fmt.Sprintf("%s (%s)", rev.ID, rev.Path))
+		}
+	}
+	return out, nil
+}
+
+func (m *Runner) checkEdited(ctx context.Context, q querier, current []string) error {
+	edited, err := m.edited(ctx, q, current)
+	if err != nil {
+		return err
+	}
+	if len(edited) > 0 {
+		return &EditedError{Revisions: edited}
+	}
+	return nil
+}
