@@ -3,9 +3,9 @@ package migrate
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
-	"errors"
 	"slices"
 	"strings"
 	"time"
