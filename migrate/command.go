@@ -51,9 +51,9 @@ func NewCommand(opts Options) *cobra.Command {
 	root.AddCommand(
 		&cobra.Command{Use: "init", Short: "Create a new migration repository", Args: cobra.NoArgs, RunE: c.init},
 		c.migrateCmd(), c.revisionCmd(),
-		&cobra.Command{Use: "upgrade [TARGET]", Short: "Upgrade to a later revision (default head)", Args: cobra.MaximumNArgs(1), RunE: c.upgrade},
+		c.upgradeCmd(), c.checkCmd(),
 		&cobra.Command{Use: "downgrade [TARGET]", Short: "Revert to an earlier revision (default -1)", Args: cobra.MaximumNArgs(1), RunE: c.downgrade},
-		&cobra.Command{Use: "current", Short: "Show the current revision of the database", Args: cobra.NoArgs, RunE: c.current},
+		c.currentCmd(),
 		&cobra.Command{Use: "history", Short: "List revisions, newest first", Args: cobra.NoArgs, RunE: c.history},
 		&cobra.Command{Use: "heads", Short: "Show the head revisions", Args: cobra.NoArgs, RunE: c.heads},
 		&cobra.Command{Use: "show REV", Short: "Show a revision", Args: cobra.ExactArgs(1), RunE: c.show},
@@ -245,17 +245,28 @@ func (c *commands) write(cmd *cobra.Command, repo *Repo, revID, message string, 
 	return nil
 }
 
-func (c *commands) upgrade(cmd *cobra.Command, args []string) error {
-	target := "head"
-	if len(args) == 1 {
-		target = args[0]
+func (c *commands) upgradeCmd() *cobra.Command {
+	var allowEdited bool
+	cmd := &cobra.Command{
+		Use:   "upgrade [TARGET]",
+		Short: "Upgrade to a later revision (default head)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := "head"
+			if len(args) == 1 {
+				target = args[0]
+			}
+			r, closeDB, err := c.runner(cmd)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			r.AllowEdited = allowEdited
+			return r.Upgrade(cmd.Context(), target)
+		},
 	}
-	r, closeDB, err := c.runner(cmd)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	return r.Upgrade(cmd.Context(), target)
+	cmd.Flags().BoolVar(&allowEdited, "allow-edited", false, "run even if applied revision files changed since they ran")
+	return cmd
 }
 
 func (c *commands) downgrade(cmd *cobra.Command, args []string) error {
@@ -280,21 +291,106 @@ func (c *commands) stamp(cmd *cobra.Command, args []string) error {
 	return r.Stamp(cmd.Context(), args[0])
 }
 
-func (c *commands) current(cmd *cobra.Command, _ []string) error {
-	r, closeDB, err := c.runner(cmd)
-	if err != nil {
-		return err
+func (c *commands) currentCmd() *cobra.Command {
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "current",
+		Short: "Show the current revision of the database",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, closeDB, err := c.runner(cmd)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			cur, err := r.Current(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var hist []HistoryEntry
+			if verbose {
+				if hist, err = r.History(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			heads := r.Repo.Heads()
+			out := cmd.OutOrStdout()
+			for _, id := range cur {
+				if !verbose {
+					fmt.Fprintln(out, id+tags(id, heads, nil))
+					continue
+				}
+				rev := r.Repo.Revisions[id]
+				fmt.Fprintf(out, "Rev: %s%s\nPath: %s\n    %s\n", id, tags(id, heads, nil), c.abs(rev.Path), rev.Message)
+				for _, h := range hist {
+					if h.Revision == id {
+						fmt.Fprintf(out, "    %s %s in %d ms, checksum %s, by %s\n", h.Direction, h.AppliedAt, h.DurationMS, h.Checksum[:12], h.ToolVersion)
+					}
+				}
+			}
+			return nil
+		},
 	}
-	defer closeDB()
-	cur, err := r.Current(cmd.Context())
-	if err != nil {
-		return err
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show when each revision ran, how long it took and its checksum")
+	return cmd
+}
+
+// checkCmd is for CI: it fails when the models have changes no revision describes, when
+// the database is behind head, or when applied revision files were edited.
+func (c *commands) checkCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Fail if the models, the revisions and the database disagree",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			var problems []string
+			if c.opts.Models != nil {
+				from, err := repo.SchemaAt(repo.Heads()...)
+				if err != nil {
+					return err
+				}
+				to, err := c.opts.Models()
+				if err != nil {
+					return err
+				}
+				if _, detected, err := Diff(from, to); err != nil {
+					return err
+				} else if len(detected) > 0 {
+					problems = append(problems, "New upgrade operations detected (run db migrate): "+strings.Join(detected, "; "))
+				}
+			}
+			r, closeDB, err := c.runner(cmd)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			cur, err := r.Current(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if heads := repo.Heads(); !slices.Equal(cur, heads) {
+				at := strings.Join(cur, ", ")
+				if at == "" {
+					at = "base"
+				}
+				problems = append(problems, fmt.Sprintf("Target database is not up to date: it is at %s, head is %s (run db upgrade)", at, strings.Join(heads, ", ")))
+			}
+			if edited, err := r.Edited(cmd.Context()); err != nil {
+				return err
+			} else if len(edited) > 0 {
+				problems = append(problems, (&EditedError{Revisions: edited}).Error())
+			}
+			if len(problems) > 0 {
+				return errors.New(strings.Join(problems, "\nError: "))
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "No new upgrade operations detected; the database is at head; no applied revision was edited.")
+			return nil
+		},
 	}
-	heads := r.Repo.Heads()
-	for _, id := range cur {
-		fmt.Fprintln(cmd.OutOrStdout(), id+tags(id, heads, nil))
-	}
-	return nil
 }
 
 func tags(id string, heads, current []string) string {
