@@ -47,3 +47,30 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// The offline flags: --sql with --dialect needs no database at all; --dry-run reads the
+// live database's revision and changes nothing.
+func TestOfflineFlags(t *testing.T) {
+	bin := buildScratchApp(t)
+	dir := t.TempDir()
+	url := testdb.URL(t, "sqlite")
+	env := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}
+	runCLI(t, bin, dir, env, "db", "init")
+	runCLI(t, bin, dir, env, "db", "migrate", "-m", "users table", "--rev-id", "aaaaaaaaaaaa")
+	noDB := []string{"DATABASE_URL=postgres://nobody@127.0.0.1:1/none", "SCRATCH_MODELS=users"}
+	r := runCLI(t, bin, dir, noDB, "db", "upgrade", "--sql", "--dialect", "postgres", "base:head")
+	if r.code != 0 || !strings.Contains(r.stdout, "BEGIN;\n\nCREATE TABLE \"user\" (\n\t\"id\" SERIAL NOT NULL") || !strings.Contains(r.stdout, "INSERT INTO \"alembic_version\" (version_num) VALUES ('aaaaaaaaaaaa');") {
+		t.Fatalf("upgrade --sql --dialect postgres: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, bin, dir, noDB, "db", "downgrade", "--sql", "--dialect", "mysql", "head:base")
+	if r.code != 0 || !strings.Contains(r.stdout, "DROP TABLE `user`;") || strings.Contains(r.stdout, "BEGIN;") {
+		t.Fatalf("downgrade --sql --dialect mysql: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, bin, dir, env, "db", "upgrade", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "-- Running upgrade  -> aaaaaaaaaaaa, users table") {
+		t.Fatalf("upgrade --dry-run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "current"); strings.TrimSpace(r.stdout) != "" {
+		t.Fatalf("--dry-run changed the database: now at %q", r.stdout)
+	}
+}

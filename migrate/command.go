@@ -52,7 +52,7 @@ func NewCommand(opts Options) *cobra.Command {
 		&cobra.Command{Use: "init", Short: "Create a new migration repository", Args: cobra.NoArgs, RunE: c.init},
 		c.migrateCmd(), c.revisionCmd(),
 		c.upgradeCmd(), c.checkCmd(),
-		&cobra.Command{Use: "downgrade [TARGET]", Short: "Revert to an earlier revision (default -1)", Args: cobra.MaximumNArgs(1), RunE: c.downgrade},
+		c.downgradeCmd(),
 		c.currentCmd(),
 		&cobra.Command{Use: "history", Short: "List revisions, newest first", Args: cobra.NoArgs, RunE: c.history},
 		&cobra.Command{Use: "heads", Short: "Show the head revisions", Args: cobra.NoArgs, RunE: c.heads},
@@ -245,16 +245,88 @@ func (c *commands) write(cmd *cobra.Command, repo *Repo, revID, message string, 
 	return nil
 }
 
+// offlineFlags are the options of upgrade and downgrade that print SQL instead of running it.
+type offlineFlags struct {
+	sql     bool
+	dryRun  bool
+	dialect string
+}
+
+func (o *offlineFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&o.sql, "sql", false, "print the SQL instead of running it; the target may be FROM:TO")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the SQL that would run against the live database, change nothing")
+	cmd.Flags().StringVar(&o.dialect, "dialect", "", "with --sql: render for sqlite, postgres or mysql without any database")
+}
+
+// offline prints the script for arg ("TO" or "FROM:TO"). FROM defaults to the live
+// database's current revision, or base when --dialect names a dialect and no database.
+func (c *commands) offline(cmd *cobra.Command, o *offlineFlags, arg string, up bool) error {
+	repo, err := c.repo()
+	if err != nil {
+		return err
+	}
+	from, to := ParseRange(arg)
+	hasFrom := strings.Contains(arg, ":")
+	if o.dryRun && hasFrom {
+		return errors.New("--dry-run starts from the live database; give only the target")
+	}
+	r := &Runner{Repo: repo, Dialect: o.dialect}
+	if o.dryRun || o.dialect == "" {
+		live, closeDB, err := c.runner(cmd)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		if o.dialect != "" && o.dialect != live.Dialect {
+			return fmt.Errorf("--dialect %s does not match the database, which is %s", o.dialect, live.Dialect)
+		}
+		r.Dialect = live.Dialect
+		if !hasFrom {
+			if from, err = live.Current(cmd.Context()); err != nil {
+				return err
+			}
+		}
+	}
+	switch r.Dialect {
+	case SQLite, Postgres, MySQL:
+	default:
+		return fmt.Errorf("--dialect %q: want sqlite, postgres or mysql", r.Dialect)
+	}
+	var ids []string
+	for _, f := range from {
+		if f == "head" || f == "heads" {
+			ids = append(ids, repo.Heads()...)
+			continue
+		}
+		rev, err := repo.Lookup(f)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, rev.ID)
+	}
+	from = ids
+	script, err := r.Script(from, to, up)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(cmd.OutOrStdout(), script)
+	return nil
+}
+
 func (c *commands) upgradeCmd() *cobra.Command {
 	var allowEdited bool
+	var off offlineFlags
 	cmd := &cobra.Command{
-		Use:   "upgrade [TARGET]",
+		Use:   "upgrade [TARGET | FROM:TO]",
 		Short: "Upgrade to a later revision (default head)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := "head"
 			if len(args) == 1 {
 				target = args[0]
+			}
+			if off.sql || off.dryRun {
+				return c.offline(cmd, &off, target, true)
 			}
 			r, closeDB, err := c.runner(cmd)
 			if err != nil {
@@ -266,20 +338,37 @@ func (c *commands) upgradeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&allowEdited, "allow-edited", false, "run even if applied revision files changed since they ran")
+	off.add(cmd)
 	return cmd
 }
 
-func (c *commands) downgrade(cmd *cobra.Command, args []string) error {
-	target := "-1"
-	if len(args) == 1 {
-		target = args[0]
+func (c *commands) downgradeCmd() *cobra.Command {
+	var off offlineFlags
+	cmd := &cobra.Command{
+		Use:   "downgrade [TARGET | FROM:TO]",
+		Short: "Revert to an earlier revision (default -1)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := "-1"
+			if len(args) == 1 {
+				target = args[0]
+			}
+			if off.sql || off.dryRun {
+				if off.sql && !strings.Contains(target, ":") && off.dialect != "" {
+					return errors.New("downgrade --sql without a database needs FROM:TO")
+				}
+				return c.offline(cmd, &off, target, false)
+			}
+			r, closeDB, err := c.runner(cmd)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			return r.Downgrade(cmd.Context(), target)
+		},
 	}
-	r, closeDB, err := c.runner(cmd)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	return r.Downgrade(cmd.Context(), target)
+	off.add(cmd)
+	return cmd
 }
 
 func (c *commands) stamp(cmd *cobra.Command, args []string) error {

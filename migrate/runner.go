@@ -24,6 +24,9 @@ type Runner struct {
 	Log     io.Writer // Alembic-style INFO lines
 	// AllowEdited lets Upgrade proceed when a revision file changed after it was applied.
 	AllowEdited bool
+	// Trace, when set, sees every schema and version statement an online run executes
+	// (the same ones Script prints).
+	Trace func(stmt string)
 }
 
 // step is one revision applied in one direction, with its SQL planned in advance.
@@ -349,25 +352,12 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
 	}
 	started := time.Now()
-	for _, p := range st.plans {
-		for _, stmt := range p.Statements {
-			if _, err := ex.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("%w\n  in: %s", err, firstLine(stmt))
-			}
+	for _, stmt := range m.stepStatements(st) {
+		if m.Trace != nil {
+			m.Trace(stmt)
 		}
-	}
-	for _, v := range st.from {
-		if !slices.Contains(st.to, v) {
-			if _, err := ex.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE version_num = '%s'", m.q(VersionTable), v)); err != nil {
-				return err
-			}
-		}
-	}
-	for _, v := range st.to {
-		if !slices.Contains(st.from, v) {
-			if _, err := ex.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (version_num) VALUES ('%s')", m.q(VersionTable), v)); err != nil {
-				return err
-			}
+		if _, err := ex.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%w\n  in: %s", err, firstLine(stmt))
 		}
 	}
 	if err := m.recordHistory(ctx, ex, st, time.Since(started)); err != nil {
@@ -392,6 +382,26 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		return tx.Commit()
 	}
 	return nil
+}
+
+// stepStatements is the SQL of one step inside its transaction: the revision's
+// statements, then the version-table update. Online runs and offline scripts share it.
+func (m *Runner) stepStatements(st step) []string {
+	var out []string
+	for _, p := range st.plans {
+		out = append(out, p.Statements...)
+	}
+	for _, v := range st.from {
+		if !slices.Contains(st.to, v) {
+			out = append(out, fmt.Sprintf("DELETE FROM %s WHERE version_num = '%s'", m.q(VersionTable), v))
+		}
+	}
+	for _, v := range st.to {
+		if !slices.Contains(st.from, v) {
+			out = append(out, fmt.Sprintf("INSERT INTO %s (version_num) VALUES ('%s')", m.q(VersionTable), v))
+		}
+	}
+	return out
 }
 
 func firstLine(s string) string {
