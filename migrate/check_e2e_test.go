@@ -74,3 +74,50 @@ func TestOfflineFlags(t *testing.T) {
 		t.Fatalf("--dry-run changed the database: now at %q", r.stdout)
 	}
 }
+
+// The graph commands through the CLI: a branch, the refusal to upgrade two heads, a merge.
+func TestBranchAndMergeCommands(t *testing.T) {
+	bin := buildScratchApp(t)
+	dir := t.TempDir()
+	env := []string{"DATABASE_URL=" + testdb.URL(t, "sqlite"), "SCRATCH_MODELS=users"}
+	runCLI(t, bin, dir, env, "db", "init")
+	for _, args := range [][]string{
+		{"revision", "-m", "a", "--rev-id", "a1"},
+		{"revision", "-m", "b", "--rev-id", "b1"},
+		{"revision", "-m", "c", "--rev-id", "c1", "--head", "a1", "--branch-label", "side"},
+	} {
+		if r := runCLI(t, bin, dir, env, append([]string{"db"}, args...)...); r.code != 0 {
+			t.Fatalf("db %v: %s", args, r.stderr)
+		}
+	}
+	if r := runCLI(t, bin, dir, env, "db", "heads"); r.stdout != "b1 (head)\nc1 (head)\n" {
+		t.Errorf("heads = %q", r.stdout)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "branches"); !strings.HasPrefix(r.stdout, "a1 (branchpoint)\n") || !strings.Contains(r.stdout, "-> c1 (head), c") {
+		t.Errorf("branches = %q", r.stdout)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "revision", "-m", "d"); r.code != 1 || !strings.Contains(r.stderr, "Multiple heads are present") {
+		t.Errorf("revision with two heads: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "upgrade"); r.code != 1 || !strings.Contains(r.stderr, "Multiple head revisions are present") {
+		t.Errorf("upgrade with two heads: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "upgrade", "side@head"); r.code != 0 {
+		t.Errorf("upgrade side@head: %q", r.stderr)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "merge", "-m", "merge", "--rev-id", "m1", "b1", "c1"); r.code != 0 {
+		t.Fatalf("merge: %q", r.stderr)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "upgrade"); r.code != 0 || !strings.Contains(r.stderr, "Running upgrade b1, c1 -> m1, merge") {
+		t.Errorf("upgrade after merge: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "history"); !strings.HasPrefix(r.stdout, "b1, c1 -> m1 (head) (mergepoint), merge\n") {
+		t.Errorf("history = %q", r.stdout)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "graph", "--dot"); !strings.Contains(r.stdout, `"c1" -> "m1";`) {
+		t.Errorf("graph --dot = %q", r.stdout)
+	}
+	if r := runCLI(t, bin, dir, env, "db", "history", "--graph"); !strings.HasPrefix(r.stdout, "* m1 (head) merge\n|\\\n") {
+		t.Errorf("history --graph = %q", r.stdout)
+	}
+}

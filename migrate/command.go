@@ -50,11 +50,11 @@ func NewCommand(opts Options) *cobra.Command {
 	root.PersistentFlags().StringVarP(&opts.Directory, "directory", "d", opts.Directory, "migration repository")
 	root.AddCommand(
 		&cobra.Command{Use: "init", Short: "Create a new migration repository", Args: cobra.NoArgs, RunE: c.init},
-		c.migrateCmd(), c.revisionCmd(),
+		c.migrateCmd(), c.revisionCmd(), c.mergeCmd(), c.branchesCmd(), c.graphCmd(),
 		c.upgradeCmd(), c.checkCmd(),
 		c.downgradeCmd(),
 		c.currentCmd(),
-		&cobra.Command{Use: "history", Short: "List revisions, newest first", Args: cobra.NoArgs, RunE: c.history},
+		c.historyCmd(),
 		&cobra.Command{Use: "heads", Short: "Show the head revisions", Args: cobra.NoArgs, RunE: c.heads},
 		&cobra.Command{Use: "show REV", Short: "Show a revision", Args: cobra.ExactArgs(1), RunE: c.show},
 		&cobra.Command{Use: "stamp REV", Short: "Record REV as current without running migrations", Args: cobra.ExactArgs(1), RunE: c.stamp},
@@ -135,7 +135,7 @@ func newRevisionID() string {
 }
 
 func (c *commands) migrateCmd() *cobra.Command {
-	var message, revID string
+	var message, revID, head string
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Autogenerate a revision from the difference between the models and the revisions",
@@ -150,9 +150,9 @@ models; nothing is read from or written to the database.`,
 			if c.opts.Models == nil {
 				return errors.New("migrate: no models configured")
 			}
-			heads := repo.Heads()
-			if len(heads) > 1 {
-				return errors.New("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
+			heads, err := baseOf(repo, head)
+			if err != nil {
+				return err
 			}
 			from, err := repo.SchemaAt(heads...)
 			if err != nil {
@@ -183,11 +183,13 @@ models; nothing is read from or written to the database.`,
 	}
 	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
 	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	cmd.Flags().StringVar(&head, "head", "", "head to build on when there are several")
 	return cmd
 }
 
 func (c *commands) revisionCmd() *cobra.Command {
-	var message, revID string
+	var message, revID, head string
+	var labels, dependsOn []string
 	cmd := &cobra.Command{
 		Use:   "revision",
 		Short: "Create an empty revision for hand-written operations",
@@ -197,11 +199,77 @@ func (c *commands) revisionCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			heads := repo.Heads()
-			if len(heads) > 1 {
-				return errors.New("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
+			parents, err := baseOf(repo, head)
+			if err != nil {
+				return err
 			}
-			return c.write(cmd, repo, revID, message, heads, nil, nil)
+			var deps []string
+			for _, d := range dependsOn {
+				rev, err := repo.Lookup(d)
+				if err != nil {
+					return err
+				}
+				deps = append(deps, rev.ID)
+			}
+			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message, DependsOn: deps, BranchLabels: labels})
+		},
+	}
+	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
+	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	cmd.Flags().StringVar(&head, "head", "", "revision to build on (base starts a new branch); default the single head")
+	cmd.Flags().StringSliceVar(&labels, "branch-label", nil, "branch label for the new revision")
+	cmd.Flags().StringSliceVar(&dependsOn, "depends-on", nil, "revision(s) that must be applied first")
+	return cmd
+}
+
+// baseOf resolves --head: "" means the single head (an error with several), "base" a
+// new root, anything else a revision or label@head.
+func baseOf(repo *Repo, head string) ([]string, error) {
+	switch head {
+	case "":
+		heads := repo.Heads()
+		if len(heads) > 1 {
+			return nil, errors.New("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
+		}
+		return heads, nil
+	case "base":
+		return nil, nil
+	}
+	return repo.Resolve(head, nil)
+}
+
+func (c *commands) mergeCmd() *cobra.Command {
+	var message, revID string
+	cmd := &cobra.Command{
+		Use:   "merge REV REV...",
+		Short: "Create a revision that merges several heads into one",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			var parents []string
+			for _, a := range args {
+				ids := []string{a}
+				if a == "heads" {
+					ids = repo.Heads()
+				}
+				for _, id := range ids {
+					rev, err := repo.Lookup(id)
+					if err != nil {
+						return err
+					}
+					if !slices.Contains(parents, rev.ID) {
+						parents = append(parents, rev.ID)
+					}
+				}
+			}
+			if len(parents) < 2 {
+				return errors.New("merge needs at least two different revisions")
+			}
+			slices.Sort(parents)
+			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message})
 		},
 	}
 	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
@@ -209,17 +277,49 @@ func (c *commands) revisionCmd() *cobra.Command {
 	return cmd
 }
 
-func (c *commands) write(cmd *cobra.Command, repo *Repo, revID, message string, heads []string, up, down []*Op) error {
-	if revID == "" {
-		revID = newRevisionID()
+func (c *commands) branchesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "branches",
+		Short: "Show revisions where the history splits into branches",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			heads := repo.Heads()
+			out := cmd.OutOrStdout()
+			for _, rev := range repo.Ordered() {
+				kids := repo.Children(rev.ID)
+				if len(kids) < 2 {
+					continue
+				}
+				fmt.Fprintf(out, "%s (branchpoint)\n", rev.ID)
+				for _, k := range kids {
+					fmt.Fprintf(out, "            -> %s%s, %s\n", k, tags(k, heads, nil), repo.Revisions[k].Message)
+				}
+			}
+			return nil
+		},
 	}
+}
+
+func (c *commands) write(cmd *cobra.Command, repo *Repo, revID, message string, heads []string, up, down []*Op) error {
+	return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: heads, Message: message, Upgrade: up, Downgrade: down})
+}
+
+func (c *commands) writeRevision(cmd *cobra.Command, repo *Repo, rev *Revision) error {
+	if rev.ID == "" {
+		rev.ID = newRevisionID()
+	}
+	revID, message := rev.ID, rev.Message
 	if !revisionID.MatchString(revID) {
 		return fmt.Errorf("--rev-id %q: want lower-case letters, digits and _ (at most 32)", revID)
 	}
 	if _, ok := repo.Revisions[revID]; ok {
 		return fmt.Errorf("Revision %s is present more than once", revID)
 	}
-	rev := &Revision{ID: revID, Down: heads, Message: message, CreateDate: c.opts.Now(), Upgrade: up, Downgrade: down}
+	rev.CreateDate = c.opts.Now()
 	tmpl, err := os.ReadFile(filepath.Join(c.opts.Directory, "script.yaml.tmpl"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("migrate: %w", err)
@@ -504,23 +604,80 @@ func (c *commands) heads(cmd *cobra.Command, _ []string) error {
 	return nil
 }
 
-func (c *commands) history(cmd *cobra.Command, _ []string) error {
-	repo, err := c.repo()
-	if err != nil {
-		return err
+func (c *commands) historyCmd() *cobra.Command {
+	var verbose, graph bool
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List revisions, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if graph {
+				fmt.Fprint(out, Graph(repo))
+				return nil
+			}
+			heads := repo.Heads()
+			order := repo.Ordered()
+			for i := len(order) - 1; i >= 0; i-- {
+				rev := order[i]
+				down := "<base>"
+				if len(rev.Down) > 0 {
+					down = strings.Join(rev.Down, ", ")
+				}
+				kind := ""
+				if len(rev.Down) > 1 {
+					kind = " (mergepoint)"
+				}
+				if len(repo.Children(rev.ID)) > 1 {
+					kind += " (branchpoint)"
+				}
+				if !verbose {
+					fmt.Fprintf(out, "%s -> %s%s%s, %s\n", down, rev.ID, tags(rev.ID, heads, nil), kind, rev.Message)
+					continue
+				}
+				fmt.Fprintf(out, "Rev: %s%s%s\nParent: %s\n", rev.ID, tags(rev.ID, heads, nil), kind, down)
+				if len(rev.DependsOn) > 0 {
+					fmt.Fprintf(out, "Also depends on: %s\n", strings.Join(rev.DependsOn, ", "))
+				}
+				if len(rev.BranchLabels) > 0 {
+					fmt.Fprintf(out, "Branch names: %s\n", strings.Join(rev.BranchLabels, ", "))
+				}
+				fmt.Fprintf(out, "Path: %s\n\n    %s\n\n    Revision ID: %s\n    Revises: %s\n    Create Date: %s\n\n",
+					c.abs(rev.Path), rev.Message, rev.ID, strings.Join(rev.Down, ", "), rev.CreateDate.Format("2006-01-02 15:04:05.000000"))
+			}
+			return nil
+		},
 	}
-	heads := repo.Heads()
-	order := repo.Ordered()
-	out := cmd.OutOrStdout()
-	for i := len(order) - 1; i >= 0; i-- {
-		rev := order[i]
-		down := "<base>"
-		if len(rev.Down) > 0 {
-			down = strings.Join(rev.Down, ", ")
-		}
-		fmt.Fprintf(out, "%s -> %s%s, %s\n", down, rev.ID, tags(rev.ID, heads, nil), rev.Message)
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every revision's header")
+	cmd.Flags().BoolVar(&graph, "graph", false, "draw the revision graph")
+	return cmd
+}
+
+func (c *commands) graphCmd() *cobra.Command {
+	var dot bool
+	cmd := &cobra.Command{
+		Use:   "graph",
+		Short: "Draw the revision graph (--dot for Graphviz)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			if dot {
+				fmt.Fprint(cmd.OutOrStdout(), Dot(repo))
+			} else {
+				fmt.Fprint(cmd.OutOrStdout(), Graph(repo))
+			}
+			return nil
+		},
 	}
-	return nil
+	cmd.Flags().BoolVar(&dot, "dot", false, "print Graphviz DOT")
+	return cmd
 }
 
 func (c *commands) show(cmd *cobra.Command, args []string) error {

@@ -17,8 +17,9 @@ import (
 type Repo struct {
 	Dir       string
 	Revisions map[string]*Revision
-	order     []*Revision // topological: parents before children, ties by file name
+	order     []*Revision // topological: parents (and dependencies) first, ties by file name
 	children  map[string][]string
+	labels    map[string]string // branch label → revision carrying it
 }
 
 // LoadRepo reads every revision under versions/ in fsys (the repository directory).
@@ -34,7 +35,7 @@ func LoadRepo(fsys fs.FS, dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read %s/versions: %w", dir, err)
 	}
-	r := &Repo{Dir: dir, Revisions: map[string]*Revision{}, children: map[string][]string{}}
+	r := &Repo{Dir: dir, Revisions: map[string]*Revision{}, children: map[string][]string{}, labels: map[string]string{}}
 	var revs []*Revision
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
@@ -62,6 +63,20 @@ func LoadRepo(fsys fs.FS, dir string) (*Repo, error) {
 			}
 			r.children[d] = append(r.children[d], rev.ID)
 		}
+		for _, d := range rev.DependsOn {
+			if _, ok := r.Revisions[d]; !ok {
+				return nil, fmt.Errorf("%s: depends_on %s: no revision file has that id", rev.Path, d)
+			}
+		}
+		for _, l := range rev.BranchLabels {
+			if other, ok := r.labels[l]; ok {
+				return nil, fmt.Errorf("%s: branch label %q is already used by revision %s", rev.Path, l, other)
+			}
+			if _, ok := r.Revisions[l]; ok {
+				return nil, fmt.Errorf("%s: branch label %q is also a revision id", rev.Path, l)
+			}
+			r.labels[l] = rev.ID
+		}
 	}
 	if err := r.sort(revs); err != nil {
 		return nil, err
@@ -81,7 +96,7 @@ func (r *Repo) sort(revs []*Revision) error {
 			return nil
 		}
 		state[rev.ID] = 1
-		for _, d := range rev.Down {
+		for _, d := range rev.parents() {
 			if err := visit(r.Revisions[d], append(stack, rev.ID)); err != nil {
 				return err
 			}
@@ -122,7 +137,7 @@ func (r *Repo) Ancestors(ids ...string) map[string]bool {
 			return
 		}
 		seen[id] = true
-		for _, d := range r.Revisions[id].Down {
+		for _, d := range r.Revisions[id].parents() {
 			walk(d)
 		}
 	}
@@ -132,10 +147,21 @@ func (r *Repo) Ancestors(ids ...string) map[string]bool {
 	return seen
 }
 
-// Lookup finds a revision by id or unique prefix.
+// parents are the revisions that must be applied before rev: its down revisions and
+// its dependencies.
+func (rev *Revision) parents() []string { return append(slices.Clone(rev.Down), rev.DependsOn...) }
+
+// Children returns the revisions whose down_revision names id.
+func (r *Repo) Children(id string) []string { return r.children[id] }
+
+// Lookup finds a revision by id, branch label or unique id prefix; an ambiguous prefix is
+// an error listing the candidates.
 func (r *Repo) Lookup(id string) (*Revision, error) {
 	if rev, ok := r.Revisions[id]; ok {
 		return rev, nil
+	}
+	if rid, ok := r.labels[id]; ok {
+		return r.Revisions[rid], nil
 	}
 	var matches []string
 	for k := range r.Revisions {
@@ -168,6 +194,20 @@ func (r *Repo) Resolve(target string, current []string) ([]string, error) {
 	case "base":
 		return nil, nil
 	}
+	if base, ok := strings.CutSuffix(target, "@head"); ok {
+		return r.branchHead(base)
+	}
+	if rest, ok := strings.CutPrefix(target, "head-"); ok {
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("Can't locate revision identified by '%s'", target)
+		}
+		heads, err := r.Resolve("head", nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.relative(target, -n, heads)
+	}
 	if n, err := strconv.Atoi(target); err == nil && (strings.HasPrefix(target, "+") || strings.HasPrefix(target, "-")) {
 		return r.relative(target, n, current)
 	}
@@ -176,6 +216,25 @@ func (r *Repo) Resolve(target string, current []string) ([]string, error) {
 		return nil, err
 	}
 	return []string{rev.ID}, nil
+}
+
+// branchHead resolves "X@head": the one head that descends from X (an id, prefix or
+// branch label).
+func (r *Repo) branchHead(base string) ([]string, error) {
+	rev, err := r.Lookup(base)
+	if err != nil {
+		return nil, err
+	}
+	var heads []string
+	for _, h := range r.Heads() {
+		if r.Ancestors(h)[rev.ID] {
+			heads = append(heads, h)
+		}
+	}
+	if len(heads) != 1 {
+		return nil, fmt.Errorf("'%s@head' matches %d heads (%s); name one of them", base, len(heads), strings.Join(heads, ", "))
+	}
+	return heads, nil
 }
 
 // relative steps n revisions up (n > 0) or down (n < 0) a linear history from current.
@@ -209,6 +268,9 @@ func (r *Repo) relative(target string, n int, current []string) ([]string, error
 			}
 			down := r.Revisions[cur].Down
 			if len(down) > 1 {
+				if step == abs(n)-1 { // one step down from a merge point: all its parents
+					return slices.Clone(down), nil
+				}
 				return nil, fmt.Errorf("relative revision %s crosses the merge point %s; name the target revision", target, cur)
 			}
 			cur = ""

@@ -18,6 +18,11 @@ import (
 type Revision struct {
 	ID         string
 	Down       []string // parent revisions; none for the first, several for a merge
+	// DependsOn names revisions (of other branches) that must be applied before this one,
+	// without merging their branch into this one.
+	DependsOn []string
+	// BranchLabels name the branch this revision starts or belongs to ("label@head").
+	BranchLabels []string
 	Message    string
 	CreateDate time.Time
 	Upgrade    []*Op
@@ -86,6 +91,16 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				return nil, fail(v, "down_revision: %v", err)
 			}
 			r.Down = down
+		case "depends_on", "branch_labels":
+			l, err := stringList(v)
+			if err != nil {
+				return nil, fail(v, "%s: %v", k.Value, err)
+			}
+			if k.Value == "depends_on" {
+				r.DependsOn = l
+			} else {
+				r.BranchLabels = l
+			}
 		case "message":
 			r.Message = v.Value
 		case "create_date":
@@ -105,7 +120,7 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				r.Downgrade = ops
 			}
 		default:
-			return nil, fail(k, "unknown key %q (want revision, down_revision, message, create_date, upgrade, downgrade)", k.Value)
+			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, message, create_date, upgrade, downgrade)", k.Value)
 		}
 	}
 	for _, key := range []string{"revision", "down_revision", "upgrade", "downgrade"} {
@@ -179,6 +194,12 @@ func (r *Revision) Marshal(tmpl string) ([]byte, error) {
 	}
 	add(root, "revision", scalar(r.ID))
 	add(root, "down_revision", down)
+	if len(r.DependsOn) > 0 {
+		add(root, "depends_on", strs(r.DependsOn))
+	}
+	if len(r.BranchLabels) > 0 {
+		add(root, "branch_labels", strs(r.BranchLabels))
+	}
 	add(root, "message", quoted(r.Message))
 	add(root, "create_date", scalar(r.CreateDate.Format("2006-01-02 15:04:05.000000")))
 	for _, part := range []struct {

@@ -211,7 +211,7 @@ func (m *Runner) planUpgrade(current, goal []string) ([]step, error) {
 		if !want[rev.ID] || have[rev.ID] {
 			continue
 		}
-		state, err := m.Repo.SchemaAt(rev.Down...)
+		state, err := m.Repo.SchemaAt(rev.parents()...)
 		if err != nil {
 			return nil, err
 		}
