@@ -8,12 +8,12 @@ import (
 
 // Graph draws the revision graph for a terminal, newest first, one lane per branch:
 //
-//	* 3c1d9a0e0f11 (head) merge
-//	|\
-//	| * 9b2e7c8d1a22 posts
-//	* | 5a1f0e9d8c33 tags
-//	|/
-//	* e517276bb1c2 users table
+//   - 3c1d9a0e0f11 (head) merge
+//     |\
+//     | * 9b2e7c8d1a22 posts
+//   - | 5a1f0e9d8c33 tags
+//     |/
+//   - e517276bb1c2 users table
 func Graph(r *Repo) string {
 	var b strings.Builder
 	heads := r.Heads()

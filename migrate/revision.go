@@ -16,17 +16,17 @@ import (
 
 // Revision is one revision file: its place in the graph and its operations.
 type Revision struct {
-	ID         string
-	Down       []string // parent revisions; none for the first, several for a merge
+	ID   string
+	Down []string // parent revisions; none for the first, several for a merge
 	// DependsOn names revisions (of other branches) that must be applied before this one,
 	// without merging their branch into this one.
 	DependsOn []string
 	// BranchLabels name the branch this revision starts or belongs to ("label@head").
 	BranchLabels []string
-	Message    string
-	CreateDate time.Time
-	Upgrade    []*Op
-	Downgrade  []*Op
+	Message      string
+	CreateDate   time.Time
+	Upgrade      []*Op
+	Downgrade    []*Op
 
 	Path     string // file it was read from
 	Checksum string // sha256 of the file's bytes
