@@ -144,3 +144,34 @@ func TestGraphDrawing(t *testing.T) {
 	}
 	t.Logf("\n%s", g)
 }
+
+// A revision marked transactional: false runs outside a transaction, which PostgreSQL
+// requires for CREATE INDEX CONCURRENTLY.
+func TestNonTransactionalRevision(t *testing.T) {
+	a := rev("aaaa00000001", nil, "ta")
+	b := &migrate.Revision{ID: "bbbb00000001", Down: []string{a.ID}, Message: "concurrent index", NonTransactional: true,
+		Upgrade: []*migrate.Op{{Kind: migrate.OpExecute, SQL: `CREATE INDEX ix_ta_name ON ta (name)`,
+			SQLFor: map[string]string{migrate.Postgres: `CREATE INDEX CONCURRENTLY ix_ta_name ON ta (name)`}}},
+		Downgrade: []*migrate.Op{{Kind: migrate.OpExecute, SQL: `DROP INDEX ix_ta_name`, SQLFor: map[string]string{migrate.MySQL: "DROP INDEX ix_ta_name ON ta"}}}}
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		fs := repoFS(t, a, b)
+		if !strings.Contains(string(fs["versions/bbbb00000001_concurrent_index.yaml"].Data), "transactional: false") {
+			t.Fatalf("file lacks transactional: false:\n%s", fs["versions/bbbb00000001_concurrent_index.yaml"].Data)
+		}
+		r := runner(t, db, fs)
+		if err := r.Upgrade(ctx, "head"); err != nil {
+			t.Fatal(err)
+		}
+		if s := inspect(t, db); s.Table("ta").Index("ix_ta_name") == nil {
+			t.Fatal("index not created")
+		}
+		script, err := r.Script([]string{a.ID}, "head", true)
+		if err != nil || strings.Contains(script, "BEGIN;") {
+			t.Errorf("script of a non-transactional revision:\n%s %v", script, err)
+		}
+		if err := r.Downgrade(ctx, "-1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

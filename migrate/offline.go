@@ -42,7 +42,8 @@ func (m *Runner) Script(from []string, target string, up bool) (string, error) {
 		if rebuild {
 			b.WriteString("PRAGMA foreign_keys=OFF;\n\n")
 		}
-		if m.Dialect != MySQL {
+		transactional := m.Dialect != MySQL && !st.rev.NonTransactional
+		if transactional {
 			b.WriteString("BEGIN;\n\n")
 		}
 		for _, stmt := range m.stepStatements(st) {
@@ -51,7 +52,7 @@ func (m *Runner) Script(from []string, target string, up bool) (string, error) {
 		if rebuild {
 			b.WriteString("PRAGMA foreign_key_check;\n\n")
 		}
-		if m.Dialect != MySQL {
+		if transactional {
 			b.WriteString("COMMIT;\n\n")
 		}
 		if rebuild {

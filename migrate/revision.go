@@ -23,10 +23,13 @@ type Revision struct {
 	DependsOn []string
 	// BranchLabels name the branch this revision starts or belongs to ("label@head").
 	BranchLabels []string
-	Message      string
-	CreateDate   time.Time
-	Upgrade      []*Op
-	Downgrade    []*Op
+	// NonTransactional runs the revision outside a transaction (transactional: false in
+	// the file), for statements such as PostgreSQL's CREATE INDEX CONCURRENTLY.
+	NonTransactional bool
+	Message          string
+	CreateDate       time.Time
+	Upgrade          []*Op
+	Downgrade        []*Op
 
 	Path     string // file it was read from
 	Checksum string // sha256 of the file's bytes
@@ -101,6 +104,14 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 			} else {
 				r.BranchLabels = l
 			}
+		case "transactional":
+			switch v.Value {
+			case "true":
+			case "false":
+				r.NonTransactional = true
+			default:
+				return nil, fail(v, "transactional: want true or false, got %q", v.Value)
+			}
 		case "message":
 			r.Message = v.Value
 		case "create_date":
@@ -120,7 +131,7 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				r.Downgrade = ops
 			}
 		default:
-			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, message, create_date, upgrade, downgrade)", k.Value)
+			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, transactional, message, create_date, upgrade, downgrade)", k.Value)
 		}
 	}
 	for _, key := range []string{"revision", "down_revision", "upgrade", "downgrade"} {
@@ -199,6 +210,9 @@ func (r *Revision) Marshal(tmpl string) ([]byte, error) {
 	}
 	if len(r.BranchLabels) > 0 {
 		add(root, "branch_labels", strs(r.BranchLabels))
+	}
+	if r.NonTransactional {
+		add(root, "transactional", boolNode(false))
 	}
 	add(root, "message", quoted(r.Message))
 	add(root, "create_date", scalar(r.CreateDate.Format("2006-01-02 15:04:05.000000")))

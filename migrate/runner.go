@@ -323,7 +323,7 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 	}
 	var ex querier = conn
 	var tx *sql.Tx
-	if m.Dialect != MySQL {
+	if m.Dialect != MySQL && !st.rev.NonTransactional {
 		tx, err = conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -335,7 +335,7 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		}()
 		ex = tx
 	}
-	if m.Dialect == SQLite {
+	if m.Dialect == SQLite && tx != nil {
 		// No session lock on SQLite: check, under this transaction's write lock, that
 		// nobody moved the version table since this step was planned.
 		now, err := m.currentOn(ctx, tx)
