@@ -121,3 +121,27 @@ func TestBranchAndMergeCommands(t *testing.T) {
 		t.Errorf("history --graph = %q", r.stdout)
 	}
 }
+
+// Rename detection through the CLI: without a hint (and no terminal) a warning names the
+// hint and the drop+add is written; with --rename the rows are kept.
+func TestRenameHintsInTheCLI(t *testing.T) {
+	bin := buildScratchApp(t)
+	dir := t.TempDir()
+	url := testdb.URL(t, "sqlite")
+	users := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}
+	account := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=account"}
+	runCLI(t, bin, dir, users, "db", "init")
+	runCLI(t, bin, dir, users, "db", "migrate", "-m", "users")
+	r := runCLI(t, bin, dir, account, "db", "migrate", "-m", "rename", "--rev-id", "dropadd00000")
+	if r.code != 0 || !strings.Contains(r.stderr, "WARNING  [migrate] user -> account looks like a rename") || !strings.Contains(r.stderr, "--rename user=account") || !strings.Contains(r.stderr, "Detected removed table 'user'") {
+		t.Fatalf("migrate without a hint: %d %q", r.code, r.stderr)
+	}
+	os.Remove(filepath.Join(dir, "migrations", "versions", "dropadd00000_rename.yaml"))
+	r = runCLI(t, bin, dir, account, "db", "migrate", "-m", "rename", "--rename", "user=account")
+	if r.code != 0 || !strings.Contains(r.stderr, "Detected renamed table 'user' to 'account'") || strings.Contains(r.stderr, "WARNING") || strings.Contains(r.stderr, "removed table") {
+		t.Fatalf("migrate with --rename: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, bin, dir, account, "db", "upgrade"); r.code != 0 {
+		t.Fatalf("upgrade: %q", r.stderr)
+	}
+}

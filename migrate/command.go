@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/microblog/microblog/migrate/schema"
 )
@@ -136,6 +137,7 @@ func newRevisionID() string {
 
 func (c *commands) migrateCmd() *cobra.Command {
 	var message, revID, head string
+	var renames []string
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Autogenerate a revision from the difference between the models and the revisions",
@@ -162,11 +164,31 @@ models; nothing is read from or written to the database.`,
 			if err != nil {
 				return err
 			}
-			up, detected, err := Diff(from, to)
+			var hints Renames
+			for _, h := range renames {
+				if err := hints.ParseRename(h); err != nil {
+					return err
+				}
+			}
+			log := cmd.ErrOrStderr()
+			for _, cand := range RenameCandidates(from, to) {
+				if hinted(hints, cand) {
+					continue
+				}
+				if interactive(cmd) {
+					fmt.Fprintf(log, "Is %s a rename (keeping the data)? [y/N] ", strings.Replace(cand, "=", " -> ", 1))
+					if yes(cmd) {
+						hints.ParseRename(cand)
+						continue
+					}
+				} else {
+					fmt.Fprintf(log, "WARNING  [migrate] %s looks like a rename; it is written as a drop and an add, which loses the data. If it is a rename, run again with --rename %s\n", strings.Replace(cand, "=", " -> ", 1), cand)
+				}
+			}
+			up, detected, err := DiffRenaming(from, to, hints)
 			if err != nil {
 				return err
 			}
-			log := cmd.ErrOrStderr()
 			for _, d := range detected {
 				fmt.Fprintf(log, "INFO  [alembic.autogenerate.compare] %s\n", d)
 			}
@@ -174,7 +196,7 @@ models; nothing is read from or written to the database.`,
 				fmt.Fprintln(log, "INFO  [alembic.env] No changes in schema detected.")
 				return nil
 			}
-			down, _, err := Diff(to, from)
+			down, _, err := DiffRenaming(to, from, hints.Inverse())
 			if err != nil {
 				return err
 			}
@@ -184,7 +206,31 @@ models; nothing is read from or written to the database.`,
 	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
 	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
 	cmd.Flags().StringVar(&head, "head", "", "head to build on when there are several")
+	cmd.Flags().StringSliceVar(&renames, "rename", nil, "a rename to keep data: old=new (table) or table.old=new (column); repeatable")
 	return cmd
+}
+
+func hinted(h Renames, cand string) bool {
+	old, _, _ := strings.Cut(cand, "=")
+	if _, ok := h.Tables[old]; ok {
+		return true
+	}
+	_, ok := h.Columns[old]
+	return ok
+}
+
+// interactive reports whether the command's input is a terminal, the only case in which
+// migrate asks questions; in CI it never waits for an answer.
+func interactive(cmd *cobra.Command) bool {
+	f, ok := cmd.InOrStdin().(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) // /dev/null is a character device too
+
+}
+
+func yes(cmd *cobra.Command) bool {
+	var answer string
+	fmt.Fscanln(cmd.InOrStdin(), &answer)
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(answer)), "y")
 }
 
 func (c *commands) revisionCmd() *cobra.Command {

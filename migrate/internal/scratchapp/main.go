@@ -38,11 +38,23 @@ type Post struct {
 	Author        *User     `bun:"rel:belongs-to,join:user_id=id"`
 }
 
+// Account is User renamed, for the rename-detection tests.
+type Account struct {
+	bun.BaseModel `bun:"table:account"`
+	ID            int64   `bun:"id,pk,autoincrement"`
+	Username      string  `bun:"username,type:varchar(64),notnull" migrate:"index,unique"`
+	Email         string  `bun:"email,type:varchar(120),notnull" migrate:"index,unique"`
+	PasswordHash  *string `bun:"password_hash,type:varchar(256)"`
+}
+
 func main() {
 	db := migrate.NewCommand(migrate.Options{
 		Models: func() (*schema.Schema, error) {
-			if os.Getenv("SCRATCH_MODELS") == "users" {
+			switch os.Getenv("SCRATCH_MODELS") {
+			case "users":
 				return bunschema.FromModels((*User)(nil))
+			case "account":
+				return bunschema.FromModels((*Account)(nil))
 			}
 			return bunschema.FromModels((*User)(nil), (*Post)(nil))
 		},
