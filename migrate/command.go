@@ -31,6 +31,8 @@ type Options struct {
 	Open func(ctx context.Context) (*sql.DB, string, error)
 	// Now gives the create date of new revisions (default time.Now).
 	Now func() time.Time
+	// Trace and Executed are passed to the Runner (see there); for tests and debugging.
+	Trace, Executed func(stmt string)
 }
 
 // NewCommand returns the `db` command tree, the equivalent of Flask-Migrate's `flask db`:
@@ -92,7 +94,8 @@ func (c *commands) runner(cmd *cobra.Command) (*Runner, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Runner{DB: db, Dialect: dialect, Repo: repo, Log: cmd.ErrOrStderr()}, func() { db.Close() }, nil
+	r := &Runner{DB: db, Dialect: dialect, Repo: repo, Log: cmd.ErrOrStderr(), Trace: c.opts.Trace, Executed: c.opts.Executed}
+	return r, func() { db.Close() }, nil
 }
 
 const readme = `Migration repository of this application, managed with "microblog db".

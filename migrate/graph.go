@@ -103,3 +103,5 @@ func Dot(r *Repo) string {
 	b.WriteString("}\n")
 	return b.String()
 }
+
+func sortStrings(s []string) { slices.Sort(s) }

@@ -101,7 +101,7 @@ func unquoteList(s string) []string {
 }
 
 func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := queryStrings(ctx, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('alembic_version', 'migrate_history')")
+	names, err := queryStrings(ctx, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress')")
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history')")
+	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress')")
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func pgDefault(d string) string {
 }
 
 func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history')")
+	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress')")
 	if err != nil {
 		return nil, err
 	}

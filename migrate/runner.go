@@ -25,8 +25,11 @@ type Runner struct {
 	// AllowEdited lets Upgrade proceed when a revision file changed after it was applied.
 	AllowEdited bool
 	// Trace, when set, sees every schema and version statement an online run executes
-	// (the same ones Script prints).
+	// (the same ones Script prints), just before it runs.
 	Trace func(stmt string)
+	// Executed, when set, is told each time a statement of a non-transactional step has
+	// run, before its progress is recorded (tests kill the process there).
+	Executed func(stmt string)
 }
 
 // step is one revision applied in one direction, with its SQL planned in advance.
@@ -34,7 +37,9 @@ type step struct {
 	rev      *Revision
 	upgrade  bool
 	plans    []Plan
-	from, to []string // version rows before and after
+	before   *schema.Schema   // schema before the step
+	after    []*schema.Schema // schema after each op, for resuming a non-transactional step
+	from, to []string         // version rows before and after
 }
 
 func (m *Runner) info(format string, args ...any) {
@@ -215,14 +220,15 @@ func (m *Runner) planUpgrade(current, goal []string) ([]step, error) {
 		if err != nil {
 			return nil, err
 		}
-		plans, err := m.plan(state, rev, rev.Upgrade)
+		before := state.Clone()
+		plans, after, err := m.plan(state, rev, rev.Upgrade)
 		if err != nil {
 			return nil, err
 		}
 		next := slices.DeleteFunc(slices.Clone(heads), func(h string) bool { return slices.Contains(rev.Down, h) })
 		next = append(next, rev.ID)
 		slices.Sort(next)
-		steps = append(steps, step{rev: rev, upgrade: true, plans: plans, from: heads, to: next})
+		steps = append(steps, step{rev: rev, upgrade: true, plans: plans, before: before, after: after, from: heads, to: next})
 		heads = next
 	}
 	return steps, nil
@@ -248,7 +254,8 @@ func (m *Runner) planDowngrade(current, goal []string) ([]step, error) {
 		if err != nil {
 			return nil, err
 		}
-		plans, err := m.plan(state, rev, rev.Downgrade)
+		before := state.Clone()
+		plans, after, err := m.plan(state, rev, rev.Downgrade)
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +266,7 @@ func (m *Runner) planDowngrade(current, goal []string) ([]step, error) {
 			}
 		}
 		slices.Sort(next)
-		steps = append(steps, step{rev: rev, upgrade: false, plans: plans, from: heads, to: next})
+		steps = append(steps, step{rev: rev, upgrade: false, plans: plans, before: before, after: after, from: heads, to: next})
 		heads = next
 	}
 	return steps, nil
@@ -271,19 +278,21 @@ func (m *Runner) coveredBy(id string, heads []string) bool {
 }
 
 // plan renders ops one after another, replaying each on state.
-func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, error) {
+func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, []*schema.Schema, error) {
 	var plans []Plan
+	var after []*schema.Schema
 	for _, op := range ops {
 		p, err := Render(m.Dialect, state, op)
 		if err != nil {
-			return nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
 		}
 		if err := Apply(state, op); err != nil {
-			return nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
 		}
 		plans = append(plans, p)
+		after = append(after, state.Clone())
 	}
-	return plans, nil
+	return plans, after, nil
 }
 
 // run executes the steps, each revision in its own transaction together with its
@@ -352,12 +361,35 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
 	}
 	started := time.Now()
-	for _, stmt := range m.stepStatements(st) {
-		if m.Trace != nil {
-			m.Trace(stmt)
+	if tx == nil {
+		// Without a transaction (MySQL, transactional: false) each statement commits on
+		// its own: record progress after each, so that a run killed half-way resumes.
+		if err := m.runResumable(ctx, conn, st); err != nil {
+			return err
 		}
-		if _, err := ex.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("%w\n  in: %s", err, firstLine(stmt))
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			return err
+		}
+		ex = tx
+		for _, stmt := range m.versionStatements(st) {
+			if m.Trace != nil {
+				m.Trace(stmt)
+			}
+			if _, err := ex.ExecContext(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		if _, err := ex.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE revision = '%s'", m.q(ProgressTable), st.rev.ID)); err != nil {
+			return err
+		}
+	} else {
+		for _, stmt := range m.stepStatements(st) {
+			if m.Trace != nil {
+				m.Trace(stmt)
+			}
+			if _, err := ex.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%w\n  in: %s", err, firstLine(stmt))
+			}
 		}
 	}
 	if err := m.recordHistory(ctx, ex, st, time.Since(started)); err != nil {
@@ -391,6 +423,12 @@ func (m *Runner) stepStatements(st step) []string {
 	for _, p := range st.plans {
 		out = append(out, p.Statements...)
 	}
+	return append(out, m.versionStatements(st)...)
+}
+
+// versionStatements move the version table from the step's revisions to its targets.
+func (m *Runner) versionStatements(st step) []string {
+	var out []string
 	for _, v := range st.from {
 		if !slices.Contains(st.to, v) {
 			out = append(out, fmt.Sprintf("DELETE FROM %s WHERE version_num = '%s'", m.q(VersionTable), v))

@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,8 +49,24 @@ type Account struct {
 	PasswordHash  *string `bun:"password_hash,type:varchar(256)"`
 }
 
+// killer returns a statement hook that SIGKILLs this process at its n-th call (n from
+// the environment variable; 0 never), to test recovery from a crash at that point.
+func killer(env string) func(string) {
+	n, _ := strconv.Atoi(os.Getenv(env))
+	calls := 0
+	return func(string) {
+		calls++
+		if calls == n {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // the signal is on its way
+		}
+	}
+}
+
 func main() {
 	db := migrate.NewCommand(migrate.Options{
+		Trace:    killer("SCRATCH_KILL_BEFORE"),
+		Executed: killer("SCRATCH_KILL_AFTER"),
 		Models: func() (*schema.Schema, error) {
 			switch os.Getenv("SCRATCH_MODELS") {
 			case "users":
