@@ -54,7 +54,7 @@ func NewCommand(opts Options) *cobra.Command {
 	root.AddCommand(
 		&cobra.Command{Use: "init", Short: "Create a new migration repository", Args: cobra.NoArgs, RunE: c.init},
 		c.migrateCmd(), c.revisionCmd(), c.mergeCmd(), c.branchesCmd(), c.graphCmd(),
-		c.upgradeCmd(), c.checkCmd(),
+		c.upgradeCmd(), c.checkCmd(), c.lintCmd(),
 		c.downgradeCmd(),
 		c.currentCmd(),
 		c.historyCmd(),
@@ -570,6 +570,36 @@ func (c *commands) currentCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show when each revision ran, how long it took and its checksum")
+	return cmd
+}
+
+func (c *commands) lintCmd() *cobra.Command {
+	var large int64
+	cmd := &cobra.Command{
+		Use:   "lint",
+		Short: "Warn about destructive or locking operations in pending revisions (exit 1 if any)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, closeDB, err := c.runner(cmd)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			findings, err := r.Lint(cmd.Context(), LintOptions{LargeTableRows: large})
+			if err != nil {
+				return err
+			}
+			for _, f := range findings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING  %s\n", f)
+			}
+			if len(findings) > 0 {
+				return fmt.Errorf("%d warning(s) in pending revisions", len(findings))
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "No destructive or locking operations in pending revisions.")
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&large, "large-table-rows", 100_000, "rows from which a PostgreSQL index build in a transaction is reported")
 	return cmd
 }
 

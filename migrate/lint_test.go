@@ -1,0 +1,65 @@
+package migrate_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/migrate"
+)
+
+func TestLintPendingRevisions(t *testing.T) {
+	start := sch(users(), posts())
+	pending := func() *migrate.Revision {
+		// Hand-written pending revision, with the risky operations lint must name.
+		nf := false
+		narrow := str("username", 10, false).Type
+		return &migrate.Revision{ID: "rev002", Down: []string{"rev001"}, Message: "risky", Upgrade: []*migrate.Op{
+			{Kind: migrate.OpAddColumn, Table: "user", Column: col("karma", "integer", false), Line: 10},
+			{Kind: migrate.OpAlterColumn, Table: "user", ColName: "username", Type: &narrow, Line: 11},
+			{Kind: migrate.OpAddColumn, Table: "user", Column: str("bio", 140, true), Line: 12},
+			{Kind: migrate.OpAlterColumn, Table: "user", ColName: "bio", Nullable: &nf, Line: 13},
+			{Kind: migrate.OpCreateIndex, Table: "post", Name: "ix_post_body", Columns: []string{"body"}, Line: 14},
+			{Kind: migrate.OpDropColumn, Table: "post", ColName: "body", Line: 15},
+			{Kind: migrate.OpDropTable, Name: "post", Line: 16},
+		}}
+	}
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		first := chain(t, start)[0]
+		r := runner(t, db, repoFS(t, first, pending()))
+		if err := r.Upgrade(ctx, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		fillRows(t, db, start, 0)
+		findings, err := r.Lint(ctx, migrate.LintOptions{LargeTableRows: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range findings {
+			got = append(got, f.String())
+		}
+		text := strings.Join(got, "\n")
+		if len(got) == 0 || !strings.Contains(got[0], "versions/rev002_risky.yaml:") {
+			t.Errorf("findings do not name the file and line: %q", got)
+		}
+		for _, want := range []string{
+			`add_column: adds NOT NULL column "karma" without a default to a table with rows (2+ rows)`,
+			`narrows "user"."username" from varchar(64) to varchar(10)`,
+			`drops column "post"."body" (2+ rows)`,
+			`drops table "post" (2+ rows)`,
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("lint lacks %q:\n%s", want, text)
+			}
+		}
+		if (db.Dialect == migrate.Postgres) != strings.Contains(text, "CREATE INDEX CONCURRENTLY") {
+			t.Errorf("index-build warning should appear on PostgreSQL only:\n%s", text)
+		}
+		if err := r.Upgrade(ctx, "head"); err == nil {
+			t.Error("the revision lint warned about applied cleanly; the NOT NULL warning was wrong")
+		}
+	})
+}
