@@ -53,7 +53,7 @@ func NewCommand(opts Options) *cobra.Command {
 	root.PersistentFlags().StringVarP(&opts.Directory, "directory", "d", opts.Directory, "migration repository")
 	root.AddCommand(
 		&cobra.Command{Use: "init", Short: "Create a new migration repository", Args: cobra.NoArgs, RunE: c.init},
-		c.migrateCmd(), c.revisionCmd(), c.mergeCmd(), c.branchesCmd(), c.graphCmd(),
+		c.migrateCmd(), c.revisionCmd(), c.mergeCmd(), c.squashCmd(), c.branchesCmd(), c.graphCmd(),
 		c.upgradeCmd(), c.checkCmd(), c.lintCmd(),
 		c.downgradeCmd(),
 		c.currentCmd(),
@@ -319,6 +319,37 @@ func (c *commands) mergeCmd() *cobra.Command {
 			}
 			slices.Sort(parents)
 			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message})
+		},
+	}
+	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
+	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	return cmd
+}
+
+func (c *commands) squashCmd() *cobra.Command {
+	var message, revID string
+	cmd := &cobra.Command{
+		Use:   "squash REV",
+		Short: "Write one revision that new databases apply instead of the run from base to REV",
+		Long: `Write a squash revision: it creates REV's schema in one step for new databases.
+Existing databases keep using the original files, so keep them until every database
+is past REV; then they can be deleted together with the squash's squashes list.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			repo, err := c.repo()
+			if err != nil {
+				return err
+			}
+			sq, err := repo.Squash(args[0])
+			if err != nil {
+				return err
+			}
+			sq.ID = revID
+			sq.Message = message
+			if sq.Message == "" {
+				sq.Message = fmt.Sprintf("squash of %s..%s", sq.Squashes[0], sq.Squashes[len(sq.Squashes)-1])
+			}
+			return c.writeRevision(cmd, repo, sq)
 		},
 	}
 	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")

@@ -20,6 +20,8 @@ type Repo struct {
 	order     []*Revision // topological: parents (and dependencies) first, ties by file name
 	children  map[string][]string
 	labels    map[string]string // branch label → revision carrying it
+	// Squashed are squash revisions: shortcuts for new databases over linear runs.
+	Squashed []*Revision
 }
 
 // LoadRepo reads every revision under versions/ in fsys (the repository directory).
@@ -53,6 +55,10 @@ func LoadRepo(fsys fs.FS, dir string) (*Repo, error) {
 		if prev, ok := r.Revisions[rev.ID]; ok {
 			return nil, fmt.Errorf("%s: duplicate revision id %s, already used by %s", p, rev.ID, prev.Path)
 		}
+		if len(rev.Squashes) > 0 {
+			r.Squashed = append(r.Squashed, rev)
+			continue
+		}
 		r.Revisions[rev.ID] = rev
 		revs = append(revs, rev)
 	}
@@ -80,6 +86,11 @@ func LoadRepo(fsys fs.FS, dir string) (*Repo, error) {
 	}
 	if err := r.sort(revs); err != nil {
 		return nil, err
+	}
+	for _, sq := range r.Squashed {
+		if err := r.checkSquash(sq); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -315,4 +326,64 @@ func replay(s *schema.Schema, rev *Revision) error {
 		}
 	}
 	return nil
+}
+
+// checkSquash verifies that a squash replaces a linear run starting at base.
+func (r *Repo) checkSquash(sq *Revision) error {
+	prev := ""
+	for i, id := range sq.Squashes {
+		rev, ok := r.Revisions[id]
+		if !ok {
+			return fmt.Errorf("%s: squashes %s: no revision file has that id (keep the squashed files until every database is past them)", sq.Path, id)
+		}
+		want := []string{prev}
+		if i == 0 {
+			want = nil
+		}
+		if !slices.Equal(rev.Down, want) || len(rev.DependsOn) > 0 {
+			return fmt.Errorf("%s: squashes must list a linear run from base; %s does not follow %q", sq.Path, id, prev)
+		}
+		prev = id
+	}
+	return nil
+}
+
+// Squash builds (without writing it) a squash revision for the linear run from base to
+// target: its upgrade creates target's schema at once, its downgrade removes it.
+func (r *Repo) Squash(target string) (*Revision, error) {
+	rev, err := r.Lookup(target)
+	if err != nil {
+		return nil, err
+	}
+	var run []string
+	for cur := rev; ; {
+		if len(cur.DependsOn) > 0 || len(cur.Down) > 1 {
+			return nil, fmt.Errorf("squash %s: %s is a merge or has dependencies; only a linear run from base can be squashed", target, cur.ID)
+		}
+		run = append([]string{cur.ID}, run...)
+		if len(cur.Down) == 0 {
+			break
+		}
+		cur = r.Revisions[cur.Down[0]]
+	}
+	for _, id := range run {
+		for _, op := range r.Revisions[id].Upgrade {
+			if op.Kind == OpExecute {
+				return nil, fmt.Errorf("squash %s: %s (%s:%d) runs SQL of its own (execute), which a squash cannot reproduce", target, id, r.Revisions[id].Path, op.Line)
+			}
+		}
+	}
+	state, err := r.SchemaAt(rev.ID)
+	if err != nil {
+		return nil, err
+	}
+	up, _, err := Diff(&schema.Schema{}, state)
+	if err != nil {
+		return nil, err
+	}
+	down, _, err := Diff(state, &schema.Schema{})
+	if err != nil {
+		return nil, err
+	}
+	return &Revision{Squashes: run, Upgrade: up, Downgrade: down}, nil
 }

@@ -23,6 +23,10 @@ type Revision struct {
 	DependsOn []string
 	// BranchLabels name the branch this revision starts or belongs to ("label@head").
 	BranchLabels []string
+	// Squashes lists, oldest first, the linear run of revisions this one replaces for new
+	// databases (db squash). A squash is a shortcut, not a node of the graph: applying it
+	// records the last replaced revision as current.
+	Squashes []string
 	// NonTransactional runs the revision outside a transaction (transactional: false in
 	// the file), for statements such as PostgreSQL's CREATE INDEX CONCURRENTLY.
 	NonTransactional bool
@@ -94,15 +98,18 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				return nil, fail(v, "down_revision: %v", err)
 			}
 			r.Down = down
-		case "depends_on", "branch_labels":
+		case "depends_on", "branch_labels", "squashes":
 			l, err := stringList(v)
 			if err != nil {
 				return nil, fail(v, "%s: %v", k.Value, err)
 			}
-			if k.Value == "depends_on" {
+			switch k.Value {
+			case "depends_on":
 				r.DependsOn = l
-			} else {
+			case "branch_labels":
 				r.BranchLabels = l
+			default:
+				r.Squashes = l
 			}
 		case "transactional":
 			switch v.Value {
@@ -131,7 +138,7 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				r.Downgrade = ops
 			}
 		default:
-			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, transactional, message, create_date, upgrade, downgrade)", k.Value)
+			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, squashes, transactional, message, create_date, upgrade, downgrade)", k.Value)
 		}
 	}
 	for _, key := range []string{"revision", "down_revision", "upgrade", "downgrade"} {
@@ -210,6 +217,9 @@ func (r *Revision) Marshal(tmpl string) ([]byte, error) {
 	}
 	if len(r.BranchLabels) > 0 {
 		add(root, "branch_labels", strs(r.BranchLabels))
+	}
+	if len(r.Squashes) > 0 {
+		add(root, "squashes", strs(r.Squashes))
 	}
 	if r.NonTransactional {
 		add(root, "transactional", boolNode(false))

@@ -212,6 +212,25 @@ func (m *Runner) planUpgrade(current, goal []string) ([]step, error) {
 	want := m.Repo.Ancestors(goal...)
 	heads := slices.Clone(current)
 	var steps []step
+	// A new database takes the longest squash whose whole run it needs, in one step.
+	if len(current) == 0 {
+		var best *Revision
+		for _, sq := range m.Repo.Squashed {
+			if want[sq.Squashes[len(sq.Squashes)-1]] && (best == nil || len(sq.Squashes) > len(best.Squashes)) {
+				best = sq
+			}
+		}
+		if best != nil {
+			last := best.Squashes[len(best.Squashes)-1]
+			plans, after, err := m.plan(&schema.Schema{}, best, best.Upgrade)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, step{rev: best, upgrade: true, plans: plans, before: &schema.Schema{}, after: after, to: []string{last}})
+			heads = []string{last}
+			have = m.Repo.Ancestors(last)
+		}
+	}
 	for _, rev := range m.Repo.Ordered() {
 		if !want[rev.ID] || have[rev.ID] {
 			continue
