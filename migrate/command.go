@@ -206,8 +206,7 @@ models; nothing is read from or written to the database.`,
 			return c.write(cmd, repo, revID, message, heads, up, down)
 		},
 	}
-	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
-	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	revisionFlags(cmd, &message, &revID)
 	cmd.Flags().StringVar(&head, "head", "", "head to build on when there are several")
 	cmd.Flags().StringSliceVar(&renames, "rename", nil, "a rename to keep data: old=new (table) or table.old=new (column); repeatable")
 	return cmd
@@ -263,8 +262,7 @@ func (c *commands) revisionCmd() *cobra.Command {
 			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message, DependsOn: deps, BranchLabels: labels})
 		},
 	}
-	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
-	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	revisionFlags(cmd, &message, &revID)
 	cmd.Flags().StringVar(&head, "head", "", "revision to build on (base starts a new branch); default the single head")
 	cmd.Flags().StringSliceVar(&labels, "branch-label", nil, "branch label for the new revision")
 	cmd.Flags().StringSliceVar(&dependsOn, "depends-on", nil, "revision(s) that must be applied first")
@@ -321,8 +319,7 @@ func (c *commands) mergeCmd() *cobra.Command {
 			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message})
 		},
 	}
-	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
-	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	revisionFlags(cmd, &message, &revID)
 	return cmd
 }
 
@@ -352,9 +349,14 @@ is past REV; then they can be deleted together with the squash's squashes list.`
 			return c.writeRevision(cmd, repo, sq)
 		},
 	}
-	cmd.Flags().StringVarP(&message, "message", "m", "", "revision message")
-	cmd.Flags().StringVar(&revID, "rev-id", "", "revision id to use instead of a random one")
+	revisionFlags(cmd, &message, &revID)
 	return cmd
+}
+
+// revisionFlags adds the flags every command that writes a revision takes.
+func revisionFlags(cmd *cobra.Command, message, revID *string) {
+	cmd.Flags().StringVarP(message, "message", "m", "", "revision message")
+	cmd.Flags().StringVar(revID, "rev-id", "", "revision id to use instead of a random one")
 }
 
 func (c *commands) branchesCmd() *cobra.Command {
