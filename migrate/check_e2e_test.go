@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,6 +44,10 @@ func TestCheck(t *testing.T) {
 			}
 			if r := runCLI(t, bin, dir, both, "db", "current", "-v"); r.code != 0 || !strings.Contains(r.stdout, "upgrade ") || !strings.Contains(r.stdout, "checksum ") {
 				t.Errorf("current -v: %q", r.stdout)
+			}
+			r = runCLI(t, bin, dir, both, "db", "history", "-i", "-v")
+			if r.code != 0 || !strings.Contains(r.stdout, "(head) (current)") || strings.Count(r.stdout, "Ran: upgrade ") != 2 {
+				t.Errorf("history -i -v: %q", r.stdout)
 			}
 		})
 	}
@@ -143,5 +148,30 @@ func TestRenameHintsInTheCLI(t *testing.T) {
 	}
 	if r := runCLI(t, bin, dir, account, "db", "upgrade"); r.code != 0 {
 		t.Fatalf("upgrade: %q", r.stderr)
+	}
+}
+
+// On a terminal, migrate asks whether a same-shape drop and add is a rename. `script`
+// (util-linux) gives the command a pseudo-terminal; the answer comes on its input.
+func TestRenameQuestionOnATerminal(t *testing.T) {
+	scriptBin, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("the terminal test needs util-linux's script, which is not installed")
+	}
+	bin := buildScratchApp(t)
+	dir := t.TempDir()
+	url := testdb.URL(t, "sqlite")
+	runCLI(t, bin, dir, []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}, "db", "init")
+	runCLI(t, bin, dir, []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}, "db", "migrate", "-m", "users")
+	cmd := exec.Command(scriptBin, "-q", "-c", bin+" db migrate -m rename", "/dev/null")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "SCRATCH_MODELS=account")
+	cmd.Stdin = strings.NewReader("y\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Is user -> account a rename (keeping the data)? [y/N]") || !strings.Contains(string(out), "Detected renamed table 'user' to 'account'") {
+		t.Fatalf("terminal session:\n%s", out)
 	}
 }

@@ -717,7 +717,7 @@ func (c *commands) heads(cmd *cobra.Command, _ []string) error {
 }
 
 func (c *commands) historyCmd() *cobra.Command {
-	var verbose, graph bool
+	var verbose, graph, indicate bool
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List revisions, newest first",
@@ -726,6 +726,21 @@ func (c *commands) historyCmd() *cobra.Command {
 			repo, err := c.repo()
 			if err != nil {
 				return err
+			}
+			var current []string
+			var ran []HistoryEntry
+			if indicate {
+				r, closeDB, err := c.runner(cmd)
+				if err != nil {
+					return err
+				}
+				defer closeDB()
+				if current, err = r.Current(cmd.Context()); err != nil {
+					return err
+				}
+				if ran, err = r.History(cmd.Context()); err != nil {
+					return err
+				}
 			}
 			out := cmd.OutOrStdout()
 			if graph {
@@ -748,10 +763,15 @@ func (c *commands) historyCmd() *cobra.Command {
 					kind += " (branchpoint)"
 				}
 				if !verbose {
-					fmt.Fprintf(out, "%s -> %s%s%s, %s\n", down, rev.ID, tags(rev.ID, heads, nil), kind, rev.Message)
+					fmt.Fprintf(out, "%s -> %s%s%s, %s\n", down, rev.ID, tags(rev.ID, heads, current), kind, rev.Message)
 					continue
 				}
-				fmt.Fprintf(out, "Rev: %s%s%s\nParent: %s\n", rev.ID, tags(rev.ID, heads, nil), kind, down)
+				fmt.Fprintf(out, "Rev: %s%s%s\nParent: %s\n", rev.ID, tags(rev.ID, heads, current), kind, down)
+				for _, h := range ran {
+					if h.Revision == rev.ID {
+						fmt.Fprintf(out, "Ran: %s %s in %d ms, checksum %s, by %s\n", h.Direction, h.AppliedAt, h.DurationMS, h.Checksum[:12], h.ToolVersion)
+					}
+				}
 				if len(rev.DependsOn) > 0 {
 					fmt.Fprintf(out, "Also depends on: %s\n", strings.Join(rev.DependsOn, ", "))
 				}
@@ -766,6 +786,7 @@ func (c *commands) historyCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every revision's header")
 	cmd.Flags().BoolVar(&graph, "graph", false, "draw the revision graph")
+	cmd.Flags().BoolVarP(&indicate, "indicate-current", "i", false, "mark the database's current revisions; with -v, when each ran")
 	return cmd
 }
 

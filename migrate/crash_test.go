@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/microblog/microblog/internal/database"
@@ -113,5 +114,50 @@ func crashAndRecover(t *testing.T, bin, dialect string, revs []*migrate.Revision
 		if err := db.SQL.QueryRow(q).Scan(&n); err != nil || n != 2 {
 			t.Fatalf("%s has %d rows after the crash and rerun (%v), want 2", tb, n, err)
 		}
+	}
+}
+
+// An interrupted non-transactional revision whose file is then edited is not resumed:
+// the statements already run came from the old file.
+func TestResumeRefusesAnEditedRevision(t *testing.T) {
+	bin := buildScratchApp(t)
+	revs := chain(t, states(3)...)
+	for _, r := range revs {
+		r.NonTransactional = true // statement by statement on every dialect, as MySQL always is
+	}
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			url := testdb.URL(t, d)
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "migrations", "versions"), 0o755)
+			files := repoFS(t, revs...)
+			for name, f := range files {
+				if f.Data != nil {
+					os.WriteFile(filepath.Join(dir, "migrations", name), f.Data, 0o644)
+				}
+			}
+			env := []string{"DATABASE_URL=" + url}
+			if r := runCLI(t, bin, dir, append(env, "SCRATCH_KILL_AFTER=5"), "db", "upgrade"); r.code != -1 {
+				t.Fatalf("not killed: %d %s", r.code, r.stderr)
+			}
+			// Find the revision the run was in, and edit its file.
+			var partial string
+			for name := range files {
+				if strings.Contains(name, "rev002") {
+					partial = filepath.Join(dir, "migrations", name)
+				}
+			}
+			original, _ := os.ReadFile(partial)
+			os.WriteFile(partial, append(append([]byte{}, original...), []byte("# edited while half-applied\n")...), 0o644)
+			r := runCLI(t, bin, dir, env, "db", "upgrade")
+			if r.code != 1 || !strings.Contains(r.stderr, "the file has changed since") {
+				t.Fatalf("rerun over an edited half-applied revision: %d %q", r.code, r.stderr)
+			}
+			os.WriteFile(partial, original, 0o644)
+			r = runCLI(t, bin, dir, env, "db", "upgrade")
+			if r.code != 0 || !strings.Contains(r.stderr, "Resuming upgrade rev002") {
+				t.Fatalf("rerun with the file restored: %d %q", r.code, r.stderr)
+			}
+		})
 	}
 }
