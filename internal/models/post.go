@@ -20,7 +20,7 @@ type Post struct {
 }
 
 // String prints the post as the tutorial's __repr__ does: <Post my first post!>.
-func (p *Post) String() string {
+func (p Post) String() string {
 	return "<Post " + p.Body + ">"
 }
 

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/microblog/microblog/internal/models"
@@ -82,5 +83,14 @@ func TestStringers(t *testing.T) {
 	p := &models.Post{Body: "my first post!", Author: u}
 	if got := p.String(); got != "<Post my first post!>" {
 		t.Errorf("post prints %q", got)
+	}
+}
+
+func TestStringersOnValuesToo(t *testing.T) {
+	if got := fmt.Sprint(models.User{Username: "susan"}); got != "<User susan>" {
+		t.Errorf("User value prints %q", got)
+	}
+	if got := fmt.Sprint([]*models.Post{{Body: "hi"}}); got != "[<Post hi>]" {
+		t.Errorf("post slice prints %q", got)
 	}
 }

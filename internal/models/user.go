@@ -17,6 +17,6 @@ type User struct {
 }
 
 // String prints the user as the tutorial's __repr__ does: <User susan>.
-func (u *User) String() string {
+func (u User) String() string {
 	return "<User " + u.Username + ">"
 }
