@@ -146,13 +146,14 @@ func TestRunAppliesMigrationsFirst(t *testing.T) {
 	cancel()
 	<-done
 	log := errOut.String()
-	for _, want := range []string{"Running upgrade  -> e517276bb1c2, users table", "Running upgrade e517276bb1c2 -> 780739b227a7, posts table"} {
+	for _, want := range []string{"Running upgrade  -> e517276bb1c2, users table", "Running upgrade e517276bb1c2 -> 780739b227a7, posts table",
+		"Running upgrade 780739b227a7 -> 37f06a334dbf, new fields in user model", "Running upgrade 37f06a334dbf -> ae346256b650, followers"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("run's log lacks %q:\n%s", want, log)
 		}
 	}
 	code, out, errText := run(t, context.Background(), env, "db", "current", "-d", filepath.Join("..", "..", "migrations"))
-	if code != 0 || strings.TrimSpace(out) != "780739b227a7 (head)" {
+	if code != 0 || strings.TrimSpace(out) != "ae346256b650 (head)" {
 		t.Errorf("db current after run: exit %d, %q %q", code, out, errText)
 	}
 }

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/microblog/microblog/internal/models"
@@ -28,6 +29,8 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 		{"username", schema.Type{Kind: schema.String, Length: 64}, false},
 		{"email", schema.Type{Kind: schema.String, Length: 120}, false},
 		{"password_hash", schema.Type{Kind: schema.String, Length: 256}, true},
+		{"about_me", schema.Type{Kind: schema.String, Length: 140}, true}, // chapter 6
+		{"last_seen", schema.Type{Kind: schema.DateTime}, true},
 	}
 	if len(user.Columns) != len(wantCols) {
 		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))
@@ -72,6 +75,12 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 	}
 	if len(user.ForeignKeys) != 0 {
 		t.Errorf("user has foreign keys %+v; has-many must not declare one", user.ForeignKeys)
+	}
+
+	// Chapter 8: the followers association table, composite key, two foreign keys.
+	f := s.Table("followers")
+	if f == nil || strings.Join(f.PrimaryKey.Columns, ",") != "follower_id,followed_id" || len(f.ForeignKeys) != 2 || f.Column("follower_id").AutoIncrement {
+		t.Fatalf("followers = %+v", f)
 	}
 }
 

@@ -1,19 +1,77 @@
 package models
 
 import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/uptrace/bun"
+
+	"github.com/microblog/microblog/internal/password"
 )
 
 // User is a registered user (table "user").
 type User struct {
 	bun.BaseModel `bun:"table:user,alias:u"`
 
-	ID           int64   `bun:"id,pk,autoincrement"`
-	Username     string  `bun:"username,type:varchar(64),notnull" migrate:"index,unique"`
-	Email        string  `bun:"email,type:varchar(120),notnull" migrate:"index,unique"`
-	PasswordHash *string `bun:"password_hash,type:varchar(256)"`
+	ID           int64      `bun:"id,pk,autoincrement"`
+	Username     string     `bun:"username,type:varchar(64),notnull" migrate:"index,unique"`
+	Email        string     `bun:"email,type:varchar(120),notnull" migrate:"index,unique"`
+	PasswordHash *string    `bun:"password_hash,type:varchar(256)"`
+	AboutMe      *string    `bun:"about_me,type:varchar(140)"`
+	LastSeen     *time.Time `bun:"last_seen"`
 
 	Posts []*Post `bun:"rel:has-many,join:id=user_id"`
+}
+
+var _ bun.BeforeAppendModelHook = (*User)(nil)
+
+// BeforeAppendModel gives a new user a last-seen time of now (UTC), as the tutorial's
+// default=lambda: datetime.now(timezone.utc) does.
+func (u *User) BeforeAppendModel(_ context.Context, q bun.Query) error {
+	if _, ok := q.(*bun.InsertQuery); ok && u.LastSeen == nil {
+		now := time.Now().UTC()
+		u.LastSeen = &now
+	}
+	return nil
+}
+
+// SetPassword stores an argon2id hash of plain.
+func (u *User) SetPassword(plain string) error {
+	h, err := password.Hash(plain)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", u.Username, err)
+	}
+	u.PasswordHash = &h
+	return nil
+}
+
+// CheckPassword reports whether plain is the user's password. A Werkzeug hash from a
+// Flask microblog database is accepted and replaced by an argon2id one (the caller
+// commits the change). A user without a password never matches.
+func (u *User) CheckPassword(plain string) bool {
+	if u.PasswordHash == nil {
+		return false
+	}
+	ok, rehash, err := password.Verify(*u.PasswordHash, plain)
+	if err != nil || !ok {
+		return false
+	}
+	if rehash {
+		if h, err := password.Hash(plain); err == nil {
+			u.PasswordHash = &h
+		}
+	}
+	return true
+}
+
+// Avatar is the user's Gravatar URL at size pixels, as the tutorial builds it.
+func (u *User) Avatar(size int) string {
+	sum := md5.Sum([]byte(strings.ToLower(u.Email)))
+	return fmt.Sprintf("https://www.gravatar.com/avatar/%s?d=identicon&s=%d", hex.EncodeToString(sum[:]), size)
 }
 
 // String prints the user as the tutorial's __repr__ does: <User susan>.
