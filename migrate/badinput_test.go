@@ -130,6 +130,17 @@ func TestAppMigrationsGiveTheSameSchemaEverywhere(t *testing.T) {
 		if g, w := canonical(inspect(t, db), migrate.MySQL), canonical(want, migrate.MySQL); g != w {
 			t.Fatalf("schema differs from the replayed history:\n got:\n%s\nwant:\n%s", g, w)
 		}
+		// Every revision of the app also goes down and up again.
+		r := &migrate.Runner{DB: db.SQL, Dialect: db.Dialect, Repo: repo}
+		if err := r.Downgrade(context.Background(), "base"); err != nil {
+			t.Fatal(err)
+		}
+		if s := inspect(t, db); len(s.Tables) != 0 {
+			t.Fatalf("tables left at base: %s", canonical(s, db.Dialect))
+		}
+		if err := r.Upgrade(context.Background(), "head"); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 

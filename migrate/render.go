@@ -235,7 +235,10 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 		return one(r.createIndex(t, after.Table(t).Index(op.Name)))
 	case OpDropIndex:
 		if r.dialect == MySQL {
-			return one(fmt.Sprintf("DROP INDEX %s ON %s", r.q(op.Name), r.q(t)))
+			// InnoDB refuses to drop the last index a foreign key can use: give the key
+			// back the index it would have made for itself, then drop.
+			stmts := r.mysqlFKIndexes(before.Table(t), after.Table(t))
+			return one(append(stmts, fmt.Sprintf("DROP INDEX %s ON %s", r.q(op.Name), r.q(t)))...)
 		}
 		return one("DROP INDEX " + r.q(op.Name))
 	case OpRenameColumn:
@@ -264,7 +267,8 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 		}
 		switch kind {
 		case "unique":
-			return one(fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", r.q(t), r.q(op.Name)))
+			stmts := r.mysqlFKIndexes(before.Table(t), after.Table(t))
+			return one(append(stmts, fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", r.q(t), r.q(op.Name)))...)
 		case "foreign key":
 			stmts := []string{fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", r.q(t), r.q(op.Name))}
 			// InnoDB creates an index named after the constraint when no index covers its
@@ -372,4 +376,38 @@ func constrained(t *schema.Table, col string) bool {
 		}
 	}
 	return len(t.Checks) > 0
+}
+
+// mysqlFKIndexes returns the CREATE INDEX statements that give each foreign key of the
+// table, left without a usable index by a drop, the index InnoDB would have created for
+// it (named after the constraint, which is how InnoDB names it too).
+func (r renderer) mysqlFKIndexes(before, after *schema.Table) []string {
+	var stmts []string
+	for _, fk := range after.ForeignKeys {
+		if covered(after, fk.Columns) || !covered(before, fk.Columns) {
+			continue
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", r.q(fk.Name), r.q(after.Name), r.qs(fk.Columns)))
+	}
+	return stmts
+}
+
+// covered reports whether an index, unique constraint or the primary key of t starts with
+// cols, so that MySQL can use it for a foreign key on cols.
+func covered(t *schema.Table, cols []string) bool {
+	starts := func(ix []string) bool { return len(ix) >= len(cols) && slices.Equal(ix[:len(cols)], cols) }
+	if t.PrimaryKey != nil && starts(t.PrimaryKey.Columns) {
+		return true
+	}
+	for _, ix := range t.Indexes {
+		if starts(ix.Columns) {
+			return true
+		}
+	}
+	for _, u := range t.Uniques {
+		if starts(u.Columns) {
+			return true
+		}
+	}
+	return false
 }

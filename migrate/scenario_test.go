@@ -98,6 +98,11 @@ var scenarios = []scenario{
 	}, func() *schema.Schema { return sch(table("item", col("note", schema.Text, true))) }},
 	{"add index", func() *schema.Schema { return sch(users()) }, func() *schema.Schema { return sch(index(users(), false, "email")) }},
 	{"drop index", func() *schema.Schema { return sch(index(users(), false, "email")) }, func() *schema.Schema { return sch(users()) }},
+	{"drop the index a foreign key uses", func() *schema.Schema { return sch(users(), posts()) }, func() *schema.Schema {
+		p := posts()
+		p.Indexes = nil
+		return sch(users(), p)
+	}},
 	{"add named unique constraint", func() *schema.Schema { return sch(users()) }, func() *schema.Schema { return sch(unique(users(), "uq_user_mail", "email")) }},
 	{"add unnamed unique constraint", func() *schema.Schema { return sch(users()) }, func() *schema.Schema { return sch(unique(users(), "", "email")) }},
 	{"add foreign key", func() *schema.Schema {
