@@ -1,0 +1,65 @@
+CREATE TABLE IF NOT EXISTS "alembic_version" (
+	version_num VARCHAR(32) NOT NULL,
+	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+-- Running downgrade 5f1c0a2e9d41 -> ae346256b650, index followers by followed user
+
+BEGIN;
+
+DROP INDEX "ix_followers_followed_id";
+
+DELETE FROM "alembic_version" WHERE version_num = '5f1c0a2e9d41';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('ae346256b650');
+
+COMMIT;
+
+-- Running downgrade ae346256b650 -> 37f06a334dbf, followers
+
+BEGIN;
+
+DROP TABLE "followers";
+
+DELETE FROM "alembic_version" WHERE version_num = 'ae346256b650';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('37f06a334dbf');
+
+COMMIT;
+
+-- Running downgrade 37f06a334dbf -> 780739b227a7, new fields in user model
+
+BEGIN;
+
+ALTER TABLE "user" DROP COLUMN "about_me";
+
+ALTER TABLE "user" DROP COLUMN "last_seen";
+
+DELETE FROM "alembic_version" WHERE version_num = '37f06a334dbf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('780739b227a7');
+
+COMMIT;
+
+-- Running downgrade 780739b227a7 -> e517276bb1c2, posts table
+
+BEGIN;
+
+DROP TABLE "post";
+
+DELETE FROM "alembic_version" WHERE version_num = '780739b227a7';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('e517276bb1c2');
+
+COMMIT;
+
+-- Running downgrade e517276bb1c2 -> , users table
+
+BEGIN;
+
+DROP TABLE "user";
+
+DELETE FROM "alembic_version" WHERE version_num = 'e517276bb1c2';
+
+COMMIT;
+

@@ -1,0 +1,72 @@
+CREATE TABLE IF NOT EXISTS `alembic_version` (
+	version_num VARCHAR(32) NOT NULL,
+	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+-- Running upgrade  -> e517276bb1c2, users table
+
+CREATE TABLE `user` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`username` VARCHAR(64) NOT NULL,
+	`email` VARCHAR(120) NOT NULL,
+	`password_hash` VARCHAR(256),
+	CONSTRAINT `pk_user` PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE UNIQUE INDEX `ix_user_email` ON `user` (`email`);
+
+CREATE UNIQUE INDEX `ix_user_username` ON `user` (`username`);
+
+INSERT INTO `alembic_version` (version_num) VALUES ('e517276bb1c2');
+
+-- Running upgrade e517276bb1c2 -> 780739b227a7, posts table
+
+CREATE TABLE `post` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`body` VARCHAR(140) NOT NULL,
+	`timestamp` DATETIME(6) NOT NULL,
+	`user_id` INTEGER NOT NULL,
+	CONSTRAINT `pk_post` PRIMARY KEY (`id`),
+	CONSTRAINT `fk_post_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_post_timestamp` ON `post` (`timestamp`);
+
+CREATE INDEX `ix_post_user_id` ON `post` (`user_id`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'e517276bb1c2';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('780739b227a7');
+
+-- Running upgrade 780739b227a7 -> 37f06a334dbf, new fields in user model
+
+ALTER TABLE `user` ADD COLUMN `about_me` VARCHAR(140);
+
+ALTER TABLE `user` ADD COLUMN `last_seen` DATETIME(6);
+
+DELETE FROM `alembic_version` WHERE version_num = '780739b227a7';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('37f06a334dbf');
+
+-- Running upgrade 37f06a334dbf -> ae346256b650, followers
+
+CREATE TABLE `followers` (
+	`follower_id` INTEGER NOT NULL,
+	`followed_id` INTEGER NOT NULL,
+	CONSTRAINT `pk_followers` PRIMARY KEY (`follower_id`, `followed_id`),
+	CONSTRAINT `fk_followers_follower_id_user` FOREIGN KEY(`follower_id`) REFERENCES `user` (`id`),
+	CONSTRAINT `fk_followers_followed_id_user` FOREIGN KEY(`followed_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+DELETE FROM `alembic_version` WHERE version_num = '37f06a334dbf';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('ae346256b650');
+
+-- Running upgrade ae346256b650 -> 5f1c0a2e9d41, index followers by followed user
+
+CREATE INDEX `ix_followers_followed_id` ON `followers` (`followed_id`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'ae346256b650';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('5f1c0a2e9d41');
+
