@@ -132,6 +132,9 @@ func TestAppMigrationsGiveTheSameSchemaEverywhere(t *testing.T) {
 		}
 		// Every revision of the app also goes down and up again.
 		r := &migrate.Runner{DB: db.SQL, Dialect: db.Dialect, Repo: repo}
+		if drift, err := r.Drift(context.Background()); err != nil || len(drift) > 0 {
+			t.Fatalf("drift right after upgrading: %v %v", drift, err)
+		}
 		if err := r.Downgrade(context.Background(), "base"); err != nil {
 			t.Fatal(err)
 		}

@@ -1,12 +1,14 @@
 package migrate_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/testdb"
 )
 
@@ -44,6 +46,24 @@ func TestCheck(t *testing.T) {
 			}
 			if r := runCLI(t, bin, dir, both, "db", "current", "-v"); r.code != 0 || !strings.Contains(r.stdout, "upgrade ") || !strings.Contains(r.stdout, "checksum ") {
 				t.Errorf("current -v: %q", r.stdout)
+			}
+			// Restore the file, then change the schema by hand: check reports the drift.
+			os.WriteFile(files[0], data, 0o644)
+			if r := runCLI(t, bin, dir, both, "db", "check"); r.code != 0 {
+				t.Fatalf("check after restoring the file: %q", r.stderr)
+			}
+			db, err := database.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stmt := `CREATE INDEX ix_by_hand ON post (body)`
+			if _, err := db.SQL.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			r = runCLI(t, bin, dir, both, "db", "check")
+			if r.code != 1 || !strings.Contains(r.stderr, `The database schema differs from what its revisions describe (changed by hand?): table "post" differs`) {
+				t.Errorf("check with a hand-made index: exit %d %q", r.code, r.stderr)
 			}
 			r = runCLI(t, bin, dir, both, "db", "history", "-i", "-v")
 			if r.code != 0 || !strings.Contains(r.stdout, "(head) (current)") || strings.Count(r.stdout, "Ran: upgrade ") != 2 {

@@ -685,10 +685,19 @@ func (c *commands) checkCmd() *cobra.Command {
 			} else if len(edited) > 0 {
 				problems = append(problems, (&EditedError{Revisions: edited}).Error())
 			}
+			if len(cur) > 0 {
+				drift, err := r.Drift(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if len(drift) > 0 {
+					problems = append(problems, "The database schema differs from what its revisions describe (changed by hand?): "+strings.Join(drift, "; "))
+				}
+			}
 			if len(problems) > 0 {
 				return errors.New(strings.Join(problems, "\nError: "))
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "No new upgrade operations detected; the database is at head; no applied revision was edited.")
+			fmt.Fprintln(cmd.OutOrStdout(), "No new upgrade operations detected; the database is at head and matches its revisions; no applied revision was edited.")
 			return nil
 		},
 	}

@@ -185,3 +185,41 @@ func (m *Runner) checkEdited(ctx context.Context, q querier, current []string) e
 	}
 	return nil
 }
+
+// Drift compares the live schema with the one the current revisions describe and lists
+// the tables that differ (missing, unexpected, or with other columns, indexes or
+// constraints), so that hand-made changes are found before the next revision trips on
+// them.
+func (m *Runner) Drift(ctx context.Context) ([]string, error) {
+	current, err := m.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.known(current); err != nil {
+		return nil, err
+	}
+	want, err := m.Repo.SchemaAt(current...)
+	if err != nil {
+		return nil, err
+	}
+	live, err := Inspect(ctx, m.DB, m.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range want.Tables {
+		lt := live.Table(t.Name)
+		switch {
+		case lt == nil:
+			out = append(out, fmt.Sprintf("table %q is missing", t.Name))
+		case tableKey(lt, m.Dialect) != tableKey(t, m.Dialect):
+			out = append(out, fmt.Sprintf("table %q differs", t.Name))
+		}
+	}
+	for _, lt := range live.Tables {
+		if want.Table(lt.Name) == nil {
+			out = append(out, fmt.Sprintf("table %q is not in the revisions", lt.Name))
+		}
+	}
+	return out, nil
+}
