@@ -3,6 +3,14 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 9c3e7b1d5a20 -> 5f1c0a2e9d41, web sessions
+
+DROP TABLE `sessions`;
+
+DELETE FROM `alembic_version` WHERE version_num = '9c3e7b1d5a20';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('5f1c0a2e9d41');
+
 -- Running downgrade 5f1c0a2e9d41 -> ae346256b650, index followers by followed user
 
 CREATE INDEX `fk_followers_followed_id_user` ON `followers` (`followed_id`);

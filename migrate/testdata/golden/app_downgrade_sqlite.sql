@@ -3,6 +3,18 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 9c3e7b1d5a20 -> 5f1c0a2e9d41, web sessions
+
+BEGIN;
+
+DROP TABLE "sessions";
+
+DELETE FROM "alembic_version" WHERE version_num = '9c3e7b1d5a20';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('5f1c0a2e9d41');
+
+COMMIT;
+
 -- Running downgrade 5f1c0a2e9d41 -> ae346256b650, index followers by followed user
 
 BEGIN;

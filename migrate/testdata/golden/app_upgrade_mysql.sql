@@ -70,3 +70,18 @@ DELETE FROM `alembic_version` WHERE version_num = 'ae346256b650';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('5f1c0a2e9d41');
 
+-- Running upgrade 5f1c0a2e9d41 -> 9c3e7b1d5a20, web sessions
+
+CREATE TABLE `sessions` (
+	`token` VARCHAR(64) NOT NULL,
+	`data` LONGBLOB NOT NULL,
+	`expiry` DATETIME(6) NOT NULL,
+	CONSTRAINT `pk_sessions` PRIMARY KEY (`token`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_sessions_expiry` ON `sessions` (`expiry`);
+
+DELETE FROM `alembic_version` WHERE version_num = '5f1c0a2e9d41';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('9c3e7b1d5a20');
+

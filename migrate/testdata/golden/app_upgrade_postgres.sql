@@ -90,3 +90,22 @@ INSERT INTO "alembic_version" (version_num) VALUES ('5f1c0a2e9d41');
 
 COMMIT;
 
+-- Running upgrade 5f1c0a2e9d41 -> 9c3e7b1d5a20, web sessions
+
+BEGIN;
+
+CREATE TABLE "sessions" (
+	"token" VARCHAR(64) NOT NULL,
+	"data" BYTEA NOT NULL,
+	"expiry" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	CONSTRAINT "pk_sessions" PRIMARY KEY ("token")
+);
+
+CREATE INDEX "ix_sessions_expiry" ON "sessions" ("expiry");
+
+DELETE FROM "alembic_version" WHERE version_num = '5f1c0a2e9d41';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('9c3e7b1d5a20');
+
+COMMIT;
+

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+)
+
+// SessionStore keeps scs sessions in the application's database (table "sessions"), with
+// the same SQL on SQLite, PostgreSQL and MySQL. Times are stored in UTC.
+type SessionStore struct {
+	db  *database.DB
+	now func() time.Time
+}
+
+// NewSessionStore returns a store on db.
+func NewSessionStore(db *database.DB) *SessionStore {
+	return &SessionStore{db: db, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// FindCtx returns the data of an unexpired session.
+func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var row models.WebSession
+	err := s.db.Bun.NewSelect().Model(&row).Where("token = ? AND expiry > ?", token, s.now()).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("session store: find: %w", err)
+	}
+	return row.Data, true, nil
+}
+
+// CommitCtx saves a session (replacing any earlier data under the token).
+func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	tx, err := s.db.Bun.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("session store: commit: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.NewDelete().Model((*models.WebSession)(nil)).Where("token = ?", token).Exec(ctx); err != nil {
+		return fmt.Errorf("session store: commit: %w", err)
+	}
+	row := &models.WebSession{Token: token, Data: data, Expiry: expiry.UTC()}
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return fmt.Errorf("session store: commit: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("session store: commit: %w", err)
+	}
+	return nil
+}
+
+// DeleteCtx removes a session.
+func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	if _, err := s.db.Bun.NewDelete().Model((*models.WebSession)(nil)).Where("token = ?", token).Exec(ctx); err != nil {
+		return fmt.Errorf("session store: delete: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpired removes every expired session and says how many there were.
+func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
+	res, err := s.db.Bun.NewDelete().Model((*models.WebSession)(nil)).Where("expiry <= ?", s.now()).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("session store: delete expired: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// The context-free methods scs also requires.
+
+// Find is FindCtx without a context.
+func (s *SessionStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+// Commit is CommitCtx without a context.
+func (s *SessionStore) Commit(token string, data []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, data, expiry)
+}
+
+// Delete is DeleteCtx without a context.
+func (s *SessionStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
