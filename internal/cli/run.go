@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/server"
+	"github.com/microblog/microblog/internal/web"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrations"
 )
@@ -45,7 +47,12 @@ func newRunCommand(stdio IO) *cobra.Command {
 			if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, slogWriter{log}); err != nil {
 				return fmt.Errorf("run: migrations: %w", err)
 			}
-			srv := server.New(server.Options{Addr: addr, DB: db, Log: log})
+			app, err := web.New(db, cfg, log)
+			if err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
+			go app.SweepSessions(ctx, 10*time.Minute)
+			srv := server.New(server.Options{Addr: addr, DB: db, Log: log, Handler: app.Handler()})
 			if err := srv.ListenAndServe(ctx); err != nil {
 				return fmt.Errorf("run: %w", err)
 			}

@@ -24,3 +24,29 @@ func FollowingPosts(ctx context.Context, s *database.Session, u *models.User, li
 	}
 	return posts, nil
 }
+
+// UserPosts lists u's posts, newest first.
+func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
+	var posts []*models.Post
+	q := s.NewSelect().Model(&posts).Relation("Author").Where("p.user_id = ?", u.ID).Order("p.timestamp DESC", "p.id DESC")
+	if limit > 0 {
+		q = q.Limit(int64(limit)).Offset(int64(offset))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: posts of %s: %w", u.Username, err)
+	}
+	return posts, nil
+}
+
+// AllPosts lists every post, newest first (the Explore page).
+func AllPosts(ctx context.Context, s *database.Session, limit, offset int) ([]*models.Post, error) {
+	var posts []*models.Post
+	q := s.NewSelect().Model(&posts).Relation("Author").Order("p.timestamp DESC", "p.id DESC")
+	if limit > 0 {
+		q = q.Limit(int64(limit)).Offset(int64(offset))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: all posts: %w", err)
+	}
+	return posts, nil
+}

@@ -1,0 +1,137 @@
+// Package web is microblog's web application: the route table, middleware, one handler
+// per file, html/template pages and the embedded static files.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/microblog/microblog/internal/config"
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// App is the web application and everything its handlers share.
+type App struct {
+	db       *database.DB
+	cfg      *config.Config
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	store    *SessionStore
+	pages    map[string]*template.Template
+}
+
+// New builds the application.
+func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
+	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}}
+	for _, page := range []string{"index", "user", "form", "error"} {
+		t, err := template.New(page).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		a.pages[page] = t
+	}
+	sm := scs.New()
+	sm.Store = a.store
+	sm.Lifetime = 365 * 24 * time.Hour // "remember me" keeps the cookie this long
+	sm.IdleTimeout = 30 * 24 * time.Hour
+	sm.Cookie.Name = "microblog_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.Env == config.Production
+	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		a.serverError(w, r, fmt.Errorf("web: session: %w", err))
+	}
+	a.sessions = sm
+	return a, nil
+}
+
+// SweepSessions deletes expired sessions every interval until ctx ends.
+func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.store.DeleteExpired(ctx); err != nil {
+				a.log.Error("sweep sessions", "err", err)
+			} else if n > 0 {
+				a.log.Info("swept expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// view is what every page template receives.
+type view struct {
+	Title   string
+	Me      *models.User
+	Flashes []string
+	Data    any
+}
+
+// render writes page with data, taking pending flashes from the session.
+func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	v := view{Title: title, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := a.pages[page].ExecuteTemplate(w, "base", v); err != nil {
+		a.log.Error("render", "page", page, "err", err, "request_id", requestID(r))
+	}
+}
+
+func (a *App) flash(r *http.Request, msg string) {
+	flashes, _ := a.sessions.Get(r.Context(), "flashes").([]string)
+	a.sessions.Put(r.Context(), "flashes", append(flashes, msg))
+}
+
+func (a *App) takeFlashes(r *http.Request) []string {
+	flashes, _ := a.sessions.Pop(r.Context(), "flashes").([]string)
+	return flashes
+}
+
+func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusNotFound, "error", "Not Found", errorPage{Heading: "Not Found"})
+}
+
+// serverError rolls the request's database session back, logs, and shows the 500 page.
+func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if s := dbSession(r); s != nil {
+		s.Rollback(context.WithoutCancel(r.Context()))
+	}
+	a.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
+	a.render(w, r, http.StatusInternalServerError, "error", "Error", errorPage{
+		Heading: "An unexpected error has occurred",
+		Lines:   []string{"The administrator has been notified. Sorry for the inconvenience!"},
+	})
+}
+
+type errorPage struct {
+	Heading string
+	Lines   []string
+}
+
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}

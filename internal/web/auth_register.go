@@ -1,0 +1,80 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/store"
+)
+
+func registerPage() formPage {
+	return formPage{
+		Heading: "Register",
+		Fields: []*field{
+			{Name: "username", Label: "Username", Type: "text", Max: 64, Required: true, Autofocus: true},
+			{Name: "email", Label: "Email", Type: "email", Max: 120, Required: true},
+			{Name: "password", Label: "Password", Type: "password", Required: true},
+			{Name: "password2", Label: "Repeat Password", Type: "password", Required: true},
+		},
+		Submit: "Register",
+	}
+}
+
+func (a *App) registerForm(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "form", "Register", registerPage())
+}
+
+func (a *App) register(w http.ResponseWriter, r *http.Request) {
+	page := registerPage()
+	username, email, pw, pw2 := page.Fields[0], page.Fields[1], page.Fields[2], page.Fields[3]
+	username.Value, email.Value = value(r, "username"), value(r, "email")
+	pw.Value, pw2.Value = r.PostFormValue("password"), r.PostFormValue("password2")
+	ctx := r.Context()
+	s := dbSession(r)
+	ok := required(username) && maxLen(username, 64)
+	if ok {
+		if _, err := store.UserByUsername(ctx, s, username.Value); err == nil {
+			username.Error, ok = "Please use a different username.", false
+		} else if !errors.Is(err, store.ErrNoUser) {
+			a.serverError(w, r, err)
+			return
+		}
+	}
+	if required(email) && maxLen(email, 120) && validEmail(email) {
+		if _, err := store.UserByEmail(ctx, s, email.Value); err == nil {
+			email.Error = "Please use a different email address."
+		} else if !errors.Is(err, store.ErrNoUser) {
+			a.serverError(w, r, err)
+			return
+		}
+	}
+	if required(pw) && required(pw2) && pw.Value != pw2.Value {
+		pw2.Error = "Field must be equal to password."
+	}
+	for _, f := range page.Fields {
+		if f.Error != "" {
+			a.render(w, r, http.StatusOK, "form", "Register", page)
+			return
+		}
+	}
+	u := &models.User{Username: username.Value, Email: email.Value}
+	if err := u.SetPassword(pw.Value); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	s.Add(u)
+	if err := s.Commit(ctx); err != nil {
+		if database.IsUnique(err) { // taken between the check and the insert
+			s.Rollback(ctx)
+			username.Error = "Please use a different username."
+			a.render(w, r, http.StatusOK, "form", "Register", page)
+			return
+		}
+		a.serverError(w, r, err)
+		return
+	}
+	a.flash(r, "Congratulations, you are now a registered user!")
+	http.Redirect(w, r, "/auth/login", http.StatusFound)
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/store"
+)
+
+func editProfilePage(username, about string) formPage {
+	return formPage{
+		Heading: "Edit Profile",
+		Fields: []*field{
+			{Name: "username", Label: "Username", Type: "text", Value: username, Max: 64, Required: true, Autofocus: true},
+			{Name: "about_me", Label: "About me", Type: "textarea", Value: about, Max: 140},
+		},
+		Submit: "Submit",
+	}
+}
+
+func (a *App) editProfileForm(w http.ResponseWriter, r *http.Request) {
+	me := currentUser(r)
+	about := ""
+	if me.AboutMe != nil {
+		about = *me.AboutMe
+	}
+	a.render(w, r, http.StatusOK, "form", "Edit Profile", editProfilePage(me.Username, about))
+}
+
+func (a *App) editProfile(w http.ResponseWriter, r *http.Request) {
+	ctx, s, me := r.Context(), dbSession(r), currentUser(r)
+	page := editProfilePage(value(r, "username"), value(r, "about_me"))
+	username, about := page.Fields[0], page.Fields[1]
+	if required(username) && maxLen(username, 64) && !strings.EqualFold(username.Value, me.Username) {
+		if _, err := store.UserByUsername(ctx, s, username.Value); err == nil {
+			username.Error = "Please use a different username."
+		} else if !errors.Is(err, store.ErrNoUser) {
+			a.serverError(w, r, err)
+			return
+		}
+	}
+	if !maxLen(about, 140) {
+		about.Error = "Field must be between 0 and 140 characters long."
+	}
+	if username.Error != "" || about.Error != "" {
+		a.render(w, r, http.StatusOK, "form", "Edit Profile", page)
+		return
+	}
+	me.Username = username.Value
+	if about.Value == "" {
+		me.AboutMe = nil
+	} else {
+		me.AboutMe = &about.Value
+	}
+	if err := s.Commit(ctx); err != nil {
+		if database.IsUnique(err) {
+			s.Rollback(ctx)
+			username.Error = "Please use a different username."
+			a.render(w, r, http.StatusOK, "form", "Edit Profile", page)
+			return
+		}
+		a.serverError(w, r, err)
+		return
+	}
+	a.flash(r, "Your changes have been saved.")
+	http.Redirect(w, r, "/edit_profile", http.StatusFound)
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/microblog/microblog/internal/store"
+)
+
+func (a *App) follow(w http.ResponseWriter, r *http.Request)   { a.setFollowing(w, r, true) }
+func (a *App) unfollow(w http.ResponseWriter, r *http.Request) { a.setFollowing(w, r, false) }
+
+func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
+	ctx, s, me := r.Context(), dbSession(r), currentUser(r)
+	name := r.PathValue("username")
+	u, err := store.UserByUsername(ctx, s, name)
+	if errors.Is(err, store.ErrNoUser) {
+		a.flash(r, "User "+name+" not found.")
+		http.Redirect(w, r, "/index", http.StatusFound)
+		return
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	back := "/user/" + url.PathEscape(u.Username)
+	if u.ID == me.ID {
+		if on {
+			a.flash(r, "You cannot follow yourself!")
+		} else {
+			a.flash(r, "You cannot unfollow yourself!")
+		}
+		http.Redirect(w, r, back, http.StatusFound)
+		return
+	}
+	if on {
+		err = store.Follow(ctx, s, me, u)
+	} else {
+		err = store.Unfollow(ctx, s, me, u)
+	}
+	if err == nil {
+		err = s.Commit(ctx)
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	if on {
+		a.flash(r, "You are following "+u.Username+"!")
+	} else {
+		a.flash(r, "You are not following "+u.Username+".")
+	}
+	http.Redirect(w, r, back, http.StatusFound)
+}

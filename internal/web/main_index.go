@@ -1,0 +1,103 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/store"
+)
+
+// postsPage is the data of the index template (home, explore).
+type postsPage struct {
+	Form             *postForm
+	Posts            []*models.Post
+	PrevURL, NextURL string
+}
+
+type postForm struct{ Post *field }
+
+func newPostForm() *postForm {
+	return &postForm{Post: &field{Name: "post", Label: "Say something", Type: "textarea", Max: 140, Required: true, Autofocus: true}}
+}
+
+// page reads ?page=N (1 when missing or not a positive number).
+func page(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// paginate fetches one page plus one row to know whether an older page exists.
+func (a *App) paginate(r *http.Request, base string, fetch func(limit, offset int) ([]*models.Post, error)) (postsPage, error) {
+	n, per := page(r), a.cfg.PostsPerPage
+	posts, err := fetch(per+1, (n-1)*per)
+	if err != nil {
+		return postsPage{}, err
+	}
+	var p postsPage
+	if len(posts) > per {
+		posts = posts[:per]
+		p.NextURL = fmt.Sprintf("%s?page=%d", base, n+1)
+	}
+	if n > 1 {
+		p.PrevURL = fmt.Sprintf("%s?page=%d", base, n-1)
+	}
+	p.Posts = posts
+	return p, nil
+}
+
+func (a *App) index(w http.ResponseWriter, r *http.Request) {
+	a.renderIndex(w, r, newPostForm())
+}
+
+func (a *App) renderIndex(w http.ResponseWriter, r *http.Request, form *postForm) {
+	me := currentUser(r)
+	p, err := a.paginate(r, "/index", func(limit, offset int) ([]*models.Post, error) {
+		return store.FollowingPosts(r.Context(), dbSession(r), me, limit, offset)
+	})
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	p.Form = form
+	a.render(w, r, http.StatusOK, "index", "Home", p)
+}
+
+func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
+	form := newPostForm()
+	form.Post.Value = strings.TrimSpace(r.PostFormValue("post"))
+	if !required(form.Post) {
+		a.renderIndex(w, r, form)
+		return
+	}
+	if utf8.RuneCountInString(form.Post.Value) > 140 {
+		form.Post.Error = "Field must be between 1 and 140 characters long."
+		a.renderIndex(w, r, form)
+		return
+	}
+	s := dbSession(r)
+	s.Add(&models.Post{Body: form.Post.Value, Author: currentUser(r)})
+	if err := s.Commit(r.Context()); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.flash(r, "Your post is now live!")
+	http.Redirect(w, r, "/index", http.StatusFound)
+}
+
+func (a *App) explore(w http.ResponseWriter, r *http.Request) {
+	p, err := a.paginate(r, "/explore", func(limit, offset int) ([]*models.Post, error) {
+		return store.AllPosts(r.Context(), dbSession(r), limit, offset)
+	})
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "index", "Explore", p)
+}

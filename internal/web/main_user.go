@@ -1,0 +1,45 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/store"
+)
+
+type profilePage struct {
+	postsPage
+	User                 *models.User
+	Own, IsFollowing     bool
+	Followers, Following int
+}
+
+func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
+	ctx, s, me := r.Context(), dbSession(r), currentUser(r)
+	u, err := store.UserByUsername(ctx, s, r.PathValue("username"))
+	if errors.Is(err, store.ErrNoUser) {
+		a.notFound(w, r)
+		return
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	p := profilePage{User: u, Own: u.ID == me.ID}
+	if p.postsPage, err = a.paginate(r, "/user/"+url.PathEscape(u.Username), func(limit, offset int) ([]*models.Post, error) {
+		return store.UserPosts(ctx, s, u, limit, offset)
+	}); err == nil {
+		if p.Followers, err = store.FollowersCount(ctx, s, u); err == nil {
+			if p.Following, err = store.FollowingCount(ctx, s, u); err == nil && !p.Own {
+				p.IsFollowing, err = store.IsFollowing(ctx, s, me, u)
+			}
+		}
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "user", "", p)
+}
