@@ -37,9 +37,13 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &site{t: t, srv: newServer(t, app), db: db}
+}
+
+func newServer(t *testing.T, app *web.App) *httptest.Server {
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, db: db}
+	return srv
 }
 
 // browser is a client with its own cookies that does not follow redirects.
