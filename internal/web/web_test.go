@@ -25,14 +25,16 @@ type site struct {
 	db  *database.DB
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWithPageSize(t, 3) }
+
+func newSiteWithPageSize(t *testing.T, perPage int) *site {
 	t.Helper()
 	db := testdb.Migrated(t, database.SQLite)
 	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.PostsPerPage = 3
+	cfg.PostsPerPage = perPage
 	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
