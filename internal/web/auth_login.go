@@ -31,6 +31,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, "form", "Sign In", page)
 		return
 	}
+	if !a.allow(w, r, page, "Sign In", loginWindow, map[string]int{
+		"login-ip:" + clientIP(r):                       loginPerIP,
+		accountKey("login-user:", page.Fields[0].Value): loginPerAccount,
+	}) {
+		return
+	}
 	ctx := r.Context()
 	s := dbSession(r)
 	u, err := store.UserByUsername(ctx, s, page.Fields[0].Value)

@@ -269,3 +269,20 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func TestSignInAttemptsAreLimitedPerAccount(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.register("john", "john@example.com", "cat")
+	for i := 1; i <= 10; i++ {
+		if p := s.browser().login("John", "wrong"); p.status != 302 {
+			t.Fatalf("attempt %d: %d", i, p.status)
+		}
+	}
+	p := b.login("john", "cat") // the right password, but the account is locked for now
+	expect(t, "11th attempt", p, 429, "", "Too many attempts. Please try again in 15 minute(s).")
+	if p.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After header")
+	}
+	expect(t, "another account", s.browser().register("susan", "susan@example.com", "dog"), 302, "/auth/login")
+}

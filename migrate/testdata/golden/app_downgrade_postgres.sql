@@ -3,6 +3,18 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 2d8f4a6c1e37 -> 9c3e7b1d5a20, rate limits
+
+BEGIN;
+
+DROP TABLE "rate_limit";
+
+DELETE FROM "alembic_version" WHERE version_num = '2d8f4a6c1e37';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('9c3e7b1d5a20');
+
+COMMIT;
+
 -- Running downgrade 9c3e7b1d5a20 -> 5f1c0a2e9d41, web sessions
 
 BEGIN;

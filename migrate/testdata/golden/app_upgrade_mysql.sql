@@ -85,3 +85,16 @@ DELETE FROM `alembic_version` WHERE version_num = '5f1c0a2e9d41';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('9c3e7b1d5a20');
 
+-- Running upgrade 9c3e7b1d5a20 -> 2d8f4a6c1e37, rate limits
+
+CREATE TABLE `rate_limit` (
+	`key` VARCHAR(160) NOT NULL,
+	`hits` INTEGER NOT NULL,
+	`window_start` DATETIME(6) NOT NULL,
+	CONSTRAINT `pk_rate_limit` PRIMARY KEY (`key`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+DELETE FROM `alembic_version` WHERE version_num = '9c3e7b1d5a20';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('2d8f4a6c1e37');
+

@@ -109,3 +109,20 @@ INSERT INTO "alembic_version" (version_num) VALUES ('9c3e7b1d5a20');
 
 COMMIT;
 
+-- Running upgrade 9c3e7b1d5a20 -> 2d8f4a6c1e37, rate limits
+
+BEGIN;
+
+CREATE TABLE "rate_limit" (
+	"key" VARCHAR(160) NOT NULL,
+	"hits" INTEGER NOT NULL,
+	"window_start" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	CONSTRAINT "pk_rate_limit" PRIMARY KEY ("key")
+);
+
+DELETE FROM "alembic_version" WHERE version_num = '9c3e7b1d5a20';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('2d8f4a6c1e37');
+
+COMMIT;
+

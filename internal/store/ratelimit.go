@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+)
+
+// Hit counts one attempt under key in a fixed window and reports whether the attempt is
+// within limit, and when the window ends. The count is one atomic UPDATE (an INSERT for
+// a new key), in a transaction of its own, so concurrent processes never lose a hit and
+// the count stays even when the attempt's own work is rolled back.
+func Hit(ctx context.Context, db *database.DB, key string, limit int, window time.Duration, now time.Time) (bool, time.Time, error) {
+	var row models.RateLimit
+	err := db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		expired := now.Add(-window)
+		res, err := tx.NewUpdate().Model((*models.RateLimit)(nil)).
+			Set("hits = CASE WHEN window_start <= ? THEN 1 ELSE hits + 1 END", expired).
+			Set("window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END", expired, now).
+			Where("? = ?", bun.Ident("key"), key).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.NewInsert().Model(&models.RateLimit{Key: key, Hits: 1, WindowStart: now}).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return tx.NewSelect().Model(&row).Where("? = ?", bun.Ident("key"), key).Scan(ctx)
+	})
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
+	}
+	return row.Hits <= limit, row.WindowStart.Add(window), nil
+}

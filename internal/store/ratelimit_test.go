@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/store"
+)
+
+func TestRateLimitWindows(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+		for i := 1; i <= 4; i++ {
+			ok, until, err := store.Hit(ctx, db, "login-ip:1.2.3.4", 3, time.Minute, now.Add(time.Duration(i)*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != (i <= 3) || !until.Equal(now.Add(time.Second+time.Minute)) {
+				t.Fatalf("hit %d: ok=%v until=%v", i, ok, until)
+			}
+		}
+		if ok, _, _ := store.Hit(ctx, db, "login-ip:5.6.7.8", 3, time.Minute, now); !ok {
+			t.Error("another key shares the count")
+		}
+		if ok, _, _ := store.Hit(ctx, db, "login-ip:1.2.3.4", 3, time.Minute, now.Add(2*time.Minute)); !ok {
+			t.Error("a new window did not reset the count")
+		}
+	})
+}
+
+// Concurrent hits are all counted.
+func TestRateLimitConcurrentHits(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		store.Hit(ctx, db, "k", 1000, time.Hour, now) // create the row
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, _, err := store.Hit(ctx, db, "k", 1000, time.Hour, now); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		var hits int
+		db.SQL.QueryRow(`SELECT hits FROM rate_limit`).Scan(&hits)
+		if hits != 21 {
+			t.Fatalf("hits = %d, want 21", hits)
+		}
+	})
+}
