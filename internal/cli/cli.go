@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/microblog/microblog/internal/config"
 )
@@ -88,11 +90,14 @@ func loadConfig(stdio IO) (*config.Config, error) {
 	return config.Load(stdio.Env, file)
 }
 
-// newLogger logs to stderr; LOG_TO_STDOUT sends the log to standard output instead.
-func newLogger(cfg *config.Config, stdio IO) *slog.Logger {
-	w := stdio.Stderr
+// newLogger logs as the tutorial's app does: with LOG_TO_STDOUT to standard output only;
+// otherwise to standard error and to logs/microblog.log, rotated at 1 MB with 10 old
+// files kept. The returned function closes the file.
+func newLogger(cfg *config.Config, stdio IO) (*slog.Logger, func()) {
 	if cfg.LogToStdout {
-		w = stdio.Stdout
+		return slog.New(slog.NewTextHandler(stdio.Stdout, nil)), func() {}
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	file := &lumberjack.Logger{Filename: filepath.Join("logs", "microblog.log"), MaxSize: 1, MaxBackups: 10}
+	w := io.MultiWriter(stdio.Stderr, file)
+	return slog.New(slog.NewTextHandler(w, nil)), func() { file.Close() }
 }

@@ -80,6 +80,7 @@ func freeAddr(t *testing.T) string {
 
 func TestRunServesUntilCancelled(t *testing.T) {
 	dir := t.TempDir()
+	t.Chdir(dir) // run writes logs/microblog.log in the working directory
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"DATABASE_URL": "sqlite:///" + filepath.Join(dir, "app.db")}
@@ -123,10 +124,16 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	if log := errOut.String(); !strings.Contains(log, "listening") || !strings.Contains(log, "shutting down") {
 		t.Errorf("log lacks listening/shutting down lines:\n%s", log)
 	}
+	file, err := os.ReadFile(filepath.Join(dir, "logs", "microblog.log"))
+	if err != nil || !strings.Contains(string(file), "listening") {
+		t.Errorf("logs/microblog.log: %v\n%s", err, file)
+	}
 }
 
 func TestRunAppliesMigrationsFirst(t *testing.T) {
+	repoDir, _ := filepath.Abs(filepath.Join("..", "..", "migrations"))
 	dir := t.TempDir()
+	t.Chdir(dir)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	dbURL := "sqlite:///" + filepath.Join(dir, "app.db")
@@ -154,7 +161,7 @@ func TestRunAppliesMigrationsFirst(t *testing.T) {
 			t.Errorf("run's log lacks %q:\n%s", want, log)
 		}
 	}
-	code, out, errText := run(t, context.Background(), env, "db", "current", "-d", filepath.Join("..", "..", "migrations"))
+	code, out, errText := run(t, context.Background(), env, "db", "current", "-d", repoDir)
 	repo, err := migrate.LoadRepo(migrations.FS, migrations.Dir)
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,8 @@ func newRunCommand(stdio IO) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log := newLogger(cfg, stdio)
+			log, closeLog := newLogger(cfg, stdio)
+			defer closeLog()
 			db, err := database.Open(ctx, cfg.DatabaseURL)
 			if err != nil {
 				return err

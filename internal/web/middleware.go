@@ -56,6 +56,13 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		defer s.Close()
 		ctx = context.WithValue(ctx, keySession, s)
 		r = r.WithContext(ctx)
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		w = rec
+		defer func() {
+			a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(r))
+		}()
 		defer func() {
 			if v := recover(); v != nil {
 				a.serverError(w, r, fmt.Errorf("panic: %v", v))
@@ -109,3 +116,16 @@ func (a *App) anonymousOnly(next http.HandlerFunc) http.HandlerFunc {
 		next(w, r)
 	}
 }
+
+// statusRecorder remembers the status a handler wrote, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
