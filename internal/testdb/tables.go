@@ -45,3 +45,8 @@ func Migrated(t testing.TB, dialect string) *database.DB {
 	}
 	return db
 }
+
+// MigrateApp brings an open database up to date with the application's own migrations.
+func MigrateApp(db *database.DB) error {
+	return migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, migrations.FS, migrations.Dir, nil)
+}
