@@ -52,7 +52,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	sm.Cookie.Name = "microblog_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = cfg.Env == config.Production
+	sm.Cookie.Secure = false  // set per request by secureCookies (TLS, or a proxy saying https)
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		a.serverError(w, r, fmt.Errorf("web: session: %w", err))
@@ -102,8 +102,15 @@ func (a *App) flash(r *http.Request, msg string) {
 	a.sessions.Put(r.Context(), "flashes", append(flashes, msg))
 }
 
-func (a *App) takeFlashes(r *http.Request) []string {
-	flashes, _ := a.sessions.Pop(r.Context(), "flashes").([]string)
+// takeFlashes pops the pending flashes. When the session itself could not be loaded (the
+// error page for that case), there are none: scs panics on a context without session data.
+func (a *App) takeFlashes(r *http.Request) (flashes []string) {
+	defer func() {
+		if recover() != nil {
+			flashes = nil
+		}
+	}()
+	flashes, _ = a.sessions.Pop(r.Context(), "flashes").([]string)
 	return flashes
 }
 

@@ -33,7 +33,7 @@ func (a *App) Handler() http.Handler {
 	// forms need no CSRF tokens.
 	protected := http.NewCrossOriginProtection().Handler(a.sessions.LoadAndSave(a.requestContext(app)))
 	mux.Handle("/", protected)
-	return securityHeaders(mux)
+	return securityHeaders(secureCookies(mux))
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -286,3 +286,46 @@ func TestSignInAttemptsAreLimitedPerAccount(t *testing.T) {
 	}
 	expect(t, "another account", s.browser().register("susan", "susan@example.com", "dog"), 302, "/auth/login")
 }
+
+func TestSessionCookieIsSecureOverHTTPS(t *testing.T) {
+	s := newSite(t)
+	s.browser().register("john", "john@example.com", "cat")
+	for proto, secure := range map[string]bool{"": false, "https": true} {
+		req, _ := http.NewRequest("POST", s.srv.URL+"/auth/login", strings.NewReader(url.Values{"username": {"john"}, "password": {"cat"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if proto != "" {
+			req.Header.Set("X-Forwarded-Proto", proto)
+		}
+		p := s.browser().do(req)
+		cookie := strings.Join(p.header.Values("Set-Cookie"), "\n")
+		if cookie == "" || strings.Contains(cookie, "; Secure") != secure {
+			t.Errorf("X-Forwarded-Proto %q: Set-Cookie %q, want Secure=%v", proto, cookie, secure)
+		}
+	}
+}
+
+func TestEveryPageButAuthNeedsLogin(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/"}, {"GET", "/index"}, {"POST", "/index"}, {"GET", "/explore"}, {"GET", "/user/john"},
+		{"GET", "/edit_profile"}, {"POST", "/edit_profile"}, {"POST", "/follow/john"}, {"POST", "/unfollow/john"},
+	} {
+		req, _ := http.NewRequest(r.method, s.srv.URL+r.path, nil)
+		p := b.do(req)
+		if p.status != 302 || !strings.HasPrefix(p.location, "/auth/login?next=") {
+			t.Errorf("%s %s anonymous: %d %q", r.method, r.path, p.status, p.location)
+		}
+	}
+	expect(t, "register page", b.get("/auth/register"), 200, "", "Register")
+}
+
+func TestServerErrorPage(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.register("john", "john@example.com", "cat")
+	b.login("john", "cat")
+	s.db.SQL.Close() // the database goes away under the running app
+	p := b.get("/explore")
+	expect(t, "database gone", p, 500, "", "An unexpected error has occurred", "The administrator has been notified.")
+}
