@@ -163,9 +163,14 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			if err := db.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", ixName).Scan(&ixSQL); err != nil {
 				return nil, err
 			}
-			cols, err := queryStrings(ctx, db, fmt.Sprintf("SELECT name FROM pragma_index_info(%s) ORDER BY seqno", sqlString(ixName)))
+			// Indexes on expressions (made by execute ops, e.g. lower(username)) have
+			// no column name for those parts; they are outside the portable schema.
+			cols, err := queryStrings(ctx, db, fmt.Sprintf("SELECT coalesce(name, '') FROM pragma_index_info(%s) ORDER BY seqno", sqlString(ixName)))
 			if err != nil {
 				return nil, err
+			}
+			if slices.Contains(cols, "") {
+				continue
 			}
 			t.Indexes = append(t.Indexes, &schema.Index{Name: ixName, Columns: cols, Unique: strings.HasPrefix(strings.ToUpper(ixSQL), "CREATE UNIQUE")})
 		}
@@ -254,7 +259,7 @@ func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 		irow, err := db.QueryContext(ctx, `SELECT i.relname, ix.indisunique,
 			array_to_string(array(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o), ',')
 			FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class r ON r.oid = ix.indrelid
-			WHERE r.relname = $1 AND r.relnamespace = current_schema()::regnamespace
+			WHERE r.relname = $1 AND r.relnamespace = current_schema()::regnamespace AND ix.indexprs IS NULL
 			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) ORDER BY i.relname`, name)
 		if err != nil {
 			return nil, err

@@ -47,8 +47,9 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	}
 	sm := scs.New()
 	sm.Store = a.store
-	sm.Lifetime = 365 * 24 * time.Hour // "remember me" keeps the cookie this long
-	sm.IdleTimeout = 30 * 24 * time.Hour
+	// "Remember me" keeps the cookie a year, as Flask-Login does. No idle timeout: it
+	// would rewrite the session row on every request.
+	sm.Lifetime = 365 * 24 * time.Hour
 	sm.Cookie.Name = "microblog_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -85,7 +86,12 @@ func setupBench(b *testing.B) *benchSite {
 	benchOnce.Do(func() {
 		b.Logf("populating %d users, %d posts, %d follows (once per run)", benchUsers, benchUsers*benchPostsPerUser, benchUsers*benchFollows)
 		began := time.Now()
-		db, err := database.Open(context.Background(), "sqlite:///"+b.TempDir()+"/bench.db")
+		// Not b.TempDir: the data set outlives the first benchmark function that built it.
+		dir, err := os.MkdirTemp("", "microblog-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		db, err := database.Open(context.Background(), "sqlite:///"+dir+"/bench.db")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -94,7 +100,8 @@ func setupBench(b *testing.B) *benchSite {
 		}
 		populate(b, db)
 		cfg, _ := config.Load(func(string) (string, bool) { return "", false }, "")
-		app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		// Errors are printed: a benchmark that hides them could not be trusted.
+		app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 		if err != nil {
 			b.Fatal(err)
 		}

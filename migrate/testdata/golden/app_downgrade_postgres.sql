@@ -3,6 +3,20 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 7b2e9f4c0a18 -> 2d8f4a6c1e37, case-insensitive unique usernames and emails
+
+BEGIN;
+
+DROP INDEX "uq_user_email_lower";
+
+DROP INDEX "uq_user_username_lower";
+
+DELETE FROM "alembic_version" WHERE version_num = '7b2e9f4c0a18';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('2d8f4a6c1e37');
+
+COMMIT;
+
 -- Running downgrade 2d8f4a6c1e37 -> 9c3e7b1d5a20, rate limits
 
 BEGIN;

@@ -98,3 +98,9 @@ DELETE FROM `alembic_version` WHERE version_num = '9c3e7b1d5a20';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('2d8f4a6c1e37');
 
+-- Running upgrade 2d8f4a6c1e37 -> 7b2e9f4c0a18, case-insensitive unique usernames and emails
+
+DELETE FROM `alembic_version` WHERE version_num = '2d8f4a6c1e37';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('7b2e9f4c0a18');
+

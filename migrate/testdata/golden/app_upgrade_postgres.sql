@@ -126,3 +126,17 @@ INSERT INTO "alembic_version" (version_num) VALUES ('2d8f4a6c1e37');
 
 COMMIT;
 
+-- Running upgrade 2d8f4a6c1e37 -> 7b2e9f4c0a18, case-insensitive unique usernames and emails
+
+BEGIN;
+
+CREATE UNIQUE INDEX "uq_user_username_lower" ON "user" (lower("username"));
+
+CREATE UNIQUE INDEX "uq_user_email_lower" ON "user" (lower("email"));
+
+DELETE FROM "alembic_version" WHERE version_num = '2d8f4a6c1e37';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('7b2e9f4c0a18');
+
+COMMIT;
+
