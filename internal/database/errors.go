@@ -94,6 +94,14 @@ func (d *DB) describe(err error, table *buntable.Table) error {
 	}
 	if m := sqliteConstraint.FindStringSubmatch(err.Error()); m != nil {
 		ce := &ConstraintError{Kind: strings.ToLower(m[1]), Err: err}
+		// An index on expressions is reported by name: "index 'uq_user_username_lower'".
+		if name, ok := strings.CutPrefix(m[2], "index '"); ok {
+			ce.Constraint = strings.TrimSuffix(name, "'")
+			if table != nil {
+				ce.Table = table.Name
+			}
+			return ce
+		}
 		var cols []string
 		for _, tc := range strings.Split(m[2], ", ") {
 			if t, c, ok := strings.Cut(tc, "."); ok {

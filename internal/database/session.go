@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"weak"
 
@@ -220,7 +221,7 @@ func (s *Session) Get(ctx context.Context, dest any, pk ...any) error {
 	v := reflect.ValueOf(dest).Elem()
 	for i, f := range m.table.PKs {
 		fv, av := f.Value(v), reflect.ValueOf(pk[i])
-		if !av.IsValid() || !av.Type().ConvertibleTo(fv.Type()) {
+		if !keyFits(av, fv.Type()) {
 			return fmt.Errorf("session: get %s: primary key %v (%T) does not fit field %s (%s)", m.table.Name, pk[i], pk[i], f.GoName, fv.Type())
 		}
 		fv.Set(av.Convert(fv.Type()))
@@ -300,4 +301,32 @@ func removeObj(list []any, obj any) []any {
 func truncate[T any](list []T) []T {
 	clear(list)
 	return list[:0]
+}
+
+// keyFits accepts a primary-key value of the field's own kind family only: integers for
+// integers (without overflow), strings for strings; Go's conversions would otherwise
+// truncate 1.5 to 1 or turn 65 into "A".
+func keyFits(v reflect.Value, t reflect.Type) bool {
+	if !v.IsValid() {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		switch v.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return !reflect.Zero(t).OverflowInt(v.Int())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return v.Uint() <= math.MaxInt64 && !reflect.Zero(t).OverflowInt(int64(v.Uint()))
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		switch v.Kind() {
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return !reflect.Zero(t).OverflowUint(v.Uint())
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return v.Int() >= 0 && !reflect.Zero(t).OverflowUint(uint64(v.Int()))
+		}
+	case reflect.String:
+		return v.Kind() == reflect.String
+	}
+	return v.Type().AssignableTo(t)
 }

@@ -72,6 +72,7 @@ func (s *Session) write(ctx context.Context, sc *scanResult) error {
 		for _, obj := range b.objs {
 			s.journal = append(s.journal, journalEntry{kind: journalInsert, obj: obj, m: b.m, snap: b.m.snapshot(obj)})
 			setForeignKeys(obj, b.m, sc.links)
+			s.normalizeTimes(obj, b.m)
 		}
 		if err := s.insert(ctx, b); err != nil {
 			return err
@@ -95,6 +96,7 @@ func (s *Session) write(ctx context.Context, sc *scanResult) error {
 	for _, d := range sc.dirty {
 		tr := d.tr
 		s.journal = append(s.journal, journalEntry{kind: journalUpdate, obj: d.obj, m: tr.m, snap: tr.snap})
+		s.normalizeTimes(d.obj, tr.m)
 		res, err := s.tx.NewUpdate().Model(d.obj).Column(d.cols...).WherePK().Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("session: update %v: %w", d.obj, s.db.describe(err, tr.m.table))
@@ -130,14 +132,37 @@ func (s *Session) abort() {
 
 // revertJournal undoes, newest first, what flushes wrote in the discarded transaction.
 func (s *Session) revertJournal() {
+	// An object deleted and then added again inside the transaction is, once both are
+	// undone, simply persistent and unchanged: it goes back to neither queue.
+	deletedAt := map[any]int{}
+	for i, e := range s.journal {
+		if e.kind == journalDelete {
+			if _, ok := deletedAt[e.obj]; !ok {
+				deletedAt[e.obj] = i
+			}
+		}
+	}
+	net := map[any]bool{}
 	var reinserted []any
 	var redeleted []any
 	for i := len(s.journal) - 1; i >= 0; i-- {
 		e := s.journal[i]
 		switch e.kind {
 		case journalInsert:
-			e.m.restoreSnapshot(e.obj, e.snap)
+			// Put back what the insert filled in (id, keys, defaults), but keep changes
+			// the program made to the object since.
+			// An object whose insert failed was never tracked: everything that differs
+			// from before came from the attempt itself.
+			if tr, ok := s.trackedOf(e.obj); ok {
+				e.m.restoreUnchanged(e.obj, e.snap, tr.snap)
+			} else {
+				e.m.restoreSnapshot(e.obj, e.snap)
+			}
 			s.untrack(e.obj)
+			if j, ok := deletedAt[e.obj]; ok && j < i {
+				net[e.obj] = true
+				continue
+			}
 			if s.inQueue[e.obj] != queuedInsert {
 				reinserted = append(reinserted, e.obj)
 				s.inQueue[e.obj] = queuedInsert
@@ -148,6 +173,12 @@ func (s *Session) revertJournal() {
 			}
 		case journalDelete:
 			s.setTracked(e.obj, &tracked{m: e.m, snap: e.snap})
+			// Added again after the delete (still pending, or inserted and undone
+			// above): the row is back, so there is nothing to do either way.
+			if net[e.obj] || s.inQueue[e.obj] == queuedInsert {
+				net[e.obj] = true
+				continue
+			}
 			if s.inQueue[e.obj] != queuedDelete {
 				redeleted = append(redeleted, e.obj)
 				s.inQueue[e.obj] = queuedDelete
@@ -158,6 +189,15 @@ func (s *Session) revertJournal() {
 	slices.Reverse(redeleted)
 	s.pending = append(reinserted, removeQueued(s.pending, reinserted)...)
 	s.deleted = append(redeleted, removeQueued(s.deleted, redeleted)...)
+	if len(net) > 0 {
+		var gone []any
+		for obj := range net {
+			delete(s.inQueue, obj)
+			gone = append(gone, obj)
+		}
+		s.pending = removeQueued(s.pending, gone)
+		s.deleted = removeQueued(s.deleted, gone)
+	}
 	s.journal = truncate(s.journal)
 }
 
@@ -543,7 +583,57 @@ func (s *Session) deleteOrder() []any {
 	})
 	var out []any
 	for i := len(order) - 1; i >= 0; i-- {
-		out = append(out, byTable[order[i]]...)
+		objs := byTable[order[i]]
+		tr, _ := s.trackedOf(objs[0])
+		out = append(out, childrenFirst(objs, tr.m)...)
+	}
+	return out
+}
+
+// childrenFirst orders the rows of one table that refer to each other (a comment and its
+// replies) so that a row goes before the rows it points at.
+func childrenFirst(objs []any, m *model) []any {
+	var self []*bunschema.Relation
+	for _, rel := range m.rels {
+		if rel.Type == bunschema.BelongsToRelation && rel.JoinTable == m.table {
+			self = append(self, rel)
+		}
+	}
+	if len(self) == 0 || len(objs) < 2 {
+		return objs
+	}
+	key := func(v reflect.Value, fields []*bunschema.Field) string {
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = fmt.Sprint(reflect.Indirect(f.Value(v)).Interface())
+		}
+		return fmt.Sprint(parts)
+	}
+	remaining := slices.Clone(objs)
+	var out []any
+	for len(remaining) > 0 {
+		referenced := map[string]bool{}
+		for _, o := range remaining {
+			v := reflect.ValueOf(o).Elem()
+			for _, rel := range self {
+				if fv := rel.BasePKs[0].Value(v); !(fv.Kind() == reflect.Pointer && fv.IsNil()) {
+					referenced[key(v, rel.BasePKs)] = true
+				}
+			}
+		}
+		var next, free []any
+		for _, o := range remaining {
+			if referenced[key(reflect.ValueOf(o).Elem(), m.table.PKs)] {
+				next = append(next, o)
+			} else {
+				free = append(free, o)
+			}
+		}
+		if len(free) == 0 { // a cycle: let the database report it
+			free, next = next, nil
+		}
+		out = append(out, free...)
+		remaining = next
 	}
 	return out
 }

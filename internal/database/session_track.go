@@ -346,3 +346,39 @@ func holdsValueDirectly(t reflect.Type) bool {
 	}
 	return false
 }
+
+// restoreUnchanged puts pre's values back into the fields of obj that still hold after's
+// values, leaving fields changed since after was taken as they are.
+func (m *model) restoreUnchanged(obj any, pre, after snapshot) {
+	v := reflect.ValueOf(obj).Elem()
+	for i := range m.cmp {
+		c := &m.cmp[i]
+		fv := c.value(v)
+		if c.same(fv, after.vals[i]) {
+			fv.Set(fromSnapshot(fv.Type(), pre.vals[i]))
+		}
+	}
+}
+
+// normalizeTimes converts time fields to UTC before a write on MySQL, whose driver writes
+// a time's wall clock without its zone (the stored value would be off by the offset).
+func (s *Session) normalizeTimes(obj any, m *model) {
+	if s.db.Dialect != MySQL {
+		return
+	}
+	v := reflect.ValueOf(obj).Elem()
+	for i := range m.cmp {
+		fv := m.cmp[i].value(v)
+		switch {
+		case fv.Type() == timeT:
+			if t := fv.Interface().(time.Time); t.Location() != time.UTC {
+				fv.Set(reflect.ValueOf(t.UTC()))
+			}
+		case fv.Kind() == reflect.Pointer && fv.Type().Elem() == timeT && !fv.IsNil():
+			if t := fv.Elem().Interface().(time.Time); t.Location() != time.UTC {
+				u := t.UTC()
+				fv.Set(reflect.ValueOf(&u))
+			}
+		}
+	}
+}
