@@ -124,7 +124,7 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if s := dbSession(r); s != nil {
 		s.Rollback(context.WithoutCancel(r.Context()))
 	}
-	a.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
+	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
 	a.render(w, r, http.StatusInternalServerError, "error", "Error", errorPage{
 		Heading: "An unexpected error has occurred",
 		Lines:   []string{"The administrator has been notified. Sorry for the inconvenience!"},
