@@ -16,6 +16,7 @@ import (
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 )
 
@@ -33,11 +34,12 @@ type App struct {
 	sessions *scs.SessionManager
 	store    *SessionStore
 	pages    map[string]*template.Template
+	mailer   *mail.Sender
 }
 
 // New builds the application.
 func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
-	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}}
+	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg)}
 	for _, page := range []string{"index", "user", "form", "error"} {
 		t, err := template.New(page).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {
@@ -125,6 +127,7 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 		s.Rollback(context.WithoutCancel(r.Context()))
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
+	a.mailError(err, r)
 	a.render(w, r, http.StatusInternalServerError, "error", "Error", errorPage{
 		Heading: "An unexpected error has occurred",
 		Lines:   []string{"The administrator has been notified. Sorry for the inconvenience!"},
@@ -142,4 +145,21 @@ func staticFiles() http.Handler {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// mailError e-mails an internal error to the administrators when a mail server is set,
+// as the tutorial's SMTPHandler does; it never delays or fails the response.
+func (a *App) mailError(err error, r *http.Request) {
+	if !a.mailer.Configured() || len(a.cfg.Admins) == 0 {
+		return
+	}
+	body := fmt.Sprintf("Error: %v\nRequest: %s %s\nRoute: %s\nRequest id: %s\nTime: %s\n",
+		err, r.Method, r.URL.Path, r.Pattern, requestID(r), time.Now().UTC().Format(time.RFC3339))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := a.mailer.Send(ctx, a.cfg.Admins, "Microblog Failure", body); err != nil {
+			a.log.Warn("error e-mail not sent", "err", err)
+		}
+	}()
 }
