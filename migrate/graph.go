@@ -103,5 +103,3 @@ func Dot(r *Repo) string {
 	b.WriteString("}\n")
 	return b.String()
 }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/microblog/microblog/migrate/schema"
@@ -196,7 +197,7 @@ func tableKey(t *schema.Table, dialect string) string {
 	for _, c := range t.Checks {
 		parts = append(parts, "k:"+c.Name)
 	}
-	sortStrings(parts)
+	slices.Sort(parts)
 	for _, p := range parts {
 		s += p + ";"
 	}

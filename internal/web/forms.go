@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -38,7 +39,7 @@ func required(f *field) bool {
 
 func maxLen(f *field, n int) bool {
 	if utf8.RuneCountInString(f.Value) > n {
-		f.Error = "Field must be at most " + itoa(n) + " characters long."
+		f.Error = "Field must be at most " + strconv.Itoa(n) + " characters long."
 		return false
 	}
 	return true
@@ -51,15 +52,4 @@ func validEmail(f *field) bool {
 		return false
 	}
 	return true
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }

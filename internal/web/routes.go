@@ -36,8 +36,6 @@ func (a *App) Handler() http.Handler {
 	return securityHeaders(secureCookies(mux))
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 // localPath accepts only a path on this site for the post-login redirect: it must start
 // with one "/" (not "//" or "/\", which browsers treat as another host) and carry no
 // scheme or host.
