@@ -105,15 +105,14 @@ func (a *App) flash(r *http.Request, msg string) {
 	a.sessions.Put(r.Context(), "flashes", append(flashes, msg))
 }
 
-// takeFlashes pops the pending flashes. When the session itself could not be loaded (the
-// error page for that case), there are none: scs panics on a context without session data.
-func (a *App) takeFlashes(r *http.Request) (flashes []string) {
-	defer func() {
-		if recover() != nil {
-			flashes = nil
-		}
-	}()
-	flashes, _ = a.sessions.Pop(r.Context(), "flashes").([]string)
+// takeFlashes pops the pending flashes. Only requests that went through requestContext
+// (which carries the request id) have a loaded session; the error page for a session that
+// failed to load has no flashes to show.
+func (a *App) takeFlashes(r *http.Request) []string {
+	if requestID(r) == "" {
+		return nil
+	}
+	flashes, _ := a.sessions.Pop(r.Context(), "flashes").([]string)
 	return flashes
 }
 
