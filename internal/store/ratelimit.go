@@ -13,11 +13,12 @@ import (
 
 // Hit counts one attempt under key in a fixed window and reports whether the attempt is
 // within limit, and when the window ends. The count is one atomic UPDATE (an INSERT for
-// a new key), in a transaction of its own, so concurrent processes never lose a hit and
-// the count stays even when the attempt's own work is rolled back.
+// a new key, tried again as an UPDATE when another process inserted it first), in a
+// transaction of its own, so concurrent processes never lose a hit and the count stays
+// even when the attempt's own work is rolled back.
 func Hit(ctx context.Context, db *database.DB, key string, limit int, window time.Duration, now time.Time) (bool, time.Time, error) {
 	var row models.RateLimit
-	err := db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	hit := func(ctx context.Context, tx bun.Tx) error {
 		expired := now.Add(-window)
 		res, err := tx.NewUpdate().Model((*models.RateLimit)(nil)).
 			Set("hits = CASE WHEN window_start <= ? THEN 1 ELSE hits + 1 END", expired).
@@ -32,7 +33,13 @@ func Hit(ctx context.Context, db *database.DB, key string, limit int, window tim
 			}
 		}
 		return tx.NewSelect().Model(&row).Where("? = ?", bun.Ident("key"), key).Scan(ctx)
-	})
+	}
+	err := db.Bun.RunInTx(ctx, nil, hit)
+	if err != nil {
+		// Two processes may both find no row and insert it: the loser's second try
+		// takes the UPDATE path.
+		err = db.Bun.RunInTx(ctx, nil, hit)
+	}
 	if err != nil {
 		return false, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
 	}
