@@ -15,6 +15,9 @@ type Post struct {
 	Body      string    `bun:"body,type:varchar(140),notnull"`
 	Timestamp time.Time `bun:"timestamp,notnull" migrate:"index"`
 	UserID    int64     `bun:"user_id,notnull" migrate:"index"`
+	// Language is the language detected when the post was written (chapter 14): an
+	// ISO 639-1 code, "" when detection failed, NULL for posts older than detection.
+	Language *string `bun:"language,type:varchar(5)"`
 
 	Author *User `bun:"rel:belongs-to,join:user_id=id"`
 }

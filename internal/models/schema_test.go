@@ -31,6 +31,9 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 		{"password_hash", schema.Type{Kind: schema.String, Length: 256}, true},
 		{"about_me", schema.Type{Kind: schema.String, Length: 140}, true}, // chapter 6
 		{"last_seen", schema.Type{Kind: schema.DateTime}, true},
+		{"last_message_read_time", schema.Type{Kind: schema.DateTime}, true}, // chapter 21
+		{"token", schema.Type{Kind: schema.String, Length: 32}, true},        // chapter 23
+		{"token_expiration", schema.Type{Kind: schema.DateTime}, true},
 	}
 	if len(user.Columns) != len(wantCols) {
 		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))

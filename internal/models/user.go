@@ -23,6 +23,12 @@ type User struct {
 	PasswordHash *string    `bun:"password_hash,type:varchar(256)"`
 	AboutMe      *string    `bun:"about_me,type:varchar(140)"`
 	LastSeen     *time.Time `bun:"last_seen"`
+	// LastMessageReadTime is when the user last opened their messages (chapter 21):
+	// messages received after it are unread.
+	LastMessageReadTime *time.Time `bun:"last_message_read_time"`
+	// Token authenticates API requests until TokenExpiration (chapter 23).
+	Token           *string    `bun:"token,type:varchar(32)" migrate:"index,unique"`
+	TokenExpiration *time.Time `bun:"token_expiration"`
 
 	Posts []*Post `bun:"rel:has-many,join:id=user_id"`
 }

@@ -25,13 +25,59 @@ DELETE FROM `alembic_version` WHERE version_num = '9c3e7b1d5a20';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('5f1c0a2e9d41');
 
--- Running downgrade 5f1c0a2e9d41 -> ae346256b650, index followers by followed user
+-- Running downgrade 5f1c0a2e9d41 -> 834b1a697901, index followers by followed user
 
 CREATE INDEX `fk_followers_followed_id_user` ON `followers` (`followed_id`);
 
 DROP INDEX `ix_followers_followed_id` ON `followers`;
 
 DELETE FROM `alembic_version` WHERE version_num = '5f1c0a2e9d41';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('834b1a697901');
+
+-- Running downgrade 834b1a697901 -> c81bac34faab, user tokens
+
+DROP INDEX `ix_user_token` ON `user`;
+
+ALTER TABLE `user` DROP COLUMN `token`;
+
+ALTER TABLE `user` DROP COLUMN `token_expiration`;
+
+DELETE FROM `alembic_version` WHERE version_num = '834b1a697901';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('c81bac34faab');
+
+-- Running downgrade c81bac34faab -> f7ac3d27bb1d, tasks
+
+DROP TABLE `task`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'c81bac34faab';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('f7ac3d27bb1d');
+
+-- Running downgrade f7ac3d27bb1d -> d049de007ccf, notifications
+
+DROP TABLE `notification`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'f7ac3d27bb1d';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('d049de007ccf');
+
+-- Running downgrade d049de007ccf -> 2b017edaa91f, private messages
+
+DROP TABLE `message`;
+
+ALTER TABLE `user` DROP COLUMN `last_message_read_time`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'd049de007ccf';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('2b017edaa91f');
+
+-- Running downgrade 2b017edaa91f -> ae346256b650, add language to posts
+
+ALTER TABLE `post` DROP COLUMN `language`;
+
+DELETE FROM `alembic_version` WHERE version_num = '2b017edaa91f';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('ae346256b650');
 

@@ -41,13 +41,79 @@ INSERT INTO "alembic_version" (version_num) VALUES ('5f1c0a2e9d41');
 
 COMMIT;
 
--- Running downgrade 5f1c0a2e9d41 -> ae346256b650, index followers by followed user
+-- Running downgrade 5f1c0a2e9d41 -> 834b1a697901, index followers by followed user
 
 BEGIN;
 
 DROP INDEX "ix_followers_followed_id";
 
 DELETE FROM "alembic_version" WHERE version_num = '5f1c0a2e9d41';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('834b1a697901');
+
+COMMIT;
+
+-- Running downgrade 834b1a697901 -> c81bac34faab, user tokens
+
+BEGIN;
+
+DROP INDEX "ix_user_token";
+
+ALTER TABLE "user" DROP COLUMN "token";
+
+ALTER TABLE "user" DROP COLUMN "token_expiration";
+
+DELETE FROM "alembic_version" WHERE version_num = '834b1a697901';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('c81bac34faab');
+
+COMMIT;
+
+-- Running downgrade c81bac34faab -> f7ac3d27bb1d, tasks
+
+BEGIN;
+
+DROP TABLE "task";
+
+DELETE FROM "alembic_version" WHERE version_num = 'c81bac34faab';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('f7ac3d27bb1d');
+
+COMMIT;
+
+-- Running downgrade f7ac3d27bb1d -> d049de007ccf, notifications
+
+BEGIN;
+
+DROP TABLE "notification";
+
+DELETE FROM "alembic_version" WHERE version_num = 'f7ac3d27bb1d';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('d049de007ccf');
+
+COMMIT;
+
+-- Running downgrade d049de007ccf -> 2b017edaa91f, private messages
+
+BEGIN;
+
+DROP TABLE "message";
+
+ALTER TABLE "user" DROP COLUMN "last_message_read_time";
+
+DELETE FROM "alembic_version" WHERE version_num = 'd049de007ccf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('2b017edaa91f');
+
+COMMIT;
+
+-- Running downgrade 2b017edaa91f -> ae346256b650, add language to posts
+
+BEGIN;
+
+ALTER TABLE "post" DROP COLUMN "language";
+
+DELETE FROM "alembic_version" WHERE version_num = '2b017edaa91f';
 
 INSERT INTO "alembic_version" (version_num) VALUES ('ae346256b650');
 

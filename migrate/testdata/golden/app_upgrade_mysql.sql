@@ -62,11 +62,96 @@ DELETE FROM `alembic_version` WHERE version_num = '37f06a334dbf';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('ae346256b650');
 
--- Running upgrade ae346256b650 -> 5f1c0a2e9d41, index followers by followed user
+-- Running upgrade ae346256b650 -> 2b017edaa91f, add language to posts
+
+ALTER TABLE `post` ADD COLUMN `language` VARCHAR(5);
+
+DELETE FROM `alembic_version` WHERE version_num = 'ae346256b650';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('2b017edaa91f');
+
+-- Running upgrade 2b017edaa91f -> d049de007ccf, private messages
+
+CREATE TABLE `message` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`sender_id` INTEGER NOT NULL,
+	`recipient_id` INTEGER NOT NULL,
+	`body` VARCHAR(140) NOT NULL,
+	`timestamp` DATETIME(6) NOT NULL,
+	CONSTRAINT `pk_message` PRIMARY KEY (`id`),
+	CONSTRAINT `fk_message_sender_id_user` FOREIGN KEY(`sender_id`) REFERENCES `user` (`id`),
+	CONSTRAINT `fk_message_recipient_id_user` FOREIGN KEY(`recipient_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_message_recipient_id` ON `message` (`recipient_id`);
+
+CREATE INDEX `ix_message_sender_id` ON `message` (`sender_id`);
+
+CREATE INDEX `ix_message_timestamp` ON `message` (`timestamp`);
+
+ALTER TABLE `user` ADD COLUMN `last_message_read_time` DATETIME(6);
+
+DELETE FROM `alembic_version` WHERE version_num = '2b017edaa91f';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('d049de007ccf');
+
+-- Running upgrade d049de007ccf -> f7ac3d27bb1d, notifications
+
+CREATE TABLE `notification` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`name` VARCHAR(128) NOT NULL,
+	`user_id` INTEGER NOT NULL,
+	`timestamp` DOUBLE NOT NULL,
+	`payload_json` TEXT NOT NULL,
+	CONSTRAINT `pk_notification` PRIMARY KEY (`id`),
+	CONSTRAINT `fk_notification_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_notification_name` ON `notification` (`name`);
+
+CREATE INDEX `ix_notification_timestamp` ON `notification` (`timestamp`);
+
+CREATE INDEX `ix_notification_user_id` ON `notification` (`user_id`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'd049de007ccf';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('f7ac3d27bb1d');
+
+-- Running upgrade f7ac3d27bb1d -> c81bac34faab, tasks
+
+CREATE TABLE `task` (
+	`id` VARCHAR(36) NOT NULL,
+	`name` VARCHAR(128) NOT NULL,
+	`description` VARCHAR(128),
+	`user_id` INTEGER NOT NULL,
+	`complete` BOOL NOT NULL,
+	CONSTRAINT `pk_task` PRIMARY KEY (`id`),
+	CONSTRAINT `fk_task_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_task_name` ON `task` (`name`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'f7ac3d27bb1d';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('c81bac34faab');
+
+-- Running upgrade c81bac34faab -> 834b1a697901, user tokens
+
+ALTER TABLE `user` ADD COLUMN `token` VARCHAR(32);
+
+ALTER TABLE `user` ADD COLUMN `token_expiration` DATETIME(6);
+
+CREATE UNIQUE INDEX `ix_user_token` ON `user` (`token`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'c81bac34faab';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('834b1a697901');
+
+-- Running upgrade 834b1a697901 -> 5f1c0a2e9d41, index followers by followed user
 
 CREATE INDEX `ix_followers_followed_id` ON `followers` (`followed_id`);
 
-DELETE FROM `alembic_version` WHERE version_num = 'ae346256b650';
+DELETE FROM `alembic_version` WHERE version_num = '834b1a697901';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('5f1c0a2e9d41');
 
