@@ -29,6 +29,11 @@ type Options struct {
 	Models func() (*schema.Schema, error)
 	// Open connects to the application's database and names its dialect.
 	Open func(ctx context.Context) (*sql.DB, string, error)
+	// Embedded holds the revisions built into the program (versions/ at its root). Commands
+	// that only read revisions (upgrade, downgrade, current, history, heads, show, check,
+	// stamp, --sql …) use it when Directory does not exist; commands that write revision
+	// files (migrate, revision, merge, squash) never do.
+	Embedded fs.FS
 	// Now gives the create date of new revisions (default time.Now).
 	Now func() time.Time
 	// Trace and Executed are passed to the Runner (see there); for tests and debugging.
@@ -67,23 +72,55 @@ func NewCommand(opts Options) *cobra.Command {
 
 type commands struct{ opts *Options }
 
+// builtinPrefix marks the paths of revisions built into the program, which have no file
+// on disk: "builtin:migrations/versions/….yaml".
+const builtinPrefix = "builtin:"
+
 func (c *commands) abs(p string) string {
+	if strings.HasPrefix(p, builtinPrefix) {
+		return p
+	}
 	if a, err := filepath.Abs(p); err == nil {
 		return a
 	}
 	return p
 }
 
-func (c *commands) repo() (*Repo, error) {
+// repo loads the revisions for a command that only reads them: from Directory, or, when
+// the directory does not exist and was not named on the command line, from the revisions
+// built into the program (Options.Embedded), so that an operator needs nothing but the
+// binary to upgrade, inspect or stamp a database.
+func (c *commands) repo(cmd *cobra.Command) (*Repo, error) {
 	dir := c.opts.Directory
 	if _, err := os.Stat(dir); err != nil {
+		if c.opts.Embedded != nil && errors.Is(err, fs.ErrNotExist) && !cmd.Flags().Changed("directory") {
+			repo, err := LoadRepo(c.opts.Embedded, builtinPrefix+dir)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "INFO  [migrate] No %s directory here; using the %d revisions built into the program.\n", dir, len(repo.Revisions))
+			return repo, nil
+		}
+		return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", c.abs(dir))
+	}
+	return LoadRepo(os.DirFS(dir), dir)
+}
+
+// writableRepo loads the revisions for a command that writes revision files: those need
+// the repository's directory, never the revisions built into the program.
+func (c *commands) writableRepo() (*Repo, error) {
+	dir := c.opts.Directory
+	if _, err := os.Stat(dir); err != nil {
+		if c.opts.Embedded != nil {
+			return nil, fmt.Errorf("Path doesn't exist: '%s'.  This command writes revision files, so it needs the migration repository: run it in the source tree that holds %s/ (the revisions built into the program cannot be changed), or use the 'init' command to create a new one.", c.abs(dir), dir)
+		}
 		return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", c.abs(dir))
 	}
 	return LoadRepo(os.DirFS(dir), dir)
 }
 
 func (c *commands) runner(cmd *cobra.Command) (*Runner, func(), error) {
-	repo, err := c.repo()
+	repo, err := c.repo(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +185,7 @@ func (c *commands) migrateCmd() *cobra.Command {
 models; nothing is read from or written to the database.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := c.repo()
+			repo, err := c.writableRepo()
 			if err != nil {
 				return err
 			}
@@ -243,7 +280,7 @@ func (c *commands) revisionCmd() *cobra.Command {
 		Short: "Create an empty revision for hand-written operations",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := c.repo()
+			repo, err := c.writableRepo()
 			if err != nil {
 				return err
 			}
@@ -292,7 +329,7 @@ func (c *commands) mergeCmd() *cobra.Command {
 		Short: "Create a revision that merges several heads into one",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			repo, err := c.repo()
+			repo, err := c.writableRepo()
 			if err != nil {
 				return err
 			}
@@ -333,7 +370,7 @@ Existing databases keep using the original files, so keep them until every datab
 is past REV; then they can be deleted together with the squash's squashes list.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			repo, err := c.repo()
+			repo, err := c.writableRepo()
 			if err != nil {
 				return err
 			}
@@ -365,7 +402,7 @@ func (c *commands) branchesCmd() *cobra.Command {
 		Short: "Show revisions where the history splits into branches",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := c.repo()
+			repo, err := c.repo(cmd)
 			if err != nil {
 				return err
 			}
@@ -443,7 +480,7 @@ func (o *offlineFlags) add(cmd *cobra.Command) {
 // offline prints the script for arg ("TO" or "FROM:TO"). FROM defaults to the live
 // database's current revision, or base when --dialect names a dialect and no database.
 func (c *commands) offline(cmd *cobra.Command, o *offlineFlags, arg string, up bool) error {
-	repo, err := c.repo()
+	repo, err := c.repo(cmd)
 	if err != nil {
 		return err
 	}
@@ -644,7 +681,7 @@ func (c *commands) checkCmd() *cobra.Command {
 		Short: "Fail if the models, the revisions and the database disagree",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := c.repo()
+			repo, err := c.repo(cmd)
 			if err != nil {
 				return err
 			}
@@ -715,7 +752,7 @@ func tags(id string, heads, current []string) string {
 }
 
 func (c *commands) heads(cmd *cobra.Command, _ []string) error {
-	repo, err := c.repo()
+	repo, err := c.repo(cmd)
 	if err != nil {
 		return err
 	}
@@ -732,7 +769,7 @@ func (c *commands) historyCmd() *cobra.Command {
 		Short: "List revisions, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := c.repo()
+			repo, err := c.repo(cmd)
 			if err != nil {
 				return err
 			}
@@ -806,7 +843,7 @@ func (c *commands) graphCmd() *cobra.Command {
 		Short: "Draw the revision graph (--dot for Graphviz)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := c.repo()
+			repo, err := c.repo(cmd)
 			if err != nil {
 				return err
 			}
@@ -823,7 +860,7 @@ func (c *commands) graphCmd() *cobra.Command {
 }
 
 func (c *commands) show(cmd *cobra.Command, args []string) error {
-	repo, err := c.repo()
+	repo, err := c.repo(cmd)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/bunschema"
 	"github.com/microblog/microblog/migrate/schema"
+	"github.com/microblog/microblog/migrations"
 )
 
 // newDBCommand mounts the migration engine's commands as `microblog db`, with the app's
@@ -18,6 +19,7 @@ import (
 func newDBCommand(stdio IO) *cobra.Command {
 	return migrate.NewCommand(migrate.Options{
 		Directory: "migrations",
+		Embedded:  migrations.FS,
 		Models:    func() (*schema.Schema, error) { return bunschema.FromModels(models.All()...) },
 		Open: func(ctx context.Context) (*sql.DB, string, error) {
 			cfg, err := loadConfig(stdio)
