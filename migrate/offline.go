@@ -46,6 +46,11 @@ func (m *Runner) Script(from []string, target string, up bool) (string, error) {
 		if transactional {
 			b.WriteString("BEGIN;\n\n")
 		}
+		for _, p := range st.plans {
+			if p.Require != nil {
+				fmt.Fprintf(&b, "-- require (checked by online runs, which stop if the query finds rows of %s)\n-- %s\n\n", p.Require.Message, strings.ReplaceAll(p.Require.Query, "\n", "\n-- "))
+			}
+		}
 		for _, stmt := range m.stepStatements(st) {
 			b.WriteString(stmt + ";\n\n")
 		}

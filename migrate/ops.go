@@ -20,6 +20,7 @@ const (
 	OpCreateCheck      = "create_check"
 	OpDropConstraint   = "drop_constraint"
 	OpExecute          = "execute"
+	OpRequire          = "require"
 )
 
 // Op is one dialect-neutral schema operation of a revision. Which fields are used
@@ -47,9 +48,15 @@ type Op struct {
 	Default    *string // the new default; nil drops it
 
 	// execute: SQL for every dialect, or per dialect (sqlite, postgres, mysql).
+	// require: the query that finds the rows in the way, the same way.
 	SQL       string
 	SQLFor    map[string]string
 	Transient bool // not stored: ops derived by the engine (e.g. SQLite rebuild steps)
+
+	// require: what the rows the query finds are (Message), how to resolve them (Fix),
+	// and the tables the query reads (Tables), which lets a run check it before starting.
+	Message, Fix string
+	Tables       []string
 }
 
 // TableName returns the table an op applies to.

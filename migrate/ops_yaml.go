@@ -26,6 +26,7 @@ var opFields = map[string]struct{ required, optional []string }{
 	OpCreateCheck:      {[]string{"table", "name", "expr"}, nil},
 	OpDropConstraint:   {[]string{"table", "name"}, nil},
 	OpExecute:          {nil, []string{"sql", "sqlite", "postgres", "mysql"}},
+	OpRequire:          {[]string{"message"}, []string{"fix", "tables", "sql", "sqlite", "postgres", "mysql"}},
 }
 
 func knownOps() string {
@@ -58,6 +59,9 @@ func parseOps(path string, n *yaml.Node) ([]*Op, error) {
 		op, err := d.op(item)
 		if err != nil {
 			return nil, err
+		}
+		if op.Kind == OpRequire && len(ops) > 0 && ops[len(ops)-1].Kind != OpRequire {
+			return nil, d.fail(item, "require must come before the revision's other operations: it is checked before any of them runs")
 		}
 		ops = append(ops, op)
 	}
@@ -176,7 +180,7 @@ func (d decoder) op(n *yaml.Node) (*Op, error) {
 	case OpCreateCheck:
 		op.Table = str("table")
 		op.Check = &schema.Check{Name: str("name"), Expr: str("expr")}
-	case OpExecute:
+	case OpExecute, OpRequire:
 		op.SQL = str("sql")
 		for _, dl := range []string{"sqlite", "postgres", "mysql"} {
 			if v := f[dl]; v != nil {
@@ -187,7 +191,19 @@ func (d decoder) op(n *yaml.Node) (*Op, error) {
 			}
 		}
 		if op.SQL == "" && op.SQLFor == nil {
-			return nil, d.fail(n, "execute: give sql (for every database) or sqlite/postgres/mysql")
+			return nil, d.fail(n, "%s: give sql (for every database) or sqlite/postgres/mysql", kind)
+		}
+		if kind == OpRequire {
+			op.Message, op.Fix = str("message"), str("fix")
+			if strings.TrimSpace(op.Message) == "" {
+				return nil, d.fail(n, "require: message must say what the rows the query finds are")
+			}
+			if f["tables"] != nil {
+				op.Tables, err = stringList(f["tables"])
+				if err != nil || len(op.Tables) == 0 {
+					return nil, d.fail(f["tables"], "require: tables: want a non-empty list of table names")
+				}
+			}
 		}
 	}
 	if err != nil {
@@ -468,7 +484,16 @@ func opNode(op *Op) *yaml.Node {
 		add(m, "table", scalar(op.Table))
 		add(m, "name", scalar(op.Check.Name))
 		add(m, "expr", quoted(op.Check.Expr))
-	case OpExecute:
+	case OpExecute, OpRequire:
+		if op.Kind == OpRequire {
+			add(m, "message", quoted(op.Message))
+			if op.Fix != "" {
+				add(m, "fix", quoted(op.Fix))
+			}
+			if len(op.Tables) > 0 {
+				add(m, "tables", strs(op.Tables))
+			}
+		}
 		if op.SQL != "" {
 			add(m, "sql", literal(op.SQL))
 		}
@@ -478,7 +503,7 @@ func opNode(op *Op) *yaml.Node {
 			}
 		}
 	}
-	if len(m.Content) <= 8 && op.Kind != OpCreateTable && op.Kind != OpAddColumn && op.Kind != OpExecute {
+	if len(m.Content) <= 8 && op.Kind != OpCreateTable && op.Kind != OpAddColumn && op.Kind != OpExecute && op.Kind != OpRequire {
 		m.Style = yaml.FlowStyle
 	}
 	out := mapping()

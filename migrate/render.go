@@ -21,6 +21,9 @@ type Plan struct {
 	// Rebuild is true when SQLite rebuilds a table: foreign-key enforcement must be off
 	// around the transaction, and PRAGMA foreign_key_check must pass before it commits.
 	Rebuild bool
+	// Require is a require op's check on this dialect (nil for other ops, and for a
+	// require that gives no query for this dialect).
+	Require *Requirement
 }
 
 // Render turns op into SQL for dialect, given the schema before the op (replayed from
@@ -216,6 +219,15 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	one := func(s ...string) (Plan, error) { return Plan{Statements: s}, nil }
 	t := op.TableName()
 	switch op.Kind {
+	case OpRequire:
+		sql := op.SQL
+		if s, ok := op.SQLFor[r.dialect]; ok {
+			sql = s
+		}
+		if strings.TrimSpace(sql) == "" {
+			return Plan{}, nil
+		}
+		return Plan{Require: &Requirement{Query: sql, Message: op.Message, Fix: op.Fix, Tables: op.Tables, Line: op.Line}}, nil
 	case OpExecute:
 		sql := op.SQL
 		if s, ok := op.SQLFor[r.dialect]; ok {

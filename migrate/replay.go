@@ -14,6 +14,14 @@ func Apply(s *schema.Schema, op *Op) error {
 	if op.Kind == OpExecute {
 		return nil
 	}
+	if op.Kind == OpRequire {
+		for _, t := range op.Tables {
+			if s.Table(t) == nil {
+				return fmt.Errorf("require: tables: no table %q at this point of the history", t)
+			}
+		}
+		return nil
+	}
 	if op.Kind == OpCreateTable {
 		if s.Table(op.Def.Name) != nil {
 			return fmt.Errorf("create_table: table %q already exists", op.Def.Name)

@@ -194,6 +194,9 @@ func (m *Runner) migrate(ctx context.Context, target string, up bool) error {
 		if !announced {
 			m.context()
 			announced = true
+			if err := m.preflight(ctx, conn, steps); err != nil {
+				return err
+			}
 		}
 		err = m.run(ctx, conn, steps)
 		if !errors.Is(err, errVersionMoved) {
@@ -378,6 +381,9 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		m.info("Running upgrade %s -> %s, %s", strings.Join(st.rev.Down, ", "), st.rev.ID, st.rev.Message)
 	} else {
 		m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
+	}
+	if err := m.checkStep(ctx, ex, st); err != nil {
+		return err
 	}
 	started := time.Now()
 	if tx == nil {

@@ -185,6 +185,14 @@ INSERT INTO `alembic_version` (version_num) VALUES ('2d8f4a6c1e37');
 
 -- Running upgrade 2d8f4a6c1e37 -> 7b2e9f4c0a18, case-insensitive unique usernames and emails
 
+-- require (checked by online runs, which stop if the query finds rows of usernames that differ only in case)
+-- SELECT id, username FROM `user` WHERE CONVERT(username USING utf8mb4) COLLATE utf8mb4_unicode_ci IN (SELECT CONVERT(username USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `user` GROUP BY 1 HAVING count(*) > 1) ORDER BY CONVERT(username USING utf8mb4) COLLATE utf8mb4_unicode_ci, id
+
+-- require (checked by online runs, which stop if the query finds rows of e-mail addresses that differ only in case)
+-- SELECT id, username, email FROM `user` WHERE CONVERT(email USING utf8mb4) COLLATE utf8mb4_unicode_ci IN (SELECT CONVERT(email USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `user` GROUP BY 1 HAVING count(*) > 1) ORDER BY CONVERT(email USING utf8mb4) COLLATE utf8mb4_unicode_ci, id
+
+ALTER TABLE `user` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 DELETE FROM `alembic_version` WHERE version_num = '2d8f4a6c1e37';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('7b2e9f4c0a18');

@@ -235,6 +235,12 @@ COMMIT;
 
 BEGIN;
 
+-- require (checked by online runs, which stop if the query finds rows of usernames that differ only in case)
+-- SELECT id, username FROM "user" WHERE lower(username) IN (SELECT lower(username) FROM "user" GROUP BY lower(username) HAVING count(*) > 1) ORDER BY lower(username), id
+
+-- require (checked by online runs, which stop if the query finds rows of e-mail addresses that differ only in case)
+-- SELECT id, username, email FROM "user" WHERE lower(email) IN (SELECT lower(email) FROM "user" GROUP BY lower(email) HAVING count(*) > 1) ORDER BY lower(email), id
+
 CREATE UNIQUE INDEX "uq_user_username_lower" ON "user" (lower("username"));
 
 CREATE UNIQUE INDEX "uq_user_email_lower" ON "user" (lower("email"));
