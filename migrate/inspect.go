@@ -88,7 +88,7 @@ func sqlType(dialect, t string) schema.Type {
 var (
 	sqliteUnique = regexp.MustCompile(`CONSTRAINT "([^"]+)" UNIQUE \(([^)]*)\)`)
 	sqliteCheck  = regexp.MustCompile(`CONSTRAINT "([^"]+)" CHECK \(`)
-	sqliteFK     = regexp.MustCompile(`CONSTRAINT "([^"]+)" FOREIGN KEY\(([^)]*)\) REFERENCES "([^"]+)" \(([^)]*)\)(?: ON DELETE ([A-Z ]+?))?(?: ON UPDATE ([A-Z ]+?))?(?:,|\n|$)`)
+	sqliteFKName = regexp.MustCompile(`(?i)CONSTRAINT\s+("[^"]+"|` + "`[^`]+`" + `|\w+)\s+FOREIGN\s+KEY\s*\(([^)]*)\)`)
 	sqlitePK     = regexp.MustCompile(`CONSTRAINT "([^"]+)" PRIMARY KEY`)
 )
 
@@ -151,8 +151,8 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 		for _, m := range sqliteCheck.FindAllStringSubmatch(ddl, -1) {
 			t.Checks = append(t.Checks, &schema.Check{Name: m[1]})
 		}
-		for _, m := range sqliteFK.FindAllStringSubmatch(ddl, -1) {
-			t.ForeignKeys = append(t.ForeignKeys, &schema.ForeignKey{Name: m[1], Columns: unquoteList(m[2]), RefTable: m[3], RefColumns: unquoteList(m[4]), OnDelete: m[5], OnUpdate: m[6]})
+		if t.ForeignKeys, err = sqliteForeignKeys(ctx, db, name, ddl); err != nil {
+			return nil, err
 		}
 		ixs, err := queryStrings(ctx, db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", name)
 		if err != nil {
@@ -177,6 +177,53 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 		s.Tables = append(s.Tables, t)
 	}
 	return s, nil
+}
+
+// sqliteForeignKeys reads a table's foreign keys from SQLite itself (PRAGMA
+// foreign_key_list), which knows every spelling of the DDL: quoted or bare names, named
+// constraints (ours) or unnamed ones (SQLAlchemy's, in a database made by Flask-Migrate).
+// Names come from the CONSTRAINT clauses of the table's DDL; an unnamed key has none.
+func sqliteForeignKeys(ctx context.Context, db *sql.DB, table, ddl string) ([]*schema.ForeignKey, error) {
+	names := map[string]string{} // column list -> constraint name
+	for _, m := range sqliteFKName.FindAllStringSubmatch(ddl, -1) {
+		names[strings.Join(unquoteList(m[2]), ",")] = strings.Trim(m[1], "\"`")
+	}
+	rows, err := db.QueryContext(ctx, "SELECT id, \"table\", \"from\", coalesce(\"to\", ''), on_update, on_delete FROM pragma_foreign_key_list("+sqlString(table)+") ORDER BY id, seq")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var fks []*schema.ForeignKey
+	last := -1
+	for rows.Next() {
+		var id int
+		var ref, from, to, onUpdate, onDelete string
+		if err := rows.Scan(&id, &ref, &from, &to, &onUpdate, &onDelete); err != nil {
+			return nil, err
+		}
+		if id != last {
+			action := func(a string) string {
+				if a == "NO ACTION" {
+					return ""
+				}
+				return a
+			}
+			fks = append(fks, &schema.ForeignKey{RefTable: ref, OnDelete: action(onDelete), OnUpdate: action(onUpdate)})
+			last = id
+		}
+		fk := fks[len(fks)-1]
+		fk.Columns = append(fk.Columns, from)
+		fk.RefColumns = append(fk.RefColumns, to)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, fk := range fks {
+		fk.Name = names[strings.Join(fk.Columns, ",")]
+	}
+	// PRAGMA lists them last-declared first; keep the declaration order.
+	slices.Reverse(fks)
+	return fks, nil
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -381,14 +428,30 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 		}
 		irow.Close()
 		for _, iname := range order {
-			if fks[iname] != nil {
-				continue // the index InnoDB keeps for a foreign key of the same name
+			if fks[iname] != nil || implicitFKIndex(idx[iname], t.ForeignKeys) {
+				continue // the index InnoDB made for a foreign key
 			}
 			t.Indexes = append(t.Indexes, idx[iname])
 		}
 		s.Tables = append(s.Tables, t)
 	}
 	return s, nil
+}
+
+// implicitFKIndex reports whether ix is the index InnoDB creates by itself for a foreign
+// key that no index served: named after the key when the key has a name of its own, after
+// its first column when it had none (as in a database made by Flask-Migrate, whose
+// followers.followed_id gets KEY `followed_id`).
+func implicitFKIndex(ix *schema.Index, fks []*schema.ForeignKey) bool {
+	if ix.Unique {
+		return false
+	}
+	for _, fk := range fks {
+		if slices.Equal(ix.Columns, fk.Columns) && ix.Name == fk.Columns[0] {
+			return true
+		}
+	}
+	return false
 }
 
 func mysqlDefault(d string) string {

@@ -192,7 +192,9 @@ func tableKey(t *schema.Table, dialect string) string {
 		}
 	}
 	for _, fk := range t.ForeignKeys {
-		parts = append(parts, fmt.Sprintf("f:%s:%v:%s:%v", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns))
+		// By definition, not name: a database made by Flask-Migrate has unnamed keys
+		// (PostgreSQL calls them post_user_id_fkey, MySQL post_ibfk_1).
+		parts = append(parts, fmt.Sprintf("f:%v:%s:%v", fk.Columns, fk.RefTable, fk.RefColumns))
 	}
 	for _, c := range t.Checks {
 		parts = append(parts, "k:"+c.Name)

@@ -31,9 +31,7 @@ from contextlib import contextmanager
 
 import alembic
 import alembic.script.base
-import flask
 import flask_migrate
-import flask_sqlalchemy
 import sqlalchemy
 import werkzeug
 import werkzeug.security
@@ -817,6 +815,61 @@ def tool_versions():
     }
 
 
+def add_derived(accounts, rows):
+    """Per-user numbers the tutorial's User methods would compute."""
+    for a in accounts:
+        uid = a["id"]
+        a["posts_count"] = sum(p["user_id"] == uid for p in rows["post"])
+        a["followers_count"] = sum(f["followed_id"] == uid
+                                   for f in rows["followers"])
+        a["following_count"] = sum(f["follower_id"] == uid
+                                   for f in rows["followers"])
+        if "message" in rows:
+            # User.unread_message_count(): messages received after
+            # last_message_read_time (or after 1900-01-01 when NULL)
+            user = next(u for u in rows["user"] if u["id"] == uid)
+            since = user.get("last_message_read_time") or dt.datetime(1900, 1, 1)
+            a["unread_message_count"] = sum(
+                m["recipient_id"] == uid and m["timestamp"] > since
+                for m in rows["message"])
+
+
+DIALECT_NOTES = {
+    "sqlite": [
+        "DateTime columns are TEXT 'YYYY-MM-DD HH:MM:SS.ffffff' (always six "
+        "fraction digits, also for whole seconds); column type DATETIME.",
+        "Boolean is BOOLEAN (no CHECK constraint with SQLAlchemy 1.4); "
+        "values stored as integers 0/1.",
+        "notification.timestamp is FLOAT (REAL affinity, 8-byte double): "
+        "exact.",
+    ],
+    "postgresql": [
+        "DateTime -> timestamp without time zone (microseconds kept); "
+        "Float -> double precision; Boolean -> boolean; String(n) -> "
+        "character varying(n); table \"user\" must be quoted.",
+        "The dump runs SELECT pg_catalog.set_config('search_path', '', "
+        "false) and other session SETs: load it on a dedicated connection.",
+    ],
+    "mysql": [
+        "DateTime -> DATETIME without fractional seconds: MariaDB TRUNCATES "
+        "the microseconds on insert (see stored_differences).",
+        "Float -> FLOAT, a 4-byte single-precision column: epoch seconds "
+        "keep ~7 significant digits (steps of 128 s near 1.7e9). The text "
+        "protocol and mariadb-dump print 6 significant digits "
+        "(e.g. 1709290000); after loading the dump the exact float32 values "
+        "for ids 1-4 are 1709289984, 1709200000, 1709289984, 1709299968 "
+        "(SELECT timestamp+0e0); in the database the dump was taken from "
+        "they were float32(inserted), e.g. 1709287168 for id 1.",
+        "Boolean -> tinyint(1) holding 0/1.",
+        "MariaDB adds a plain KEY for FK columns without an index: "
+        "followers.followed_id (KEY `followed_id`) and task.user_id "
+        "(KEY `user_id`).",
+        "Tables carry DEFAULT CHARSET=utf8mb4 and COLLATE utf8mb4_general_ci "
+        "(final, ch8) or utf8mb4_bin (dupes) in their CREATE TABLE.",
+    ],
+}
+
+
 def manifest(out, reports, extra_versions):
     by_variant = {}
     for path in reports:
@@ -835,6 +888,7 @@ def manifest(out, reports, extra_versions):
         "revisions": [dict(revision=r, message=m, down_revision=(
             REVISIONS[i - 1][0] if i else None))
             for i, (r, m, _) in enumerate(REVISIONS)],
+        "dialect_notes": DIALECT_NOTES,
         "variants": {},
     }
     for variant in ("final", "ch8", "dupes"):
@@ -844,6 +898,7 @@ def manifest(out, reports, extra_versions):
         for d, rep in dialects.items():
             if rep["row_counts"] != counts or rep["alembic_version"] != stop:
                 raise SystemExit(f"{variant}/{d}: report does not match data")
+        add_derived(accounts, rows)
         doc["variants"][variant] = {
             "alembic_version": stop,
             "files": {d: FILES[d].format(v=variant) for d in sorted(dialects)},

@@ -45,6 +45,7 @@ fi
 
 # ---------------------------------------------------------------- helpers
 export PGHOST=$PG_HOST PGPORT=$PG_PORT PGUSER=$PG_USER
+export PGOPTIONS='-c client_min_messages=warning'
 export MYSQL_PWD=$MY_PASSWORD
 pgq()  { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 myq()  { mariadb -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" "$@"; }
@@ -94,8 +95,9 @@ for v in "${VARIANTS[@]}"; do
     log "$v: SQLite"
     mkdir -p "$WORK/sqlite-$v"
     run build --url "sqlite:///$OUT/$v.sqlite" --variant "$v" \
-        --workdir "$WORK/sqlite-$v" --report "$WORK/sqlite-$v.json" 2>"$WORK/sqlite-$v.log" \
+        --workdir "$WORK/sqlite-$v" --report "$WORK/sqlite-$v.json" >"$WORK/sqlite-$v.log" 2>&1 \
         || { cat "$WORK/sqlite-$v.log" >&2; exit 1; }
+    grep '^built ' "$WORK/sqlite-$v.log"
     [ "$(sqlite3 "$OUT/$v.sqlite" 'PRAGMA integrity_check')" = ok ]
     run verify --url "sqlite:///$OUT/$v.sqlite" --variant "$v" \
         --expect-report "$WORK/sqlite-$v.json"
@@ -107,12 +109,14 @@ for v in "${VARIANTS[@]}"; do
     pg_recreate "$db"
     mkdir -p "$WORK/pg-$v"
     run build --url "$(pg_url "$db")" --variant "$v" \
-        --workdir "$WORK/pg-$v" --report "$WORK/pg-$v.json" 2>"$WORK/pg-$v.log" \
+        --workdir "$WORK/pg-$v" --report "$WORK/pg-$v.json" >"$WORK/pg-$v.log" 2>&1 \
         || { cat "$WORK/pg-$v.log" >&2; exit 1; }
+    grep '^built ' "$WORK/pg-$v.log"
     # pg_dump >= 15.14 writes "\restrict KEY" / "\unrestrict KEY" psql
     # meta-commands (random key); they are not SQL, so drop them.
-    pg_dump --no-owner --no-privileges --inserts "$db" \
-        | sed -E '/^\\(un)?restrict( |$)/d' >"$OUT/$v.pg.sql"
+    pg_dump --no-owner --no-privileges --inserts "$db" >"$WORK/$v.pg.raw.sql"
+    sed -E '/^\\(un)?restrict( |$)/d' "$WORK/$v.pg.raw.sql" >"$OUT/$v.pg.sql"
+    log "$v: stripped $(( $(wc -l <"$WORK/$v.pg.raw.sql") - $(wc -l <"$OUT/$v.pg.sql") )) \\restrict/\\unrestrict line(s) from pg_dump output"
     no_backslash_lines "$OUT/$v.pg.sql"
     dropdb "$db"
     # load check 1: psql -f, stop on the first error
@@ -139,8 +143,9 @@ for v in "${VARIANTS[@]}"; do
     my_recreate "$db" "$opts"
     mkdir -p "$WORK/my-$v"
     run build --url "$(my_url "$db")" --variant "$v" \
-        --workdir "$WORK/my-$v" --report "$WORK/my-$v.json" 2>"$WORK/my-$v.log" \
+        --workdir "$WORK/my-$v" --report "$WORK/my-$v.json" >"$WORK/my-$v.log" 2>&1 \
         || { cat "$WORK/my-$v.log" >&2; exit 1; }
+    grep '^built ' "$WORK/my-$v.log"
     mariadb-dump -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" \
         --skip-dump-date --skip-comments "$db" >"$OUT/$v.mysql.sql"
     no_backslash_lines "$OUT/$v.mysql.sql"
