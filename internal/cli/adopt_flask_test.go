@@ -134,7 +134,11 @@ func snapshot(t *testing.T, dbURL string) map[string]tableRows {
 	}
 	out := map[string]tableRows{}
 	for _, table := range flaskTables {
-		rows, err := db.SQL.QueryContext(ctx, "SELECT * FROM "+q(table)+" ORDER BY 1, 2")
+		list := "*"
+		if db.Dialect == database.MySQL {
+			list = mysqlExactColumns(t, db, table)
+		}
+		rows, err := db.SQL.QueryContext(ctx, "SELECT "+list+" FROM "+q(table)+" ORDER BY 1, 2")
 		if err != nil {
 			if strings.Contains(err.Error(), "exist") || strings.Contains(err.Error(), "no such table") {
 				continue // not at this revision
@@ -162,6 +166,34 @@ func snapshot(t *testing.T, dbURL string) map[string]tableRows {
 		out[table] = tr
 	}
 	return out
+}
+
+// mysqlExactColumns lists a MySQL table's columns for SELECT, reading FLOAT columns as
+// doubles: the text protocol prints a FLOAT with 6 significant digits (1.70929e+09),
+// not the value it holds (1709289984).
+func mysqlExactColumns(t *testing.T, db *database.DB, table string) string {
+	t.Helper()
+	rows, err := db.SQL.Query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position", table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		if typ == "float" {
+			cols = append(cols, "`"+name+"` + 0e0 AS `"+name+"`")
+		} else {
+			cols = append(cols, "`"+name+"`")
+		}
+	}
+	if len(cols) == 0 {
+		return "*" // no such table: the query reports it
+	}
+	return strings.Join(cols, ", ")
 }
 
 func cellText(v any) string {
@@ -262,6 +294,9 @@ func TestAdoptFlaskDatabase(t *testing.T) {
 				n := sameRowsExceptAdded(t, before, after)
 				t.Logf("%s/%s: %d rows compared in %d tables, all unchanged", dialect, variant, n, len(before))
 
+				if dialect == database.MySQL {
+					mysqlFullPrecision(t, dbURL, variant == "final")
+				}
 				if code, out, errOut := run(t, ctx, env, "db", "check"); code != 0 {
 					t.Errorf("db check after adopting: exit %d\n%s%s", code, out, errOut)
 				}
@@ -410,4 +445,39 @@ func inspectURL(t *testing.T, dbURL string) string {
 		t.Fatal(err)
 	}
 	return logicalSchema(s)
+}
+
+// mysqlFullPrecision checks that revision c05cb1c54b88 widened a Flask-made MySQL
+// database's FLOAT epoch seconds and DATETIME columns, so new values keep their precision.
+func mysqlFullPrecision(t *testing.T, dbURL string, withNotifications bool) {
+	t.Helper()
+	db, err := database.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := map[string]string{"post.timestamp": "datetime 6", "user.last_seen": "datetime 6", "user.token_expiration": "datetime 6",
+		"message.timestamp": "datetime 6", "notification.timestamp": "double 0"}
+	for col, w := range want {
+		table, name, _ := strings.Cut(col, ".")
+		var typ string
+		var prec int
+		if err := db.SQL.QueryRow("SELECT data_type, coalesce(datetime_precision, 0) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?", table, name).Scan(&typ, &prec); err != nil {
+			t.Fatalf("%s: %v", col, err)
+		}
+		if got := fmt.Sprintf("%s %d", typ, prec); got != w {
+			t.Errorf("%s is %s after the upgrade, want %s", col, got, w)
+		}
+	}
+	if !withNotifications {
+		return
+	}
+	const precise = 1764570000.123456
+	if _, err := db.SQL.Exec("UPDATE notification SET timestamp = ? WHERE id = 1", precise); err != nil {
+		t.Fatal(err)
+	}
+	var got float64
+	if err := db.SQL.QueryRow("SELECT timestamp FROM notification WHERE id = 1").Scan(&got); err != nil || got != precise {
+		t.Errorf("notification timestamp %v read back as %v (%v)", precise, got, err)
+	}
 }

@@ -3,6 +3,16 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade c05cb1c54b88 -> 7b2e9f4c0a18, full precision times on a Flask-made MySQL database
+
+BEGIN;
+
+DELETE FROM "alembic_version" WHERE version_num = 'c05cb1c54b88';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('7b2e9f4c0a18');
+
+COMMIT;
+
 -- Running downgrade 7b2e9f4c0a18 -> 2d8f4a6c1e37, case-insensitive unique usernames and emails
 
 BEGIN;

@@ -197,3 +197,17 @@ DELETE FROM `alembic_version` WHERE version_num = '2d8f4a6c1e37';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('7b2e9f4c0a18');
 
+-- Running upgrade 7b2e9f4c0a18 -> c05cb1c54b88, full precision times on a Flask-made MySQL database
+
+ALTER TABLE `notification` MODIFY `timestamp` DOUBLE NOT NULL;
+
+ALTER TABLE `post` MODIFY `timestamp` DATETIME(6) NOT NULL;
+
+ALTER TABLE `message` MODIFY `timestamp` DATETIME(6) NOT NULL;
+
+ALTER TABLE `user` MODIFY `last_seen` DATETIME(6) NULL, MODIFY `last_message_read_time` DATETIME(6) NULL, MODIFY `token_expiration` DATETIME(6) NULL;
+
+DELETE FROM `alembic_version` WHERE version_num = '7b2e9f4c0a18';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('c05cb1c54b88');
+

@@ -251,3 +251,13 @@ INSERT INTO "alembic_version" (version_num) VALUES ('7b2e9f4c0a18');
 
 COMMIT;
 
+-- Running upgrade 7b2e9f4c0a18 -> c05cb1c54b88, full precision times on a Flask-made MySQL database
+
+BEGIN;
+
+DELETE FROM "alembic_version" WHERE version_num = '7b2e9f4c0a18';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('c05cb1c54b88');
+
+COMMIT;
+
