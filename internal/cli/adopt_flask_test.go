@@ -20,7 +20,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/microblog/microblog/internal/cli"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
@@ -324,15 +323,7 @@ func signInEveryone(t *testing.T, env map[string]string, dbURL string, users []f
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var errOut syncBuffer
-	go func() {
-		done <- cli.Main(ctx, []string{"run", "--addr", addr}, cli.IO{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errOut,
-			Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			EnvFile: filepath.Join(t.TempDir(), ".env"),
-		})
-	}()
+	done, errOut := startRun(ctx, t, env, addr)
 	defer func() { cancel(); <-done }()
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(errOut.String(), "listening"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -68,6 +68,23 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// startRun starts `microblog run --addr addr` with env until ctx ends; done receives its
+// exit code, and errOut collects its log.
+func startRun(ctx context.Context, t *testing.T, env map[string]string, addr string) (done <-chan int, errOut *syncBuffer) {
+	t.Helper()
+	ch := make(chan int, 1)
+	errOut = &syncBuffer{}
+	envFile := filepath.Join(t.TempDir(), ".env")
+	go func() {
+		ch <- cli.Main(ctx, []string{"run", "--addr", addr}, cli.IO{
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: errOut,
+			Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			EnvFile: envFile,
+		})
+	}()
+	return ch, errOut
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -84,15 +101,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"DATABASE_URL": "sqlite:///" + filepath.Join(dir, "app.db")}
-	done := make(chan int, 1)
-	var errOut syncBuffer
-	go func() {
-		done <- cli.Main(ctx, []string{"run", "--addr", addr}, cli.IO{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errOut,
-			Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			EnvFile: filepath.Join(dir, ".env"),
-		})
-	}()
+	done, errOut := startRun(ctx, t, env, addr)
 	var resp *http.Response
 	var err error
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -138,15 +147,7 @@ func TestRunAppliesMigrationsFirst(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	dbURL := "sqlite:///" + filepath.Join(dir, "app.db")
 	env := map[string]string{"DATABASE_URL": dbURL}
-	done := make(chan int, 1)
-	var errOut syncBuffer
-	go func() {
-		done <- cli.Main(ctx, []string{"run", "--addr", addr}, cli.IO{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errOut,
-			Env:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			EnvFile: filepath.Join(dir, ".env"),
-		})
-	}()
+	done, errOut := startRun(ctx, t, env, addr)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if strings.Contains(errOut.String(), "listening") {
 			break

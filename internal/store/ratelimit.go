@@ -11,6 +11,9 @@ import (
 	"github.com/microblog/microblog/internal/models"
 )
 
+// maxHitTries bounds the tries of one hit that keeps losing races on its key.
+const maxHitTries = 8
+
 // Hit counts one attempt under key in a fixed window and reports whether the attempt is
 // within limit, and when the window ends. The count is one atomic UPDATE (an INSERT for
 // a new key, tried again as an UPDATE when another process inserted it first), in a
@@ -34,11 +37,15 @@ func Hit(ctx context.Context, db *database.DB, key string, limit int, window tim
 		}
 		return tx.NewSelect().Model(&row).Where("? = ?", bun.Ident("key"), key).Scan(ctx)
 	}
-	err := db.Bun.RunInTx(ctx, nil, hit)
-	if err != nil {
-		// Two processes may both find no row and insert it: the loser's second try
-		// takes the UPDATE path.
-		err = db.Bun.RunInTx(ctx, nil, hit)
+	// Processes that race on a new key may all find no row and insert it: the losers
+	// fail on the primary key, or (InnoDB, whose UPDATE of a missing row takes a gap
+	// lock) are chosen as deadlock victims; each try lets at least one of them through,
+	// and the next try takes the UPDATE path.
+	var err error
+	for try := 0; try < maxHitTries; try++ {
+		if err = db.Bun.RunInTx(ctx, nil, hit); err == nil || ctx.Err() != nil {
+			break
+		}
 	}
 	if err != nil {
 		return false, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
