@@ -92,29 +92,33 @@ func (c *commands) abs(p string) string {
 // binary to upgrade, inspect or stamp a database.
 func (c *commands) repo(cmd *cobra.Command) (*Repo, error) {
 	dir := c.opts.Directory
-	if _, err := os.Stat(dir); err != nil {
-		if c.opts.Embedded != nil && errors.Is(err, fs.ErrNotExist) && !cmd.Flags().Changed("directory") {
-			repo, err := LoadRepo(c.opts.Embedded, builtinPrefix+dir)
-			if err != nil {
-				return nil, err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "INFO  [migrate] No %s directory here; using the %d revisions built into the program.\n", dir, len(repo.Revisions))
-			return repo, nil
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && c.opts.Embedded != nil && !cmd.Flags().Changed("directory") {
+		repo, err := LoadRepo(c.opts.Embedded, builtinPrefix+dir)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", c.abs(dir))
+		fmt.Fprintf(cmd.ErrOrStderr(), "INFO  [migrate] No %s directory here; using the %d revisions built into the program.\n", dir, len(repo.Revisions))
+		return repo, nil
 	}
-	return LoadRepo(os.DirFS(dir), dir)
+	return c.diskRepo("Please use the 'init' command to create a new scripts folder.")
 }
 
 // writableRepo loads the revisions for a command that writes revision files: those need
 // the repository's directory, never the revisions built into the program.
 func (c *commands) writableRepo() (*Repo, error) {
+	hint := "Please use the 'init' command to create a new scripts folder."
+	if c.opts.Embedded != nil {
+		hint = fmt.Sprintf("This command writes revision files, so it needs the migration repository: run it in the source tree that holds %s/ (the revisions built into the program cannot be changed), or use the 'init' command to create a new one.", c.opts.Directory)
+	}
+	return c.diskRepo(hint)
+}
+
+// diskRepo loads the repository from Directory; hint follows Alembic's "Path doesn't
+// exist" when the directory is missing.
+func (c *commands) diskRepo(hint string) (*Repo, error) {
 	dir := c.opts.Directory
 	if _, err := os.Stat(dir); err != nil {
-		if c.opts.Embedded != nil {
-			return nil, fmt.Errorf("Path doesn't exist: '%s'.  This command writes revision files, so it needs the migration repository: run it in the source tree that holds %s/ (the revisions built into the program cannot be changed), or use the 'init' command to create a new one.", c.abs(dir), dir)
-		}
-		return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", c.abs(dir))
+		return nil, fmt.Errorf("Path doesn't exist: '%s'.  %s", c.abs(dir), hint)
 	}
 	return LoadRepo(os.DirFS(dir), dir)
 }

@@ -202,13 +202,7 @@ func sqliteForeignKeys(ctx context.Context, db *sql.DB, table, ddl string) ([]*s
 			return nil, err
 		}
 		if id != last {
-			action := func(a string) string {
-				if a == "NO ACTION" {
-					return ""
-				}
-				return a
-			}
-			fks = append(fks, &schema.ForeignKey{RefTable: ref, OnDelete: action(onDelete), OnUpdate: action(onUpdate)})
+			fks = append(fks, &schema.ForeignKey{RefTable: ref, OnDelete: fkAction(onDelete), OnUpdate: fkAction(onUpdate)})
 			last = id
 		}
 		fk := fks[len(fks)-1]
@@ -224,6 +218,14 @@ func sqliteForeignKeys(ctx context.Context, db *sql.DB, table, ddl string) ([]*s
 	// PRAGMA lists them last-declared first; keep the declaration order.
 	slices.Reverse(fks)
 	return fks, nil
+}
+
+// fkAction maps SQLite's spelling of a key's default action to the schema's ("").
+func fkAction(a string) string {
+	if a == "NO ACTION" {
+		return ""
+	}
+	return a
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

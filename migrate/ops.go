@@ -69,3 +69,12 @@ func (o *Op) TableName() string {
 	}
 	return o.Table
 }
+
+// sqlFor returns an execute or require op's SQL for dialect: its own entry if it has
+// one, else the SQL for every database.
+func (o *Op) sqlFor(dialect string) string {
+	if s, ok := o.SQLFor[dialect]; ok {
+		return s
+	}
+	return o.SQL
+}

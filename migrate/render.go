@@ -220,19 +220,13 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	t := op.TableName()
 	switch op.Kind {
 	case OpRequire:
-		sql := op.SQL
-		if s, ok := op.SQLFor[r.dialect]; ok {
-			sql = s
-		}
+		sql := op.sqlFor(r.dialect)
 		if strings.TrimSpace(sql) == "" {
 			return Plan{}, nil
 		}
 		return Plan{Require: &Requirement{Query: sql, Message: op.Message, Fix: op.Fix, Tables: op.Tables, Line: op.Line}}, nil
 	case OpExecute:
-		sql := op.SQL
-		if s, ok := op.SQLFor[r.dialect]; ok {
-			sql = s
-		}
+		sql := op.sqlFor(r.dialect)
 		if strings.TrimSpace(sql) == "" {
 			return Plan{}, nil
 		}

@@ -125,19 +125,13 @@ func snapshot(t *testing.T, dbURL string) map[string]tableRows {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	q := func(s string) string {
-		if db.Dialect == database.MySQL {
-			return "`" + s + "`"
-		}
-		return `"` + s + `"`
-	}
 	out := map[string]tableRows{}
 	for _, table := range flaskTables {
 		list := "*"
 		if db.Dialect == database.MySQL {
 			list = mysqlExactColumns(t, db, table)
 		}
-		rows, err := db.SQL.QueryContext(ctx, "SELECT "+list+" FROM "+q(table)+" ORDER BY 1, 2")
+		rows, err := db.SQL.QueryContext(ctx, "SELECT "+list+" FROM "+quoteIdent(db.Dialect, table)+" ORDER BY 1, 2")
 		if err != nil {
 			if strings.Contains(err.Error(), "exist") || strings.Contains(err.Error(), "no such table") {
 				continue // not at this revision
@@ -193,6 +187,14 @@ func mysqlExactColumns(t *testing.T, db *database.DB, table string) string {
 		return "*" // no such table: the query reports it
 	}
 	return strings.Join(cols, ", ")
+}
+
+// quoteIdent quotes a table name such as user, a reserved word, for dialect.
+func quoteIdent(dialect, name string) string {
+	if dialect == database.MySQL {
+		return "`" + name + "`"
+	}
+	return `"` + name + `"`
 }
 
 func cellText(v any) string {
@@ -369,7 +371,7 @@ func signInEveryone(t *testing.T, env map[string]string, dbURL string, users []f
 	}
 	defer db.Close()
 	var n int
-	if err := db.SQL.QueryRow("SELECT count(*) FROM " + map[bool]string{true: "`user`", false: `"user"`}[db.Dialect == database.MySQL] + " WHERE password_hash LIKE '$argon2id$%'").Scan(&n); err != nil {
+	if err := db.SQL.QueryRow("SELECT count(*) FROM " + quoteIdent(db.Dialect, "user") + " WHERE password_hash LIKE '$argon2id$%'").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != signedIn {
@@ -420,7 +422,7 @@ func TestAdoptFlaskDatabaseWithCaseDuplicates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			user := map[bool]string{true: "`user`", false: `"user"`}[dialect == database.MySQL]
+			user := quoteIdent(dialect, "user")
 			for _, fix := range []string{"UPDATE " + user + " SET username = 'susan_2' WHERE id = 2", "UPDATE " + user + " SET email = 'robert@example.com' WHERE id = 4",
 				"UPDATE " + user + " SET username = 'emile_6' WHERE id = 6"} {
 				if _, err := db.SQL.ExecContext(ctx, fix); err != nil {
