@@ -6,8 +6,10 @@ package config
 import (
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environments. Production refuses to start without a real SECRET_KEY.
@@ -39,6 +41,26 @@ type Config struct {
 	Languages       []string // LANGUAGES, default en,es
 	PostsPerPage    int      // POSTS_PER_PAGE, default 25
 	MSTranslatorKey string   // MS_TRANSLATOR_KEY
+
+	// TrustedProxies (TRUSTED_PROXIES: comma-separated addresses or CIDR prefixes) are
+	// the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are
+	// believed; from any other peer those headers are ignored. Empty: believe no one.
+	TrustedProxies []netip.Prefix
+	// SessionCookieSecure (SESSION_COOKIE_SECURE, Flask's name) marks the session cookie
+	// Secure, for sites served over HTTPS.
+	SessionCookieSecure bool
+	// SessionIdleTimeout (SESSION_IDLE_TIMEOUT, a Go duration, default 24h): a session
+	// without "Remember Me" ends after this long without a request.
+	SessionIdleTimeout time.Duration
+	// RememberCookieDuration (REMEMBER_COOKIE_DURATION, Flask-Login's name, a Go
+	// duration, default 720h = 30 days): how long a "Remember Me" sign-in lasts.
+	RememberCookieDuration time.Duration
+	// PasswordMinLength (PASSWORD_MIN_LENGTH, default 8): the shortest password accepted
+	// for new passwords.
+	PasswordMinLength int
+	// Avatars (AVATARS: gravatar, the default, or local): where avatar images come from;
+	// local ones are drawn by the app and need no network.
+	Avatars string
 }
 
 // Lookup finds a variable, as os.LookupEnv does.
@@ -80,6 +102,12 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.PostsPerPage = r.integer("POSTS_PER_PAGE", 25, 1, 1000, "a whole number of posts per page, 1 to 1000")
 	c.Admins = r.list("ADMINS", "your-email@example.com")
 	c.Languages = r.list("LANGUAGES", "en,es")
+	c.TrustedProxies = r.prefixes("TRUSTED_PROXIES")
+	c.SessionCookieSecure = r.boolean("SESSION_COOKIE_SECURE")
+	c.SessionIdleTimeout = r.duration("SESSION_IDLE_TIMEOUT", 24*time.Hour, time.Minute, 365*24*time.Hour)
+	c.RememberCookieDuration = r.duration("REMEMBER_COOKIE_DURATION", 30*24*time.Hour, time.Minute, 400*24*time.Hour)
+	c.PasswordMinLength = r.integer("PASSWORD_MIN_LENGTH", 8, 8, 64, "a whole number of characters, 8 to 64")
+	c.Avatars = r.str("AVATARS", "gravatar")
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -107,6 +135,9 @@ func (c *Config) validate(r reader) error {
 		if !validLanguage(l) {
 			return r.bad("LANGUAGES", fmt.Sprintf("comma-separated language codes such as en,es,pt_BR; %q is not one", l))
 		}
+	}
+	if c.Avatars != "gravatar" && c.Avatars != "local" {
+		return r.bad("AVATARS", "gravatar or local")
 	}
 	if len(c.Languages) == 0 {
 		return r.bad("LANGUAGES", "at least one language code")
@@ -205,6 +236,38 @@ func (r *reader) list(name, def string) []string {
 		if item = strings.TrimSpace(item); item != "" {
 			out = append(out, item)
 		}
+	}
+	return out
+}
+
+func (r *reader) duration(name string, def, lo, hi time.Duration) time.Duration {
+	v, _, ok := r.lookup(name)
+	if !ok || strings.TrimSpace(v) == "" {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < lo || d > hi {
+		r.fail(name, fmt.Sprintf("a duration such as 30m, 24h or 720h, from %v to %v", lo, hi))
+		return def
+	}
+	return d
+}
+
+// prefixes reads comma-separated IP addresses or CIDR prefixes; a bare address is a
+// prefix of its full length.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, item := range r.list(name, "") {
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				r.fail(name, fmt.Sprintf("comma-separated IP addresses or CIDR prefixes such as 127.0.0.1,10.0.0.0/8; %q is not one", item))
+				return nil
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
 	}
 	return out
 }

@@ -26,6 +26,12 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// templateFuncs are the helpers every template may call.
+var templateFuncs = template.FuncMap{
+	// userURL is the escaped path of a user's page: {{userURL "/user/" .Username}}.
+	"userURL": userPath,
+}
+
 // App is the web application and everything its handlers share.
 type App struct {
 	db       *database.DB
@@ -41,7 +47,7 @@ type App struct {
 func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg)}
 	for _, page := range []string{"index", "user", "form", "error"} {
-		t, err := template.New(page).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
+		t, err := template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: templates: %w", err)
 		}

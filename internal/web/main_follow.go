@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/microblog/microblog/internal/store"
 )
@@ -24,7 +23,7 @@ func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
 		a.serverError(w, r, err)
 		return
 	}
-	back := "/user/" + url.PathEscape(u.Username)
+	back := userPath("/user/", u.Username)
 	if u.ID == me.ID {
 		if on {
 			a.flash(r, "You cannot follow yourself!")

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
@@ -28,7 +27,7 @@ func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := profilePage{User: u, Own: u.ID == me.ID}
-	if p.postsPage, err = a.paginate(r, "/user/"+url.PathEscape(u.Username), func(limit, offset int) ([]*models.Post, error) {
+	if p.postsPage, err = a.paginate(r, userPath("/user/", u.Username), func(limit, offset int) ([]*models.Post, error) {
 		return store.UserPosts(ctx, s, u, limit, offset)
 	}); err == nil {
 		if p.Followers, err = store.FollowersCount(ctx, s, u); err == nil {
