@@ -18,6 +18,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/password"
 )
 
 //go:embed templates/*.html
@@ -41,11 +42,14 @@ type App struct {
 	store    *SessionStore
 	pages    map[string]*template.Template
 	mailer   *mail.Sender
+	// passwords is the rule for new passwords.
+	passwords password.Policy
 }
 
 // New builds the application.
 func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
-	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg)}
+	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
+		passwords: password.Policy{MinLength: cfg.PasswordMinLength}}
 	for _, page := range []string{"index", "user", "form", "error"} {
 		t, err := template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {

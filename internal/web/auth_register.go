@@ -6,6 +6,7 @@ import (
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
 )
 
@@ -15,8 +16,8 @@ func registerPage() formPage {
 		Fields: []*field{
 			{Name: "username", Label: "Username", Type: "text", Max: 64, Required: true, Autofocus: true},
 			{Name: "email", Label: "Email", Type: "email", Max: 120, Required: true},
-			{Name: "password", Label: "Password", Type: "password", Required: true},
-			{Name: "password2", Label: "Repeat Password", Type: "password", Required: true},
+			{Name: "password", Label: "Password", Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "password2", Label: "Repeat Password", Type: "password", Max: password.MaxLength, Required: true},
 		},
 		Submit: "Register",
 	}
@@ -53,7 +54,12 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if required(pw) && required(pw2) && pw.Value != pw2.Value {
+	if required(pw) {
+		if err := a.passwords.Check(pw.Value, username.Value, email.Value); err != nil {
+			pw.Error = err.Error()
+		}
+	}
+	if required(pw2) && pw.Value != pw2.Value {
 		pw2.Error = "Field must be equal to password."
 	}
 	for _, f := range page.Fields {

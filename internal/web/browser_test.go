@@ -118,12 +118,12 @@ func TestBrowserWalkthrough(t *testing.T) {
 		run("logout", chromedp.Click(chromedp.CSS("form[action='/auth/logout'] button")), chromedp.WaitVisible(chromedp.CSS("#username")))
 	}
 
-	register("john", "john@example.com", "cat")
+	register("john", "john@example.com", "correct-cat-battery")
 	if !strings.Contains(text(".alert"), "Congratulations, you are now a registered user!") {
 		t.Fatal("no registration flash")
 	}
-	register("susan", "susan@example.com", "dog")
-	login("susan", "dog")
+	register("susan", "susan@example.com", "dog-stapler-horse")
+	login("susan", "dog-stapler-horse")
 	run("post",
 		chromedp.SendKeys(chromedp.CSS("#post"), "Hello from susan's browser"),
 		chromedp.Click(chromedp.CSS("#post-form button[type=submit]")),
@@ -146,7 +146,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 	}
 	logout()
 
-	login("john", "cat")
+	login("john", "correct-cat-battery")
 	run("follow susan",
 		chromedp.Navigate(base+"/user/susan"),
 		chromedp.Click(chromedp.CSS("form[action='/follow/susan'] button")),

@@ -91,8 +91,8 @@ func TestInternalErrorsAreMailedToAdmins(t *testing.T) {
 	}
 	s := &site{t: t, db: db, srv: newServer(t, app)}
 	b := s.browser()
-	b.register("john", "john@example.com", "cat")
-	b.login("john", "cat")
+	b.register("john", "john@example.com", "correct-cat-battery")
+	b.login("john", "correct-cat-battery")
 	db.SQL.Close()
 	expect(t, "database gone", b.get("/explore"), 500, "", "An unexpected error has occurred")
 	deadline := time.Now().Add(10 * time.Second)

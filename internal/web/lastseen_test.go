@@ -28,8 +28,8 @@ func (l *updateLog) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 func TestLastSeenAtMostOnceAMinute(t *testing.T) {
 	s := newSite(t)
 	b := s.browser()
-	b.register("john", "john@example.com", "cat")
-	b.login("john", "cat")
+	b.register("john", "john@example.com", "correct-cat-battery")
+	b.login("john", "correct-cat-battery")
 	old := time.Now().UTC().Add(-2 * time.Minute)
 	if _, err := s.db.Bun.NewRaw(`UPDATE "user" SET last_seen = ? WHERE username = 'john'`, old).Exec(context.Background()); err != nil {
 		t.Fatal(err)

@@ -55,13 +55,13 @@ func TestHomeFeedStatementCountDoesNotGrowWithPageSize(t *testing.T) {
 		s := &site{t: t, db: db}
 		s.srv = newServer(t, app)
 		b := s.browser()
-		b.register("john", "john@example.com", "cat")
-		b.login("john", "cat")
+		b.register("john", "john@example.com", "correct-cat-battery")
+		b.login("john", "correct-cat-battery")
 		for i := range 5 {
 			other := s.browser()
 			name := fmt.Sprint("user", i)
-			other.register(name, name+"@example.com", "pw")
-			other.login(name, "pw")
+			other.register(name, name+"@example.com", "pw-stapler-horse")
+			other.login(name, "pw-stapler-horse")
 			for j := range 6 {
 				other.post("/index", url.Values{"post": {fmt.Sprint("post ", i, j)}})
 			}
