@@ -43,7 +43,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 
 // OpenTarget connects to a parsed target.
 func OpenTarget(ctx context.Context, t Target) (*DB, error) {
-	sqldb, err := sql.Open(t.Driver, t.DSN)
+	sqldb, err := openGuarded(t)
 	if err != nil {
 		return nil, fmt.Errorf("database: open %s: %w", t.Redacted, err)
 	}
@@ -70,7 +70,7 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("database: cannot connect to %s: %s", t.Redacted, oneLine(err))
 	}
-	bdb := bun.NewDB(sqldb, dialect)
+	bdb := bun.NewDB(sqldb, textDialect{dialect})
 	bdb.AddQueryHook(trackingHook{})
 	return &DB{Bun: bdb, SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}, nil
 }

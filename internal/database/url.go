@@ -117,7 +117,10 @@ func mysqlTarget(u *url.URL) (Target, error) {
 	// itself still counts as having found its row.
 	cfg.ClientFoundRows = true
 	cfg.Loc = time.UTC
-	cfg.Params = map[string]string{"charset": "utf8mb4"}
+	// bun writes string arguments into the statement with backslashes escaped, which is
+	// right only while NO_BACKSLASH_ESCAPES is off: take it out of the session's mode,
+	// whatever the server's default.
+	cfg.Params = map[string]string{"charset": "utf8mb4", "sql_mode": "REPLACE(@@sql_mode,'NO_BACKSLASH_ESCAPES','')"}
 	cfg.Collation = "utf8mb4_unicode_ci"
 	for k, vs := range u.Query() {
 		if len(vs) > 0 {

@@ -47,6 +47,18 @@ func URL(t testing.TB, dialect string) string {
 	return ""
 }
 
+// Configured reports whether the dialect's test server is named in the environment
+// (SQLite needs none).
+func Configured(dialect string) bool {
+	switch dialect {
+	case database.Postgres:
+		return os.Getenv(PostgresEnv) != ""
+	case database.MySQL:
+		return os.Getenv(MySQLEnv) != ""
+	}
+	return true
+}
+
 // Open returns an open connection to a new empty database of the given dialect, closed
 // and removed at the end of the test.
 func Open(t testing.TB, dialect string) *database.DB {
