@@ -23,6 +23,23 @@ func NewSessionStore(db *database.DB) *SessionStore {
 	return &SessionStore{db: db, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// sessionRow carries, through the context of one request, what the store knows about the
+// request's session row beyond what scs asks for: the expiry it was found with (so that
+// the middleware can tell when an idle session is due for a refresh) and the expiry the
+// middleware wants written (scs only knows one lifetime for every session).
+type sessionRow struct {
+	found  bool
+	expiry time.Time // as found
+	write  time.Time // expiry to store at the next commit, when not zero
+}
+
+type sessionRowKey struct{}
+
+func rowOf(ctx context.Context) *sessionRow {
+	r, _ := ctx.Value(sessionRowKey{}).(*sessionRow)
+	return r
+}
+
 // FindCtx returns the data of an unexpired session.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var row models.WebSession
@@ -33,25 +50,31 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	if err != nil {
 		return nil, false, fmt.Errorf("session store: find: %w", err)
 	}
+	if r := rowOf(ctx); r != nil {
+		r.found, r.expiry = true, row.Expiry.UTC()
+	}
 	return row.Data, true, nil
 }
 
-// CommitCtx saves a session (replacing any earlier data under the token).
+// CommitCtx saves a session, replacing any earlier data under the token, with one atomic
+// upsert: two requests of one session may save at the same moment, and a DELETE followed
+// by an INSERT let the second INSERT fail on the primary key.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	tx, err := s.db.Bun.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("session store: commit: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.NewDelete().Model((*models.WebSession)(nil)).Where("token = ?", token).Exec(ctx); err != nil {
-		return fmt.Errorf("session store: commit: %w", err)
+	if r := rowOf(ctx); r != nil && !r.write.IsZero() {
+		expiry = r.write
 	}
 	row := &models.WebSession{Token: token, Data: data, Expiry: expiry.UTC()}
-	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+	q := s.db.Bun.NewInsert().Model(row)
+	if s.db.Dialect == database.MySQL {
+		q = q.On("DUPLICATE KEY UPDATE").Set("data = VALUES(data)").Set("expiry = VALUES(expiry)")
+	} else {
+		q = q.On("CONFLICT (token) DO UPDATE").Set("data = EXCLUDED.data").Set("expiry = EXCLUDED.expiry")
+	}
+	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("session store: commit: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("session store: commit: %w", err)
+	if r := rowOf(ctx); r != nil {
+		r.found, r.expiry = true, expiry.UTC()
 	}
 	return nil
 }

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
 )
 
@@ -44,6 +47,39 @@ func TestSessionStore(t *testing.T) {
 			}
 			if _, found, _ := s.FindCtx(ctx, "tok"); found {
 				t.Error("deleted session found")
+			}
+		})
+	}
+}
+
+// Many saves of one token at once all succeed and leave one row: the save is one atomic
+// upsert (DELETE then INSERT raced into duplicate keys on PostgreSQL).
+func TestSessionStoreConcurrentCommits(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			db := testdb.Migrated(t, d)
+			s := NewSessionStore(db)
+			expiry := time.Now().Add(time.Hour)
+			errs := make(chan error, 50)
+			var wg sync.WaitGroup
+			for i := range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- s.CommitCtx(ctx, "tok", []byte(fmt.Sprint(i)), expiry)
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := db.Bun.NewSelect().Model((*models.WebSession)(nil)).Count(ctx)
+			if err != nil || n != 1 {
+				t.Fatalf("rows = %d, %v; want 1", n, err)
 			}
 		})
 	}
