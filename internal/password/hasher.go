@@ -1,0 +1,97 @@
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// ErrBusy is returned when a hash or verification waited its whole queue time for a
+// free slot: the caller should answer "try again shortly" (503), not fail.
+var ErrBusy = errors.New("password: too many password checks at once")
+
+// Hasher bounds how many argon2id (and Werkzeug) computations run at once. Each argon2id
+// call holds 64 MiB and two threads for its whole run, so unbounded parallel sign-ins
+// exhaust memory and stretch every one of them; beyond the bound, calls queue for up to
+// a fixed time and then give up with ErrBusy. The zero value is not usable: see
+// NewHasher. One Hasher is shared by every request of a process.
+type Hasher struct {
+	slots chan struct{}
+	wait  time.Duration
+	// absent is a well-formed argon2id hash with today's parameters that matches no
+	// password: verifying against it costs what verifying a real hash does, so that an
+	// unknown username takes as long as a wrong password.
+	absent string
+}
+
+// DefaultConcurrency is the number of password computations run at once by default:
+// one per parallelism threads of the process (GOMAXPROCS), at least one and at most
+// two. More concurrent hashes than the CPU can run do not finish sooner; they only hold
+// more memory (64 MiB each, and about as much again in garbage until the collector runs).
+func DefaultConcurrency() int {
+	return min(max(runtime.GOMAXPROCS(0)/parallelism, 1), 2)
+}
+
+// NewHasher returns a Hasher running at most concurrency computations at once, the rest
+// waiting up to wait for a slot.
+func NewHasher(concurrency int, wait time.Duration) *Hasher {
+	salt, key := make([]byte, saltLen), make([]byte, keyLen)
+	rand.Read(salt) // crypto/rand.Read never fails (Go 1.24+)
+	rand.Read(key)
+	b64 := base64.RawStdEncoding
+	absent := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, parallelism, b64.EncodeToString(salt), b64.EncodeToString(key))
+	return &Hasher{slots: make(chan struct{}, max(concurrency, 1)), wait: wait, absent: absent}
+}
+
+// acquire takes a slot, waiting at most h.wait; the returned func gives it back.
+func (h *Hasher) acquire(ctx context.Context) (func(), error) {
+	select {
+	case h.slots <- struct{}{}:
+		return func() { <-h.slots }, nil
+	default:
+	}
+	t := time.NewTimer(h.wait)
+	defer t.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return func() { <-h.slots }, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, fmt.Errorf("password: waiting for a slot: %w", ctx.Err())
+	}
+}
+
+// Hash is the package's Hash run in a slot.
+func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return Hash(plain)
+}
+
+// Verify is the package's Verify run in a slot.
+func (h *Hasher) Verify(ctx context.Context, encoded, plain string) (ok, needsRehash bool, err error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return false, false, err
+	}
+	defer release()
+	return Verify(encoded, plain)
+}
+
+// VerifyAbsent spends on plain what Verify spends on a real argon2id hash, for an
+// account that does not exist or has no password; it only fails with ErrBusy or when
+// ctx ends, and never matches.
+func (h *Hasher) VerifyAbsent(ctx context.Context, plain string) error {
+	_, _, err := h.Verify(ctx, h.absent, plain)
+	return err
+}
