@@ -15,11 +15,18 @@ import (
 const maxHitTries = 8
 
 // Hit counts one attempt under key in a fixed window and reports whether the attempt is
-// within limit, and when the window ends. The count is one atomic UPDATE (an INSERT for
-// a new key, tried again as an UPDATE when another process inserted it first), in a
-// transaction of its own, so concurrent processes never lose a hit and the count stays
-// even when the attempt's own work is rolled back.
+// within limit, and when the window ends.
 func Hit(ctx context.Context, db *database.DB, key string, limit int, window time.Duration, now time.Time) (bool, time.Time, error) {
+	hits, until, err := Count(ctx, db, key, window, now)
+	return hits <= limit, until, err
+}
+
+// Count counts one attempt under key in a fixed window and returns the attempts counted
+// in the window so far, this one included, and when the window ends. The count is one
+// atomic UPDATE (an INSERT for a new key, tried again as an UPDATE when another process
+// inserted it first), in a transaction of its own, so concurrent processes never lose a
+// hit and the count stays even when the attempt's own work is rolled back.
+func Count(ctx context.Context, db *database.DB, key string, window time.Duration, now time.Time) (int, time.Time, error) {
 	var row models.RateLimit
 	hit := func(ctx context.Context, tx bun.Tx) error {
 		expired := now.Add(-window)
@@ -48,7 +55,23 @@ func Hit(ctx context.Context, db *database.DB, key string, limit int, window tim
 		}
 	}
 	if err != nil {
-		return false, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
+		return 0, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
 	}
-	return row.Hits <= limit, row.WindowStart.Add(window), nil
+	return row.Hits, row.WindowStart.Add(window), nil
+}
+
+// Refund takes back one attempt counted under key in the window open at now, for an
+// attempt that turned out not to be one the limit is about (a sign-in that succeeded).
+// It is one atomic UPDATE; the count never goes below zero. An attempt that spans the end
+// of its window may be taken from the next window instead: one count, at worst.
+func Refund(ctx context.Context, db *database.DB, key string, window time.Duration, now time.Time) error {
+	_, err := db.Bun.NewUpdate().Model((*models.RateLimit)(nil)).
+		Set("hits = hits - 1").
+		Where("? = ?", bun.Ident("key"), key).
+		Where("hits > 0").
+		Where("window_start > ?", now.Add(-window)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: rate limit refund %s: %w", key, err)
+	}
+	return nil
 }

@@ -70,3 +70,40 @@ func TestRateLimitConcurrentHits(t *testing.T) {
 		}
 	})
 }
+
+// Count returns the running count; Refund takes back one attempt of the open window,
+// never below zero and never from a window that has ended.
+func TestRateLimitCountAndRefund(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+		for i := 1; i <= 3; i++ {
+			n, until, err := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(time.Duration(i)*time.Second))
+			if err != nil || n != i || !until.Equal(now.Add(time.Second+time.Minute)) {
+				t.Fatalf("count %d: n=%d until=%v err=%v", i, n, until, err)
+			}
+		}
+		for range 2 {
+			if err := store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(10*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, _, _ := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(11*time.Second)); n != 2 {
+			t.Fatalf("after two refunds and a count: %d, want 2", n)
+		}
+		for range 3 {
+			store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(12*time.Second))
+		}
+		if n, _, _ := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(13*time.Second)); n != 1 {
+			t.Fatalf("refunds went below zero: count %d, want 1", n)
+		}
+		// The window ended: a late refund changes nothing, the next count starts afresh.
+		store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute))
+		if n, _, _ := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute)); n != 1 {
+			t.Fatalf("new window: %d, want 1", n)
+		}
+		if err := store.Refund(ctx, db, "no-such-key", time.Minute, now); err != nil {
+			t.Errorf("refund of an unknown key: %v", err)
+		}
+	})
+}
