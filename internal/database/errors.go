@@ -1,14 +1,19 @@
 package database
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"regexp"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	buntable "github.com/uptrace/bun/schema"
+	"modernc.org/sqlite"
 
 	"github.com/microblog/microblog/migrate/bunschema"
 	"github.com/microblog/microblog/migrate/schema"
@@ -143,4 +148,64 @@ func uniqueName(table *buntable.Table, cols []string) string {
 		return t.PrimaryKey.Name
 	}
 	return schema.IndexName(t.Name, cols)
+}
+
+// IsUnavailable reports whether err means that the database cannot be reached or is
+// going away — the server is down, restarting, unreachable or dropped the connection, or
+// (SQLite) another connection holds the lock for longer than busy_timeout — rather than
+// that the statement itself failed. Such errors are transient: the request may succeed
+// when retried a moment later, so the web app answers them with 503 and Retry-After
+// instead of a 500.
+func IsUnavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The caller gave up (a client went away, a deadline passed): whatever the driver
+		// did to the connection then, the database did not fail.
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Reported by a running server: trust its code over the wrapping.
+		return pgUnavailable(pgErr.Code)
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		return mysqlUnavailable(myErr.Number)
+	}
+	var sqliteErr *sqlite.Error
+	if errors.As(err, &sqliteErr) {
+		// Primary result code 5 (extended codes keep it in the low byte).
+		return sqliteErr.Code()&0xff == sqliteBusy
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr *net.OpError
+	switch {
+	case errors.As(err, &connectErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// The server or the network closed the connection in the middle of an exchange
+		// (pgx reports it so inside a transaction).
+		return true
+	}
+	return false
+}
+
+const sqliteBusy = 5 // SQLITE_BUSY: "database is locked"
+
+// pgUnavailable: class 08 (connection exception), 57P01 admin_shutdown, 57P02
+// crash_shutdown, 57P03 cannot_connect_now.
+func pgUnavailable(code string) bool {
+	return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03"
+}
+
+// mysqlUnavailable: client errors 2006 (server has gone away) and 2013 (lost connection
+// during query) as other connectors report them, 1053 (server shutdown in progress) and
+// MariaDB's 1927 (connection was killed).
+func mysqlUnavailable(number uint16) bool {
+	switch number {
+	case 2006, 2013, 1053, 1927:
+		return true
+	}
+	return false
 }
