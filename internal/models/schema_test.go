@@ -34,6 +34,7 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 		{"last_message_read_time", schema.Type{Kind: schema.DateTime}, true}, // chapter 21
 		{"token", schema.Type{Kind: schema.String, Length: 32}, true},        // chapter 23
 		{"token_expiration", schema.Type{Kind: schema.DateTime}, true},
+		{"username_key", schema.Type{Kind: schema.String, Length: 64}, true}, // ours (eb734d6789e7)
 	}
 	if len(user.Columns) != len(wantCols) {
 		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/username"
 )
 
 // User is a registered user (table "user").
@@ -29,6 +30,10 @@ type User struct {
 	// Token authenticates API requests until TokenExpiration (chapter 23).
 	Token           *string    `bun:"token,type:varchar(32)" migrate:"index,unique"`
 	TokenExpiration *time.Time `bun:"token_expiration"`
+	// UsernameKey is username.Key(Username), the name's confusable skeleton hashed to hex:
+	// names are unique and looked up by it, identically on every dialect. A name stored
+	// before it existed may hold a FoldKey or IDKey instead (see store.FillUsernameKeys).
+	UsernameKey *string `bun:"username_key,type:varchar(64)" migrate:"index,unique"`
 
 	Posts []*Post `bun:"rel:has-many,join:id=user_id"`
 }
@@ -41,6 +46,11 @@ func (u *User) BeforeAppendModel(_ context.Context, q bun.Query) error {
 	if _, ok := q.(*bun.InsertQuery); ok && u.LastSeen == nil {
 		now := time.Now().UTC()
 		u.LastSeen = &now
+	}
+	if _, ok := q.(*bun.InsertQuery); ok && u.UsernameKey == nil {
+		// Every new row gets its key, whichever code inserts it; a rename sets it itself.
+		key := username.Key(u.Username)
+		u.UsernameKey = &key
 	}
 	return nil
 }

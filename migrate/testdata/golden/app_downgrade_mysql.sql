@@ -3,6 +3,18 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade eb734d6789e7 -> c05cb1c54b88, username keys
+
+ALTER TABLE `user` MODIFY `username` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL;
+
+DROP INDEX `ix_user_username_key` ON `user`;
+
+ALTER TABLE `user` DROP COLUMN `username_key`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'eb734d6789e7';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('c05cb1c54b88');
+
 -- Running downgrade c05cb1c54b88 -> 7b2e9f4c0a18, full precision times on a Flask-made MySQL database
 
 DELETE FROM `alembic_version` WHERE version_num = 'c05cb1c54b88';

@@ -3,6 +3,22 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade eb734d6789e7 -> c05cb1c54b88, username keys
+
+BEGIN;
+
+CREATE UNIQUE INDEX "uq_user_username_lower" ON "user" (lower("username"));
+
+DROP INDEX "ix_user_username_key";
+
+ALTER TABLE "user" DROP COLUMN "username_key";
+
+DELETE FROM "alembic_version" WHERE version_num = 'eb734d6789e7';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('c05cb1c54b88');
+
+COMMIT;
+
 -- Running downgrade c05cb1c54b88 -> 7b2e9f4c0a18, full precision times on a Flask-made MySQL database
 
 BEGIN;

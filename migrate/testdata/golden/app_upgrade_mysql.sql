@@ -211,3 +211,15 @@ DELETE FROM `alembic_version` WHERE version_num = '7b2e9f4c0a18';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('c05cb1c54b88');
 
+-- Running upgrade c05cb1c54b88 -> eb734d6789e7, username keys
+
+ALTER TABLE `user` ADD COLUMN `username_key` VARCHAR(64);
+
+CREATE UNIQUE INDEX `ix_user_username_key` ON `user` (`username_key`);
+
+ALTER TABLE `user` MODIFY `username` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL;
+
+DELETE FROM `alembic_version` WHERE version_num = 'c05cb1c54b88';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('eb734d6789e7');
+

@@ -261,3 +261,19 @@ INSERT INTO "alembic_version" (version_num) VALUES ('c05cb1c54b88');
 
 COMMIT;
 
+-- Running upgrade c05cb1c54b88 -> eb734d6789e7, username keys
+
+BEGIN;
+
+ALTER TABLE "user" ADD COLUMN "username_key" VARCHAR(64);
+
+CREATE UNIQUE INDEX "ix_user_username_key" ON "user" ("username_key");
+
+DROP INDEX "uq_user_username_lower";
+
+DELETE FROM "alembic_version" WHERE version_num = 'c05cb1c54b88';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('eb734d6789e7');
+
+COMMIT;
+
