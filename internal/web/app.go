@@ -59,17 +59,15 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	}
 	sm := scs.New()
 	sm.Store = a.store
-	// "Remember me" keeps the cookie a year, as Flask-Login does. No idle timeout: it
-	// would rewrite the session row on every request.
-	sm.Lifetime = 365 * 24 * time.Hour
+	// The absolute limit of every session, counted from sign-in; "Remember Me" sessions
+	// last exactly this long. The idle timeout of the others is applied by loadAndSave
+	// (scs's own IdleTimeout would rewrite the session row at every request).
+	sm.Lifetime = cfg.RememberCookieDuration
 	sm.Cookie.Name = "microblog_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = false  // set per request by secureCookies (TLS, or a proxy saying https)
+	sm.Cookie.Secure = cfg.SessionCookieSecure
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		a.serverError(w, r, fmt.Errorf("web: session: %w", err))
-	}
 	a.sessions = sm
 	return a, nil
 }
