@@ -181,7 +181,9 @@ func IsUnavailable(err error) bool {
 	switch {
 	case errors.As(err, &connectErr), errors.As(err, &netErr):
 		return true
-	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn):
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, pgconn.ErrConnClosed):
+		// pgx closes a connection whose exchange failed; a later use of it (a race with
+		// database/sql's own check) says "conn closed".
 		return true
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		// The server or the network closed the connection in the middle of an exchange

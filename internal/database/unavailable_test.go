@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
@@ -153,6 +155,22 @@ func TestIsUnavailableOnServerFailures(t *testing.T) {
 					_, err := db.ExecContext(ctx, "SELECT 1")
 					return err
 				},
+			}
+			if dialect == database.Postgres {
+				failures["pgx uses a connection it closed after a failure"] = func(t *testing.T) error {
+					p := testdb.NewProxy(t, hostPort(t, dbURL))
+					c, err := pgconn.Connect(ctx, p.URL(dbURL))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer c.Close(ctx)
+					p.Cut()
+					if _, err := c.Exec(ctx, "SELECT 1").ReadAll(); err == nil {
+						t.Fatal("statement on a cut connection succeeded")
+					}
+					_, err = c.Exec(ctx, "SELECT 1").ReadAll()
+					return err
+				}
 			}
 			for name, fail := range failures {
 				t.Run(name, func(t *testing.T) {
