@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,6 +39,24 @@ func required(f *field) bool {
 	return true
 }
 
+// plainText sets the field's error when its value is not text a person typed: invalid
+// UTF-8, or a control character (NUL, escape, C1 controls …; tab, carriage return and
+// line feed are text in multi-line fields). The value is never changed, only refused,
+// so what is stored is exactly what was sent.
+func plainText(f *field, multiline bool) bool {
+	if !utf8.ValidString(f.Value) {
+		f.Error = "This field must be valid UTF-8 text."
+		return false
+	}
+	for _, r := range f.Value {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			f.Error = fmt.Sprintf("This field contains a character that is not allowed (U+%04X).", r)
+			return false
+		}
+	}
+	return true
+}
+
 func maxLen(f *field, n int) bool {
 	if utf8.RuneCountInString(f.Value) > n {
 		f.Error = "Field must be at most " + strconv.Itoa(n) + " characters long."
@@ -46,6 +66,9 @@ func maxLen(f *field, n int) bool {
 }
 
 func validEmail(f *field) bool {
+	if !plainText(f, false) {
+		return false
+	}
 	a, err := mail.ParseAddress(f.Value)
 	if err != nil || a.Address != f.Value || !strings.Contains(f.Value[strings.LastIndex(f.Value, "@")+1:], ".") {
 		f.Error = "Invalid email address."

@@ -72,7 +72,7 @@ func (a *App) renderIndex(w http.ResponseWriter, r *http.Request, form *postForm
 func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
 	form := newPostForm()
 	form.Post.Value = strings.TrimSpace(r.PostFormValue("post"))
-	if !required(form.Post) {
+	if !required(form.Post) || !plainText(form.Post, true) {
 		a.renderIndex(w, r, form)
 		return
 	}

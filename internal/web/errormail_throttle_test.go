@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microblog/microblog/internal/config"
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/internal/web"
+)
+
+// The same error repeated by every request is mailed once, then summed up in one more
+// e-mail with the number of repeats when the window ends — not one e-mail per request.
+func TestErrorMailsAreThrottled(t *testing.T) {
+	box, port := startSMTP(t)
+	db := testdb.Migrated(t, database.SQLite)
+	cfg, err := config.Load(func(k string) (string, bool) {
+		v, ok := map[string]string{"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": strconv.Itoa(port), "ADMINS": "admin@example.com"}[k]
+		return v, ok
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const window = 2 * time.Second
+	web.SetErrorMailWindow(app, window)
+	s := &site{t: t, db: db, srv: newServer(t, app)}
+	b := s.browser()
+	b.register("john", "john@example.com", "correct-cat-battery")
+	b.login("john", "correct-cat-battery")
+	// A real failure every request hits: the posts table is gone.
+	if _, err := db.SQL.Exec(`DROP TABLE post`); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		expect(t, "explore without a post table", b.get("/explore"), 500, "", "An unexpected error has occurred")
+	}
+	mails := func() []received {
+		box.mu.Lock()
+		defer box.mu.Unlock()
+		return append([]received(nil), box.msgs...)
+	}
+	waitFor := func(n int, within time.Duration) []received {
+		deadline := time.Now().Add(within)
+		for len(mails()) < n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return mails()
+	}
+	if got := waitFor(1, 5*time.Second); len(got) != 1 || !strings.Contains(got[0].data, "GET /explore") {
+		t.Fatalf("after 20 identical errors: %d e-mails, want 1 at once", len(got))
+	}
+	got := waitFor(2, window+5*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("after the window: %d e-mails, want the first and one summary", len(got))
+	}
+	if !strings.Contains(got[1].data, "Microblog Failure (repeated 19 times)") || !strings.Contains(got[1].data, "happened 19 more time(s)") {
+		t.Errorf("summary e-mail:\n%s", got[1].data)
+	}
+	// Quiet for a whole window: the next occurrence is mailed at once again.
+	time.Sleep(window + 500*time.Millisecond)
+	expect(t, "explore again", b.get("/explore"), 500, "")
+	if got := waitFor(3, 5*time.Second); len(got) != 3 {
+		t.Errorf("after a quiet window: %d e-mails, want a third at once", len(got))
+	}
+}

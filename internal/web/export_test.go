@@ -1,0 +1,10 @@
+package web
+
+import "time"
+
+// SetErrorMailWindow shortens the error e-mail window for tests.
+func SetErrorMailWindow(a *App, d time.Duration) {
+	if a.errorMails != nil {
+		a.errorMails.window = d
+	}
+}
