@@ -49,8 +49,10 @@ func NewHasher(concurrency int, wait time.Duration) *Hasher {
 	return &Hasher{slots: make(chan struct{}, max(concurrency, 1)), wait: wait, absent: absent}
 }
 
-// acquire takes a slot, waiting at most h.wait; the returned func gives it back.
-func (h *Hasher) acquire(ctx context.Context) (func(), error) {
+// Acquire takes a slot, waiting at most the queue time (ErrBusy after it); the returned
+// func gives it back. Hash and Verify take one themselves; Acquire is for holding one
+// around other expensive work.
+func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 	select {
 	case h.slots <- struct{}{}:
 		return func() { <-h.slots }, nil
@@ -70,7 +72,7 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 
 // Hash is the package's Hash run in a slot.
 func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
-	release, err := h.acquire(ctx)
+	release, err := h.Acquire(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -80,7 +82,7 @@ func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
 
 // Verify is the package's Verify run in a slot.
 func (h *Hasher) Verify(ctx context.Context, encoded, plain string) (ok, needsRehash bool, err error) {
-	release, err := h.acquire(ctx)
+	release, err := h.Acquire(ctx)
 	if err != nil {
 		return false, false, err
 	}

@@ -46,7 +46,7 @@ func TestHasherRunsAtMostConcurrency(t *testing.T) {
 	done := make(chan struct{})
 	for range 6 {
 		go func() {
-			release, err := h.acquire(context.Background())
+			release, err := h.Acquire(context.Background())
 			if err != nil {
 				t.Error(err)
 				done <- struct{}{}

@@ -44,12 +44,19 @@ type App struct {
 	mailer   *mail.Sender
 	// passwords is the rule for new passwords.
 	passwords password.Policy
+	// hasher bounds the password checks running at once (the others queue).
+	hasher *password.Hasher
+	// sleep waits out sign-in delays; tests replace it to see the delays asked for.
+	sleep func(context.Context, time.Duration) error
+	// signin replaces the sign-in policy's numbers when not nil (tests).
+	signin *signinLimits
 }
 
 // New builds the application.
 func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}}
+	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	for _, page := range []string{"index", "user", "form", "error"} {
 		t, err := template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
 )
 
@@ -31,25 +35,47 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, "form", "Sign In", page)
 		return
 	}
-	if !a.allow(w, r, page, "Sign In", loginWindow, map[string]int{
-		"login-ip:" + clientIP(r):                       loginPerIP,
-		accountKey("login-user:", page.Fields[0].Value): loginPerAccount,
-	}) {
+	ctx := r.Context()
+	name, plain := page.Fields[0].Value, page.Fields[1].Value
+	now := time.Now().UTC()
+	at, err := a.countSignin(ctx, clientIP(r), name, now)
+	if err != nil {
+		a.serverError(w, r, err)
 		return
 	}
-	ctx := r.Context()
+	if at.refused != "" {
+		a.tooMany(w, r, page, "Sign In", at.refused, at.wait)
+		return
+	}
+	if at.delay > 0 {
+		if err := a.sleep(ctx, at.delay); err != nil {
+			return // the client went away
+		}
+	}
 	s := dbSession(r)
-	u, err := store.UserByUsername(ctx, s, page.Fields[0].Value)
+	u, err := store.UserByUsername(ctx, s, name)
 	if err != nil && !errors.Is(err, store.ErrNoUser) {
 		a.serverError(w, r, err)
 		return
 	}
-	if u == nil || !u.CheckPassword(page.Fields[1].Value) {
+	ok, err := a.checkPassword(ctx, u, plain)
+	switch {
+	case errors.Is(err, password.ErrBusy):
+		a.refundSignin(ctx, r, at, now) // never checked: not a failure
+		a.busy(w, r, page, "Sign In")
+		return
+	case ctx.Err() != nil:
+		return // the client went away while its check was queued
+	case err != nil:
+		a.serverError(w, r, err)
+		return
+	case !ok:
 		a.flash(r, "Invalid username or password")
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
 		return
 	}
-	// CheckPassword may have replaced a Werkzeug hash with an argon2id one.
+	a.refundSignin(ctx, r, at, now)
+	// checkPassword may have replaced a Werkzeug hash with an argon2id one.
 	if err := s.Commit(ctx); err != nil {
 		a.serverError(w, r, err)
 		return
@@ -66,4 +92,29 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		next = "/index"
 	}
 	http.Redirect(w, r, next, http.StatusFound)
+}
+
+// checkPassword reports whether plain is u's password, through the App's bounded
+// hasher. An unknown user, or one without a password, costs one verification as well
+// (against a stand-in hash), so that the response time does not tell which names exist.
+// A Werkzeug hash, or a weaker argon2id one, is replaced by a new hash (the caller
+// commits it); a stored hash that cannot be read never matches and is logged.
+func (a *App) checkPassword(ctx context.Context, u *models.User, plain string) (bool, error) {
+	if u == nil || u.PasswordHash == nil {
+		return false, a.hasher.VerifyAbsent(ctx, plain)
+	}
+	ok, rehash, err := a.hasher.Verify(ctx, *u.PasswordHash, plain)
+	if errors.Is(err, password.ErrMalformed) {
+		a.log.Error("unreadable password hash", "user_id", u.ID, "err", err)
+		return false, nil
+	}
+	if err != nil || !ok {
+		return false, err
+	}
+	if rehash {
+		if h, err := a.hasher.Hash(ctx, plain); err == nil {
+			u.PasswordHash = &h
+		}
+	}
+	return true, nil
 }

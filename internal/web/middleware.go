@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
@@ -131,48 +130,3 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// secureCookies marks cookies Secure when the request came over TLS, or through a proxy
-// that says so with X-Forwarded-Proto: https, so one binary serves both plain local
-// development and production behind TLS.
-func secureCookies(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-			w = &secureCookieWriter{ResponseWriter: w}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-type secureCookieWriter struct {
-	http.ResponseWriter
-	done bool
-}
-
-func (s *secureCookieWriter) mark() {
-	if s.done {
-		return
-	}
-	s.done = true
-	h := s.Header()
-	cookies := h.Values("Set-Cookie")
-	h.Del("Set-Cookie")
-	for _, c := range cookies {
-		if !strings.Contains(strings.ToLower(c), "; secure") {
-			c += "; Secure"
-		}
-		h.Add("Set-Cookie", c)
-	}
-}
-
-func (s *secureCookieWriter) WriteHeader(code int) {
-	s.mark()
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *secureCookieWriter) Write(b []byte) (int, error) {
-	s.mark()
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *secureCookieWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

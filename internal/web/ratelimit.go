@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"math"
 	"net"
@@ -11,21 +14,36 @@ import (
 	"github.com/microblog/microblog/internal/store"
 )
 
-// Limits on sign-in and registration attempts, per client address and per account, so
-// that passwords cannot be guessed at speed. Counts live in the database (shared by every
-// process).
+// The sign-in policy (docs/security.md, "Signing in"). Every attempt is counted before
+// its password is checked, so that parallel guesses cannot overrun a limit, and taken back
+// when it succeeds, so that only failures count. Refusals (429) are keyed on what an
+// attacker controls — its client address, and the pair of that address and an account —
+// never on the account alone: that would let anyone lock a user out. Failures on an
+// account from anywhere only slow further attempts on it, by a bounded delay.
 const (
-	loginPerIP       = 30
-	loginPerAccount  = 10
-	loginWindow      = 15 * time.Minute
+	signinWindow     = 15 * time.Minute
+	signinPerAddress = 30                     // attempts from one client address, any accounts
+	signinPerPair    = 10                     // attempts on one account from one client address
+	signinSlowAfter  = 10                     // failures on one account, from anywhere, before slowing
+	signinSlowStep   = 500 * time.Millisecond // added delay per failure past signinSlowAfter
+	signinMaxDelay   = 5 * time.Second        // the most any attempt is delayed
+
 	registerPerIP    = 10
 	registerWindow   = time.Hour
 	rateLimitMessage = "Too many attempts. Please try again in %d minute(s)."
+	busyMessage      = "The server is busy. Please try again in a few seconds."
+	busyRetryAfter   = 5 // seconds, for the 503 when password checks are queued too long
+	// passwordQueueWait is how long a password check waits for a free slot of the
+	// App's hasher before the 503.
+	passwordQueueWait = 10 * time.Second
 )
 
-// clientIP is the peer address of the request (a proxy in front is trusted only when
-// it is configured to pass the address, which this server does not assume).
+// clientIP is the client's address as resolved by trustForwarded (X-Forwarded-For only
+// from TRUSTED_PROXIES), or the peer address for a request that did not go through it.
 func clientIP(r *http.Request) string {
+	if c, ok := r.Context().Value(clientKey{}).(client); ok {
+		return c.addr
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -44,15 +62,121 @@ func (a *App) allow(w http.ResponseWriter, r *http.Request, page formPage, title
 			return false
 		}
 		if !ok {
-			minutes := int(math.Ceil(until.Sub(now).Minutes()))
-			w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(now).Seconds())+1))
-			page.Fields[0].Error = fmt.Sprintf(rateLimitMessage, max(minutes, 1))
-			a.log.Warn("rate limited", "key", key, "request_id", requestID(r))
-			a.render(w, r, http.StatusTooManyRequests, "form", title, page)
+			a.tooMany(w, r, page, title, key, until.Sub(now))
 			return false
 		}
 	}
 	return true
 }
 
-func accountKey(prefix, name string) string { return prefix + strings.ToLower(name) }
+// tooMany writes the form's 429 page for an attempt refused for wait more.
+func (a *App) tooMany(w http.ResponseWriter, r *http.Request, page formPage, title, key string, wait time.Duration) {
+	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+	page.Fields[0].Error = fmt.Sprintf(rateLimitMessage, max(int(math.Ceil(wait.Minutes())), 1))
+	a.log.Warn("rate limited", "key", key, "request_id", requestID(r))
+	a.render(w, r, http.StatusTooManyRequests, "form", title, page)
+}
+
+// busy writes the form's 503 page when password checks were queued too long.
+func (a *App) busy(w http.ResponseWriter, r *http.Request, page formPage, title string) {
+	w.Header().Set("Retry-After", fmt.Sprint(busyRetryAfter))
+	page.Fields[0].Error = busyMessage
+	a.log.Warn("password checks busy", "request_id", requestID(r))
+	a.render(w, r, http.StatusServiceUnavailable, "form", title, page)
+}
+
+// signinLimits are the sign-in policy's numbers.
+type signinLimits struct {
+	perAddress, perPair, slowAfter int
+	slowStep, maxDelay             time.Duration
+}
+
+// signinLimits is the policy in force: the constants above, unless a test set others.
+func (a *App) signinLimits() signinLimits {
+	if a.signin != nil {
+		return *a.signin
+	}
+	return signinLimits{signinPerAddress, signinPerPair, signinSlowAfter, signinSlowStep, signinMaxDelay}
+}
+
+// signinAttempt is one sign-in attempt as counted: the keys it was counted under (to be
+// refunded if it succeeds) and the delay it must wait before its password is checked.
+type signinAttempt struct {
+	keys  []string
+	delay time.Duration
+	// refused is the key whose limit the attempt is over, and wait how long until that
+	// limit's window ends; empty when the attempt may go on.
+	refused string
+	wait    time.Duration
+}
+
+// countSignin counts a sign-in attempt on username from addr under the address, the
+// address+account pair and the account, in that order, stopping at a refusal.
+func (a *App) countSignin(ctx context.Context, addr, username string, now time.Time) (signinAttempt, error) {
+	acct := accountDigest(username)
+	lim := a.signinLimits()
+	var at signinAttempt
+	for _, k := range []struct {
+		key   string
+		limit int // 0: counted, never refused
+	}{
+		{"signin-addr:" + addr, lim.perAddress},
+		{"signin-pair:" + addr + "|" + acct, lim.perPair},
+		{"signin-acct:" + acct, 0},
+	} {
+		n, until, err := store.Count(ctx, a.db, k.key, signinWindow, now)
+		if err != nil {
+			return at, fmt.Errorf("web: count sign-in: %w", err)
+		}
+		at.keys = append(at.keys, k.key)
+		if k.limit > 0 && n > k.limit {
+			at.refused, at.wait = k.key, until.Sub(now)
+			return at, nil
+		}
+		if k.limit == 0 {
+			at.delay = lim.delay(n - 1) // the attempts before this one: failures, or in flight
+		}
+	}
+	return at, nil
+}
+
+// delay is how long an attempt on an account waits after failures on it in the window:
+// nothing up to slowAfter, then slowStep more per failure, at most maxDelay.
+func (l signinLimits) delay(failures int) time.Duration {
+	if failures < l.slowAfter {
+		return 0
+	}
+	return min(time.Duration(failures-l.slowAfter+1)*l.slowStep, l.maxDelay)
+}
+
+// refundSignin takes back an attempt that succeeded (or was never checked), so that it
+// does not count against the user. A failure to refund is only logged: it costs the
+// user one count.
+func (a *App) refundSignin(ctx context.Context, r *http.Request, at signinAttempt, now time.Time) {
+	ctx = context.WithoutCancel(ctx)
+	for _, key := range at.keys {
+		if err := store.Refund(ctx, a.db, key, signinWindow, now); err != nil {
+			a.log.Warn("refund sign-in attempt", "err", err, "request_id", requestID(r))
+		}
+	}
+}
+
+// accountDigest names an account in rate-limit keys by a digest of its case-folded
+// name: keys stay short whatever was typed, and names tried (some of them mistyped
+// passwords) are not stored.
+func accountDigest(name string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(name)))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// sleepContext waits d, or until ctx ends.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

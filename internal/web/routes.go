@@ -33,7 +33,7 @@ func (a *App) Handler() http.Handler {
 	// forms need no CSRF tokens.
 	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(app)))
 	mux.Handle("/", protected)
-	return securityHeaders(secureCookies(mux))
+	return securityHeaders(a.trustForwarded(mux))
 }
 
 // localPath accepts only a path on this site for the post-login redirect: it must start

@@ -287,23 +287,6 @@ func TestSignInAttemptsAreLimitedPerAccount(t *testing.T) {
 	expect(t, "another account", s.browser().register("susan", "susan@example.com", "dog-stapler-horse"), 302, "/auth/login")
 }
 
-func TestSessionCookieIsSecureOverHTTPS(t *testing.T) {
-	s := newSite(t)
-	s.browser().register("john", "john@example.com", "correct-cat-battery")
-	for proto, secure := range map[string]bool{"": false, "https": true} {
-		req, _ := http.NewRequest("POST", s.srv.URL+"/auth/login", strings.NewReader(url.Values{"username": {"john"}, "password": {"correct-cat-battery"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if proto != "" {
-			req.Header.Set("X-Forwarded-Proto", proto)
-		}
-		p := s.browser().do(req)
-		cookie := strings.Join(p.header.Values("Set-Cookie"), "\n")
-		if cookie == "" || strings.Contains(cookie, "; Secure") != secure {
-			t.Errorf("X-Forwarded-Proto %q: Set-Cookie %q, want Secure=%v", proto, cookie, secure)
-		}
-	}
-}
-
 func TestEveryPageButAuthNeedsLogin(t *testing.T) {
 	s := newSite(t)
 	b := s.browser()
