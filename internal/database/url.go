@@ -85,11 +85,11 @@ func sqliteTarget(path, shown string) Target {
 	// busy_timeout instead of failing with SQLITE_BUSY at their first write.
 	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
 	if path == ":memory:" {
-		return Target{Dialect: SQLite, Driver: "sqlite", DSN: "file::memory:?" + params, Redacted: shown}
+		return Target{Dialect: SQLite, Driver: sqliteSerializedDriver, DSN: "file::memory:?" + params, Redacted: shown}
 	}
 	return Target{
 		Dialect:  SQLite,
-		Driver:   "sqlite",
+		Driver:   sqliteSerializedDriver,
 		DSN:      "file:" + path + "?" + strings.Replace(params, "&", "&_pragma=journal_mode(WAL)&", 1),
 		Redacted: shown,
 	}
