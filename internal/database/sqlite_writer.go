@@ -113,7 +113,9 @@ func (c *serialConn) Close() error {
 	return c.Conn.Close()
 }
 
-func (c *serialConn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+func (c *serialConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 type serialTx struct {
 	driver.Tx
