@@ -10,6 +10,7 @@ import (
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/server"
+	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/web"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrations"
@@ -47,6 +48,13 @@ func newRunCommand(stdio IO) *cobra.Command {
 			log.Info("database opened", "dialect", db.Dialect, "url", db.URL)
 			if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, slogWriter{log}); err != nil {
 				return fmt.Errorf("run: migrations: %w", err)
+			}
+			// Rows from before revision eb734d6789e7 (or from the Flask microblog) get the
+			// username keys that lookups need; SQL cannot compute them.
+			if n, err := store.FillUsernameKeys(ctx, db); err != nil {
+				return fmt.Errorf("run: %w", err)
+			} else if n > 0 {
+				log.Info("username keys filled", "users", n)
 			}
 			app, err := web.New(db, cfg, log)
 			if err != nil {

@@ -37,11 +37,8 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	s := dbSession(r)
-	ok := required(username) && maxLen(username, 64)
-	if ok {
-		if _, err := store.UserByUsername(ctx, s, username.Value); err == nil {
-			username.Error, ok = "Please use a different username.", false
-		} else if !errors.Is(err, store.ErrNoUser) {
+	if required(username) && maxLen(username, 64) {
+		if err := checkNewUsername(ctx, s, username, nil); err != nil {
 			a.serverError(w, r, err)
 			return
 		}

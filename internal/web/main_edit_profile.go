@@ -1,9 +1,7 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/store"
@@ -33,22 +31,23 @@ func (a *App) editProfile(w http.ResponseWriter, r *http.Request) {
 	ctx, s, me := r.Context(), dbSession(r), currentUser(r)
 	page := editProfilePage(value(r, "username"), value(r, "about_me"))
 	username, about := page.Fields[0], page.Fields[1]
-	if required(username) && maxLen(username, 64) && !strings.EqualFold(username.Value, me.Username) {
-		if _, err := store.UserByUsername(ctx, s, username.Value); err == nil {
-			username.Error = "Please use a different username."
-		} else if !errors.Is(err, store.ErrNoUser) {
+	// An unchanged name is kept even if it predates the username rule.
+	if required(username) && maxLen(username, 64) && username.Value != me.Username {
+		if err := checkNewUsername(ctx, s, username, me); err != nil {
 			a.serverError(w, r, err)
 			return
 		}
 	}
-	if !maxLen(about, 140) {
+	if plainText(about, true) && !maxLen(about, 140) {
 		about.Error = "Field must be between 0 and 140 characters long."
 	}
 	if username.Error != "" || about.Error != "" {
 		a.render(w, r, http.StatusOK, "form", "Edit Profile", page)
 		return
 	}
-	me.Username = username.Value
+	if username.Value != me.Username {
+		store.Rename(me, username.Value)
+	}
 	if about.Value == "" {
 		me.AboutMe = nil
 	} else {
