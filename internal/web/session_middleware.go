@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -89,6 +90,10 @@ func (a *App) saveSession(w http.ResponseWriter, r *http.Request, hadCookie bool
 	}
 	row.write = expiry
 	token, expiry, err := sm.Commit(ctx)
+	if errors.Is(err, errSessionEnded) {
+		a.log.Info("session ended by another request; not saved", "request_id", requestID(r))
+		return
+	}
 	if err != nil {
 		a.log.Error("session not saved; the response is sent without it", "err", err,
 			"method", r.Method, "path", r.URL.Path, "request_id", requestID(r))

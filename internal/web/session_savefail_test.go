@@ -19,14 +19,18 @@ func refuseSessionWrites(t *testing.T, db *database.DB) {
 	var stmts []string
 	switch db.Dialect {
 	case database.SQLite:
-		stmts = []string{`CREATE TRIGGER sessions_refused BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'session writes refused by the test'); END`}
+		for _, op := range []string{"INSERT", "UPDATE"} {
+			stmts = append(stmts, `CREATE TRIGGER sessions_refused_`+op+` BEFORE `+op+` ON sessions BEGIN SELECT RAISE(ABORT, 'session writes refused by the test'); END`)
+		}
 	case database.Postgres:
 		stmts = []string{
 			`CREATE FUNCTION sessions_refused() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'session writes refused by the test'; END $$`,
 			`CREATE TRIGGER sessions_refused BEFORE INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_refused()`,
 		}
 	case database.MySQL:
-		stmts = []string{`CREATE TRIGGER sessions_refused BEFORE INSERT ON sessions FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'session writes refused by the test'`}
+		for _, op := range []string{"INSERT", "UPDATE"} {
+			stmts = append(stmts, `CREATE TRIGGER sessions_refused_`+op+` BEFORE `+op+` ON sessions FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'session writes refused by the test'`)
+		}
 	}
 	for _, q := range stmts {
 		if _, err := db.SQL.ExecContext(context.Background(), q); err != nil {

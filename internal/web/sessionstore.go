@@ -28,10 +28,15 @@ func NewSessionStore(db *database.DB) *SessionStore {
 // the middleware can tell when an idle session is due for a refresh) and the expiry the
 // middleware wants written (scs only knows one lifetime for every session).
 type sessionRow struct {
+	token  string // the token found, when found
 	found  bool
 	expiry time.Time // as found
 	write  time.Time // expiry to store at the next commit, when not zero
 }
+
+// errSessionEnded says that a session was deleted (signed out, or expired) by another
+// request between this request's load and save: it is not brought back.
+var errSessionEnded = errors.New("session store: the session ended during the request")
 
 type sessionRowKey struct{}
 
@@ -51,30 +56,44 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		return nil, false, fmt.Errorf("session store: find: %w", err)
 	}
 	if r := rowOf(ctx); r != nil {
-		r.found, r.expiry = true, row.Expiry.UTC()
+		r.token, r.found, r.expiry = token, true, row.Expiry.UTC()
 	}
 	return row.Data, true, nil
 }
 
-// CommitCtx saves a session, replacing any earlier data under the token, with one atomic
-// upsert: two requests of one session may save at the same moment, and a DELETE followed
-// by an INSERT let the second INSERT fail on the primary key.
+// CommitCtx saves a session with one atomic statement, so that two requests of one
+// session saving at the same moment cannot collide (a DELETE followed by an INSERT let
+// the second INSERT fail on the primary key). A session this request loaded is updated
+// only while its row still exists: a request that began before a sign-out in another tab
+// must not bring the signed-out session back. A new token is inserted with an upsert.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	if r := rowOf(ctx); r != nil && !r.write.IsZero() {
+	r := rowOf(ctx)
+	if r != nil && !r.write.IsZero() {
 		expiry = r.write
 	}
 	row := &models.WebSession{Token: token, Data: data, Expiry: expiry.UTC()}
-	q := s.db.Bun.NewInsert().Model(row)
-	if s.db.Dialect == database.MySQL {
-		q = q.On("DUPLICATE KEY UPDATE").Set("data = VALUES(data)").Set("expiry = VALUES(expiry)")
+	if r != nil && r.found && r.token == token {
+		res, err := s.db.Bun.NewUpdate().Model(row).Column("data", "expiry").
+			Where("token = ? AND expiry > ?", token, s.now()).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("session store: commit: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return errSessionEnded
+		}
 	} else {
-		q = q.On("CONFLICT (token) DO UPDATE").Set("data = EXCLUDED.data").Set("expiry = EXCLUDED.expiry")
+		q := s.db.Bun.NewInsert().Model(row)
+		if s.db.Dialect == database.MySQL {
+			q = q.On("DUPLICATE KEY UPDATE").Set("data = VALUES(data)").Set("expiry = VALUES(expiry)")
+		} else {
+			q = q.On("CONFLICT (token) DO UPDATE").Set("data = EXCLUDED.data").Set("expiry = EXCLUDED.expiry")
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return fmt.Errorf("session store: commit: %w", err)
+		}
 	}
-	if _, err := q.Exec(ctx); err != nil {
-		return fmt.Errorf("session store: commit: %w", err)
-	}
-	if r := rowOf(ctx); r != nil {
-		r.found, r.expiry = true, expiry.UTC()
+	if r != nil {
+		r.token, r.found, r.expiry = token, true, expiry.UTC()
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -80,6 +81,44 @@ func TestSessionStoreConcurrentCommits(t *testing.T) {
 			n, err := db.Bun.NewSelect().Model((*models.WebSession)(nil)).Count(ctx)
 			if err != nil || n != 1 {
 				t.Fatalf("rows = %d, %v; want 1", n, err)
+			}
+		})
+	}
+}
+
+// A request that loaded a session before another request signed it out does not bring it
+// back when it saves; while the row exists, the same save updates it.
+func TestSignedOutSessionIsNotBroughtBack(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			s := NewSessionStore(testdb.Migrated(t, d))
+			expiry := time.Now().Add(time.Hour)
+			for _, tok := range []string{"gone", "kept"} {
+				if err := s.CommitCtx(ctx, tok, []byte("before"), expiry); err != nil {
+					t.Fatal(err)
+				}
+			}
+			late := context.WithValue(ctx, sessionRowKey{}, &sessionRow{})
+			if _, found, err := s.FindCtx(late, "gone"); !found || err != nil {
+				t.Fatalf("find: %v %v", found, err)
+			}
+			if err := s.DeleteCtx(ctx, "gone"); err != nil { // signed out in another tab
+				t.Fatal(err)
+			}
+			if err := s.CommitCtx(late, "gone", []byte("after"), expiry); !errors.Is(err, errSessionEnded) {
+				t.Fatalf("save of a signed-out session: %v, want errSessionEnded", err)
+			}
+			if _, found, _ := s.FindCtx(ctx, "gone"); found {
+				t.Fatal("a signed-out session was brought back")
+			}
+			loaded := context.WithValue(ctx, sessionRowKey{}, &sessionRow{})
+			s.FindCtx(loaded, "kept")
+			if err := s.CommitCtx(loaded, "kept", []byte("after"), expiry); err != nil {
+				t.Fatal(err)
+			}
+			if b, _, _ := s.FindCtx(ctx, "kept"); string(b) != "after" {
+				t.Fatalf("kept session holds %q, want the update", b)
 			}
 		})
 	}
