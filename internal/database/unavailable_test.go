@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -267,6 +268,15 @@ func TestIsUnavailableNotForOtherErrors(t *testing.T) {
 			short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 			_, errs["statement canceled by its deadline"] = db.SQL.ExecContext(short, sleepSQL(db.Dialect))
 			cancel()
+		}
+		if db.Dialect != database.SQLite {
+			// A server that answers but refuses the connection: configuration, not outage.
+			u, err := url.Parse(testdb.URL(t, db.Dialect))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Path = "/mbt_no_such_database"
+			errs["unknown database at connect"] = openTarget(t, u.String()).PingContext(ctx)
 		}
 		closed := openTarget(t, testdb.URL(t, db.Dialect))
 		closed.Close()
