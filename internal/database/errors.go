@@ -162,6 +162,9 @@ func IsUnavailable(err error) bool {
 		// did to the connection then, the database did not fail.
 		return false
 	}
+	if errors.Is(err, ErrSQLiteBusy) { // SQLite's write queue (sqlite_writer.go)
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// Reported by a running server: trust its code over the wrapping.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // sqliteSerializedDriver is the name under which SQLite is opened: modernc's driver, with
@@ -19,7 +22,8 @@ import (
 // process's own writers wait in a Go queue instead (FIFO, woken the moment the writer
 // before them ends), so they meet SQLite's lock only after one another; busy_timeout is
 // left to arbitrate between processes (a `microblog db` command beside `microblog run`).
-// Reads are not gated: in WAL mode they never wait for the writer.
+// Reads are not gated: in WAL mode they never wait for the writer. A write waits for its
+// turn at most busy_timeout, then fails with ErrSQLiteBusy.
 //
 // A write is a transaction (every BEGIN is BEGIN IMMEDIATE, _txlock=immediate) or a
 // statement other than SELECT run outside a transaction through Exec. (A statement with
@@ -47,13 +51,28 @@ func (d serialDriver) Open(dsn string) (driver.Conn, error) {
 
 // OpenConnector is called once per sql.DB: its writers share one gate.
 func (d serialDriver) OpenConnector(dsn string) (driver.Connector, error) {
-	return &serialConnector{dsn: dsn, drv: d.drv, gate: make(chan struct{}, 1)}, nil
+	return &serialConnector{dsn: dsn, drv: d.drv, gate: make(chan struct{}, 1), wait: busyTimeout(dsn)}, nil
 }
 
 type serialConnector struct {
 	dsn  string
 	drv  driver.Driver
 	gate chan struct{} // holds a token while a write runs
+	wait time.Duration // the longest wait for the gate, the DSN's busy_timeout
+}
+
+// ErrSQLiteBusy is returned when a write waited busy_timeout for its turn: the writer
+// before it was held up that long (by another process's lock, as a rule). Like
+// SQLITE_BUSY, it means the database is unavailable for a moment (IsUnavailable).
+var ErrSQLiteBusy = errors.New("database is locked: waited busy_timeout for the write before (SQLITE_BUSY)")
+
+// busyTimeout reads _pragma=busy_timeout(N) (milliseconds) from a DSN; 10 s without one.
+func busyTimeout(dsn string) time.Duration {
+	_, rest, ok := strings.Cut(dsn, "busy_timeout(")
+	if n, err := strconv.Atoi(strings.SplitN(rest, ")", 2)[0]); ok && err == nil && n >= 0 {
+		return time.Duration(n) * time.Millisecond
+	}
+	return 10 * time.Second
 }
 
 func (c *serialConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -61,7 +80,7 @@ func (c *serialConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &serialConn{Conn: conn, gate: c.gate}, nil
+	return &serialConn{Conn: conn, gate: c.gate, wait: c.wait}, nil
 }
 
 func (c *serialConnector) Driver() driver.Driver { return serialDriver{c.drv} }
@@ -70,14 +89,27 @@ func (c *serialConnector) Driver() driver.Driver { return serialDriver{c.drv} }
 type serialConn struct {
 	driver.Conn
 	gate chan struct{}
+	wait time.Duration
 	inTx bool
 	tx   *serialTx // the open transaction, so that Close can give its turn back
 }
 
+// acquire waits for the write turn, at most busy_timeout: were the writer before held up
+// by another process's lock, every queued writer would otherwise wait its own full
+// busy_timeout in turn after it.
 func (c *serialConn) acquire(ctx context.Context) error {
 	select {
 	case c.gate <- struct{}{}:
 		return nil
+	default:
+	}
+	t := time.NewTimer(c.wait)
+	defer t.Stop()
+	select {
+	case c.gate <- struct{}{}:
+		return nil
+	case <-t.C:
+		return ErrSQLiteBusy
 	case <-ctx.Done():
 		return ctx.Err()
 	}

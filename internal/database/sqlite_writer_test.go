@@ -2,8 +2,10 @@ package database_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,5 +82,47 @@ func TestSQLiteWritersOfOnePoolNeverBusy(t *testing.T) {
 	var rows int
 	if err := db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&rows); err != nil || rows != workers*rounds {
 		t.Fatalf("rows = %d, %v; want %d", rows, err, workers*rounds)
+	}
+}
+
+// A write waits for its turn at most busy_timeout and then fails with ErrSQLiteBusy, which
+// counts as the database being briefly unavailable: a writer held up forever (or a
+// goroutine that holds a transaction and writes through a second connection) never makes
+// the others wait forever.
+func TestSQLiteWriteTurnWaitsAtMostBusyTimeout(t *testing.T) {
+	ctx := context.Background()
+	target, err := database.ParseURL("sqlite:///" + filepath.Join(t.TempDir(), "turn.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := target
+	short.DSN = strings.Replace(target.DSN, "busy_timeout(10000)", "busy_timeout(200)", 1)
+	db, err := database.OpenTarget(ctx, short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL.ExecContext(ctx, "CREATE TABLE t (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	_, err = db.SQL.ExecContext(ctx, "INSERT INTO t (n) VALUES (1)")
+	if !errors.Is(err, database.ErrSQLiteBusy) || !database.IsUnavailable(err) {
+		t.Fatalf("write while another holds the turn: %v, want ErrSQLiteBusy (unavailable)", err)
+	}
+	if _, err := db.SQL.BeginTx(ctx, nil); !errors.Is(err, database.ErrSQLiteBusy) {
+		t.Fatalf("transaction while another holds the turn: %v, want ErrSQLiteBusy", err)
+	}
+	var n int
+	if err := db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+		t.Fatalf("reads do not wait for the turn: %v", err)
+	}
+	holder.Rollback()
+	if _, err := db.SQL.ExecContext(ctx, "INSERT INTO t (n) VALUES (1)"); err != nil {
+		t.Fatalf("write after the turn is given back: %v", err)
 	}
 }
