@@ -8,10 +8,10 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/microblog/microblog/internal/store"
+	"github.com/microblog/microblog/internal/username"
 )
 
 // The sign-in policy (docs/security.md, "Signing in"). Every attempt is counted before
@@ -161,11 +161,12 @@ func (a *App) refundSignin(ctx context.Context, r *http.Request, at signinAttemp
 	}
 }
 
-// accountDigest names an account in rate-limit keys by a digest of its case-folded
-// name: keys stay short whatever was typed, and names tried (some of them mistyped
-// passwords) are not stored.
+// accountDigest names an account in rate-limit keys by a digest of its folded name
+// (username.Fold: every spelling that signs in to one account, "john", "JOHN" or
+// "ｊｏｈｎ", counts as one): keys stay short whatever was typed, and names tried (some of
+// them mistyped passwords) are not stored.
 func accountDigest(name string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(name)))
+	sum := sha256.Sum256([]byte(username.Fold(name)))
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
