@@ -58,7 +58,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	for _, page := range []string{"index", "user", "form", "error"} {
-		t, err := template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
+		t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(cfg.Avatars)).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: templates: %w", err)
 		}

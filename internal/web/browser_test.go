@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,15 +45,14 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
-// TestBrowserWalkthrough drives headless Chromium through the app: two users register,
-// one posts, the other follows and sees the post on the home page, pages past 25 posts,
-// edits the profile and logs out.
-func TestBrowserWalkthrough(t *testing.T) {
-	exe := chromium(t)
-	s := newSiteWithPageSize(t, 25) // the tutorial's page size
-	// 30 posts by susan, made directly, so that the home feed has two pages at 25.
+// newChrome starts headless Chromium for one test at the given window size and returns
+// its context (with a deadline). Gravatar's host resolves to nothing, so that avatars
+// behave as on a machine that cannot reach Gravatar, every run, and no request leaves
+// this machine.
+func newChrome(t *testing.T, width, height int) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
+		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -60,16 +60,48 @@ func TestBrowserWalkthrough(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("host-resolver-rules", "MAP www.gravatar.com ~NOTFOUND"),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
+		chromedp.WindowSize(width, height),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
 
+// until waits (up to 30 s) until the JavaScript predicate is true in the page. It asks
+// again after each navigation, which ends a pending evaluation (chromedp's Poll would
+// fail with "Inspected target navigated or closed" when a form posts and redirects).
+func until(predicate string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			ok, err := chromedp.Evaluate[bool](predicate)(ctx, tg)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("waited 30 s for %s (last error: %v)", predicate, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// TestBrowserWalkthrough drives headless Chromium through the app: two users register,
+// one posts, the other follows and sees the post on the home page, pages past 25 posts,
+// edits the profile and logs out.
+func TestBrowserWalkthrough(t *testing.T) {
+	ctx := newChrome(t, 1200, 900)
+	s := newSiteWithPageSize(t, 25) // the tutorial's page size
 	base := s.srv.URL
 	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -77,13 +109,20 @@ func TestBrowserWalkthrough(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+	// The page's own JavaScript reads the text and tells when a step has landed, rather
+	// than DOM node ids, which a page that is being replaced invalidates under our feet.
 	text := func(sel string) string {
 		t.Helper()
-		out, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return out
+		return evalJS[string](ctx, t, "read "+sel, `(document.querySelector(`+strconv.Quote(sel)+`) || {innerText: ""}).innerText`)
+	}
+	// landed waits until the document at path (with its query) has loaded.
+	landed := func(path string) chromedp.Action[chromedp.Void] {
+		return until(`location.pathname + location.search === ` + strconv.Quote(path) + ` && document.readyState === "complete"`)
+	}
+	// flashed waits until a flash holding want is shown on a loaded page (a click on a page
+	// still loading its style sheet can land where the button was before the layout).
+	flashed := func(want string) chromedp.Action[chromedp.Void] {
+		return until(`document.readyState === "complete" && [...document.querySelectorAll(".alert")].some(a => a.innerText.includes(` + strconv.Quote(want) + `))`)
 	}
 	screenshot := func() []byte {
 		t.Helper()
@@ -101,7 +140,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#password"), pw),
 			chromedp.SendKeys(chromedp.CSS("#password2"), pw),
 			chromedp.Click(chromedp.CSS("#page-form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS(".alert")),
+			flashed("Congratulations, you are now a registered user!"),
 		)
 	}
 	login := func(user, pw string) {
@@ -110,28 +149,21 @@ func TestBrowserWalkthrough(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#username"), user),
 			chromedp.SendKeys(chromedp.CSS("#password"), pw),
 			chromedp.Click(chromedp.CSS("#page-form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("form[action='/auth/logout']")), // signed in
-
+			landed("/index"), // signed in
 		)
 	}
 	logout := func() {
-		run("logout", chromedp.Click(chromedp.CSS("form[action='/auth/logout'] button")), chromedp.WaitVisible(chromedp.CSS("#username")))
+		run("logout", chromedp.Click(chromedp.CSS("form[action='/auth/logout'] button")), until(`location.pathname === "/auth/login" && document.readyState === "complete"`))
 	}
 
 	register("john", "john@example.com", "correct-cat-battery")
-	if !strings.Contains(text(".alert"), "Congratulations, you are now a registered user!") {
-		t.Fatal("no registration flash")
-	}
 	register("susan", "susan@example.com", "dog-stapler-horse")
 	login("susan", "dog-stapler-horse")
 	run("post",
 		chromedp.SendKeys(chromedp.CSS("#post"), "Hello from susan's browser"),
 		chromedp.Click(chromedp.CSS("#post-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".alert")),
+		flashed("Your post is now live!"),
 	)
-	if !strings.Contains(text(".alert"), "Your post is now live!") {
-		t.Fatal("no post flash")
-	}
 	// 29 more posts, written straight to the database, older than the first.
 	sess := s.db.NewSession()
 	var susan models.User
@@ -150,14 +182,11 @@ func TestBrowserWalkthrough(t *testing.T) {
 	run("follow susan",
 		chromedp.Navigate(base+"/user/susan"),
 		chromedp.Click(chromedp.CSS("form[action='/follow/susan'] button")),
-		chromedp.WaitVisible(chromedp.CSS(".alert")),
+		flashed("You are following susan!"),
 	)
-	if got := text(".alert"); !strings.Contains(got, "You are following susan!") {
-		t.Fatalf("follow flash: %q", got)
-	}
 	profile := screenshot()
 
-	run("home", chromedp.Navigate(base+"/index"), chromedp.WaitVisible(chromedp.CSS("table")))
+	run("home", chromedp.Navigate(base+"/index"), landed("/index"))
 	body := text("body")
 	if !strings.Contains(body, "Hello from susan's browser") || !strings.Contains(body, "Hi, john!") {
 		t.Fatalf("home page:\n%s", body)
@@ -167,7 +196,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		t.Errorf("dates were not made relative by the browser: %q", text("time"))
 	}
 	home := screenshot()
-	run("older posts", chromedp.Click(chromedp.CSS("a.page-link[href='/index?page=2']")), chromedp.WaitVisible(chromedp.CSS("table")))
+	run("older posts", chromedp.Click(chromedp.CSS("a.page-link[href='/index?page=2']")), landed("/index?page=2"))
 	if body := text("body"); !strings.Contains(body, "older post 28") || strings.Contains(body, "Hello from susan's browser") {
 		t.Fatalf("page 2:\n%s", body)
 	}
@@ -176,9 +205,9 @@ func TestBrowserWalkthrough(t *testing.T) {
 		chromedp.Navigate(base+"/edit_profile"),
 		chromedp.SendKeys(chromedp.CSS("#about_me"), "I follow susan."),
 		chromedp.Click(chromedp.CSS("#page-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".alert")),
+		flashed("Your changes have been saved."),
 		chromedp.Navigate(base+"/user/john"),
-		chromedp.WaitVisible(chromedp.CSS("h1")),
+		landed("/user/john"),
 	)
 	if !strings.Contains(text("body"), "I follow susan.") {
 		t.Fatal("about me not shown on the profile")

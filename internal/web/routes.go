@@ -10,6 +10,8 @@ import (
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", staticFiles())
+	mux.HandleFunc("GET /favicon.ico", serveFavicon)
+	mux.HandleFunc("GET /avatar/{hash}/{size}", serveAvatar) // local avatars: no session, no database
 
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", a.loginRequired(a.index))
