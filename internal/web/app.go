@@ -50,6 +50,9 @@ type App struct {
 	sleep func(context.Context, time.Duration) error
 	// signin replaces the sign-in policy's numbers when not nil (tests).
 	signin *signinLimits
+	// outage turns requests failing while the database is unreachable into 503s,
+	// logged once per outage.
+	outage *outage
 }
 
 // New builds the application.
@@ -57,6 +60,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
+	a.outage = newOutage(log, db)
 	for _, page := range []string{"index", "user", "form", "error"} {
 		t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(cfg.Avatars)).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {
@@ -135,10 +139,15 @@ func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusNotFound, "error", "Not Found", errorPage{Heading: "Not Found"})
 }
 
-// serverError rolls the request's database session back, logs, and shows the 500 page.
+// serverError rolls the request's database session back, logs, and shows the 500 page,
+// or the 503 page when the database cannot be reached.
 func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if s := dbSession(r); s != nil {
 		s.Rollback(context.WithoutCancel(r.Context()))
+	}
+	if database.IsUnavailable(err) {
+		a.unavailable(w, r, err)
+		return
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
 	a.mailError(err, r)

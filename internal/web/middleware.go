@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -76,8 +77,12 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 			if err := s.Get(ctx, &u, id); err == nil {
 				r = r.WithContext(context.WithValue(ctx, keyUser, &u))
 				a.touch(r, &u)
-			} else {
+			} else if errors.Is(err, database.ErrNotFound) {
 				a.sessions.Remove(ctx, "user_id") // the account is gone
+			} else {
+				// Not a reason to sign the user out (the database may be briefly down).
+				a.serverError(w, r, fmt.Errorf("web: current user: %w", err))
+				return
 			}
 		}
 		next.ServeHTTP(w, r)
