@@ -44,6 +44,8 @@ type App struct {
 	mailer   *mail.Sender
 	// passwords is the rule for new passwords.
 	passwords password.Policy
+	// errorMails throttles error e-mails to ADMINS; nil without a mail server.
+	errorMails *errorMails
 	// hasher bounds the password checks running at once (the others queue).
 	hasher *password.Hasher
 	// sleep waits out sign-in delays; tests replace it to see the delays asked for.
@@ -80,6 +82,9 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	sm.Cookie.Secure = cfg.SessionCookieSecure
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
 	a.sessions = sm
+	if a.mailer.Configured() && len(cfg.Admins) > 0 {
+		a.errorMails = newErrorMails(a.mailer, cfg.Admins, log)
+	}
 	return a, nil
 }
 
@@ -171,18 +176,13 @@ func staticFiles() http.Handler {
 }
 
 // mailError e-mails an internal error to the administrators when a mail server is set,
-// as the tutorial's SMTPHandler does; it never delays or fails the response.
+// as the tutorial's SMTPHandler does, throttled by errorMails; it never delays or fails
+// the response.
 func (a *App) mailError(err error, r *http.Request) {
-	if !a.mailer.Configured() || len(a.cfg.Admins) == 0 {
+	if a.errorMails == nil {
 		return
 	}
 	body := fmt.Sprintf("Error: %v\nRequest: %s %s\nRoute: %s\nRequest id: %s\nTime: %s\n",
 		err, r.Method, r.URL.Path, r.Pattern, requestID(r), time.Now().UTC().Format(time.RFC3339))
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := a.mailer.Send(ctx, a.cfg.Admins, "Microblog Failure", body); err != nil {
-			a.log.Warn("error e-mail not sent", "err", err)
-		}
-	}()
+	a.errorMails.report(r.Pattern+" "+err.Error(), body)
 }

@@ -33,7 +33,7 @@ func (a *App) Handler() http.Handler {
 
 	// Cross-origin form posts are refused (Go's Sec-Fetch-Site / Origin check), so the
 	// forms need no CSRF tokens.
-	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(app)))
+	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(a.checkInput(app))))
 	mux.Handle("/", protected)
 	return securityHeaders(a.trustForwarded(mux))
 }
