@@ -30,7 +30,9 @@ type link struct{ Before, URL, Text string }
 // value returns the form value without the spaces, tabs and line breaks around it. Only
 // those: other characters Unicode counts as space (NEL, no-break space, …) are left for
 // the field's check to refuse or keep, never silently dropped.
-func value(r *http.Request, name string) string { return strings.Trim(r.PostFormValue(name), " \t\r\n") }
+func value(r *http.Request, name string) string {
+	return strings.Trim(r.PostFormValue(name), " \t\r\n")
+}
 
 // required sets the field's error when empty; reports whether it is fine.
 func required(f *field) bool {
