@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -152,6 +153,13 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if database.IsUnavailable(err) {
 		a.unavailable(w, r, err)
+		return
+	}
+	if errors.Is(err, database.ErrInvalidText) {
+		// Forms refuse such text with their own errors; this is the backstop for any
+		// value that reached a query without a check: the user's mistake, not a failure.
+		a.log.Info("refused text that cannot be stored unchanged", "err", err, "route", r.Pattern, "request_id", requestID(r))
+		a.badRequest(w, r, "The request holds characters that are not allowed.")
 		return
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))

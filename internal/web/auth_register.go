@@ -65,11 +65,18 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	u := &models.User{Username: username.Value, Email: email.Value}
-	if err := u.SetPassword(pw.Value); err != nil {
+	// Hashed through the App's Hasher, so registrations share the bound on concurrent
+	// argon2 work with sign-ins.
+	hash, err := a.hasher.Hash(ctx, pw.Value)
+	if errors.Is(err, password.ErrBusy) {
+		a.busy(w, r, page, "Register")
+		return
+	}
+	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
+	u := &models.User{Username: username.Value, Email: email.Value, PasswordHash: &hash}
 	s.Add(u)
 	if err := s.Commit(ctx); err != nil {
 		if database.IsUnique(err) { // taken between the check and the insert

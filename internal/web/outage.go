@@ -63,6 +63,18 @@ func (o *outage) refuse(r *http.Request, err error) bool {
 	return began
 }
 
+// covers reports whether err is part of an outage already logged, so that work done
+// beside the request (saving its session, refunding a sign-in attempt) does not log
+// the outage again for every request.
+func (o *outage) covers(err error) bool {
+	if !database.IsUnavailable(err) {
+		return false
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return !o.since.IsZero()
+}
+
 // watch tries the database until it answers, then ends the outage. A request that
 // failed while the successful try was under way (its connection attempt began before
 // the database returned) keeps the outage open for one more try, so that the end is

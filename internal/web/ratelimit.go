@@ -155,7 +155,7 @@ func (l signinLimits) delay(failures int) time.Duration {
 func (a *App) refundSignin(ctx context.Context, r *http.Request, at signinAttempt, now time.Time) {
 	ctx = context.WithoutCancel(ctx)
 	for _, key := range at.keys {
-		if err := store.Refund(ctx, a.db, key, signinWindow, now); err != nil {
+		if err := store.Refund(ctx, a.db, key, signinWindow, now); err != nil && !a.outage.covers(err) {
 			a.log.Warn("refund sign-in attempt", "err", err, "request_id", requestID(r))
 		}
 	}

@@ -94,6 +94,10 @@ func (a *App) saveSession(w http.ResponseWriter, r *http.Request, hadCookie bool
 		a.log.Info("session ended by another request; not saved", "request_id", requestID(r))
 		return
 	}
+	if err != nil && a.outage.covers(err) {
+		a.log.Debug("session not saved during the database outage", "err", err, "request_id", requestID(r))
+		return
+	}
 	if err != nil {
 		a.log.Error("session not saved; the response is sent without it", "err", err,
 			"method", r.Method, "path", r.URL.Path, "request_id", requestID(r))
