@@ -103,6 +103,9 @@ func TestAvatarSetting(t *testing.T) {
 				if source == "local" && strings.Contains(p.body, "gravatar") {
 					t.Errorf("%s names Gravatar with AVATARS=local", path)
 				}
+				if csp := p.header.Get("Content-Security-Policy"); strings.Contains(csp, "gravatar") != (source == "gravatar") {
+					t.Errorf("%s: CSP %q with AVATARS=%s", path, csp, source)
+				}
 			}
 			profile := b.get("/user/susan").body
 			if !strings.Contains(profile, `data-fallback="`+local+`256" alt="Avatar of susan"`) {

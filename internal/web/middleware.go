@@ -38,10 +38,16 @@ func currentUser(r *http.Request) *models.User {
 // the usual hardening headers. Images may also be data: URLs because Bootstrap's CSS
 // draws its icons with them (menu button, ticked checkbox, invalid-field mark); an image
 // cannot run script, so this opens nothing to injection.
-func securityHeaders(next http.Handler) http.Handler {
+// Images may come from Gravatar only when avatars do (AVATARS=gravatar).
+func securityHeaders(avatars string, next http.Handler) http.Handler {
+	img := "'self' data:"
+	if avatars == "gravatar" {
+		img += " https://www.gravatar.com"
+	}
+	csp := "default-src 'self'; img-src " + img + "; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https://www.gravatar.com; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
