@@ -75,3 +75,15 @@ func Refund(ctx context.Context, db *database.DB, key string, window time.Durati
 	}
 	return nil
 }
+
+// DeleteStaleRateLimits removes the counts whose window began before cutoff: a key not
+// hit again since is worth nothing, and without this every address and account ever
+// tried would keep a row.
+func DeleteStaleRateLimits(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
+	res, err := db.Bun.NewDelete().Model((*models.RateLimit)(nil)).Where("window_start < ?", cutoff).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete stale rate limits: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/store"
 )
 
 //go:embed templates/*.html
@@ -89,7 +90,8 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// SweepSessions deletes expired sessions every interval until ctx ends.
+// SweepSessions deletes expired sessions and stale rate-limit counts every interval
+// until ctx ends.
 func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -102,6 +104,12 @@ func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 				a.log.Error("sweep sessions", "err", err)
 			} else if n > 0 {
 				a.log.Info("swept expired sessions", "count", n)
+			}
+			// Rate-limit counts outlive their window by a day at most.
+			if n, err := store.DeleteStaleRateLimits(ctx, a.db, time.Now().UTC().Add(-maxLimitWindow-24*time.Hour)); err != nil {
+				a.log.Error("sweep rate limits", "err", err)
+			} else if n > 0 {
+				a.log.Info("swept stale rate-limit counts", "count", n)
 			}
 		}
 	}
