@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -23,36 +24,40 @@ func Hit(ctx context.Context, db *database.DB, key string, limit int, window tim
 
 // Count counts one attempt under key in a fixed window and returns the attempts counted
 // in the window so far, this one included, and when the window ends. The count is one
-// atomic UPDATE (an INSERT for a new key, tried again as an UPDATE when another process
-// inserted it first), in a transaction of its own, so concurrent processes never lose a
-// hit and the count stays even when the attempt's own work is rolled back.
+// atomic upsert, in a transaction of its own, so concurrent processes never lose a hit
+// and the count stays even when the attempt's own work is rolled back.
 func Count(ctx context.Context, db *database.DB, key string, window time.Duration, now time.Time) (int, time.Time, error) {
 	var row models.RateLimit
 	hit := func(ctx context.Context, tx bun.Tx) error {
 		expired := now.Add(-window)
-		res, err := tx.NewUpdate().Model((*models.RateLimit)(nil)).
-			Set("hits = CASE WHEN window_start <= ? THEN 1 ELSE hits + 1 END", expired).
-			Set("window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END", expired, now).
-			Where("? = ?", bun.Ident("key"), key).Exec(ctx)
-		if err != nil {
-			return err
+		// One statement inserts a new key or counts on an existing one: no window in
+		// which racers on a new key can all miss the row (an UPDATE that finds nothing
+		// and then an INSERT deadlocked InnoDB's gap locks in 5 of 8 parallel sign-ins).
+		q := tx.NewInsert().Model(&models.RateLimit{Key: key, Hits: 1, WindowStart: now})
+		if db.Dialect == database.MySQL {
+			// MySQL assigns left to right: hits reads the old window_start.
+			q = q.On("DUPLICATE KEY UPDATE").
+				Set("hits = IF(window_start <= ?, 1, hits + 1)", expired).
+				Set("window_start = IF(window_start <= ?, VALUES(window_start), window_start)", expired)
+		} else {
+			q = q.On("CONFLICT (?) DO UPDATE", bun.Ident("key")).
+				Set("hits = CASE WHEN rl.window_start <= ? THEN 1 ELSE rl.hits + 1 END", expired).
+				Set("window_start = CASE WHEN rl.window_start <= ? THEN EXCLUDED.window_start ELSE rl.window_start END", expired)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.NewInsert().Model(&models.RateLimit{Key: key, Hits: 1, WindowStart: now}).Exec(ctx); err != nil {
-				return err
-			}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
 		}
 		return tx.NewSelect().Model(&row).Where("? = ?", bun.Ident("key"), key).Scan(ctx)
 	}
-	// Processes that race on a new key may all find no row and insert it: the losers
-	// fail on the primary key, or (InnoDB, whose UPDATE of a missing row takes a gap
-	// lock) are chosen as deadlock victims; each try lets at least one of them through,
-	// and the next try takes the UPDATE path.
+	// InnoDB may still choose a deadlock victim among concurrent upserts of one new key;
+	// the victim tries again after a short random pause, so racers do not meet again in
+	// step.
 	var err error
 	for try := 0; try < maxHitTries; try++ {
 		if err = db.Bun.RunInTx(ctx, nil, hit); err == nil || ctx.Err() != nil {
 			break
 		}
+		time.Sleep(time.Duration(1+rand.IntN(5*(try+1))) * time.Millisecond)
 	}
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
