@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"io"
-	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
-	"github.com/microblog/microblog/internal/web"
 )
 
 // inbox is a real SMTP server, in-process, that keeps what it receives.
@@ -77,19 +73,8 @@ func startSMTP(t *testing.T) (*inbox, int) {
 // An internal error is e-mailed to ADMINS, from ADMINS[0], as the tutorial's app does.
 func TestInternalErrorsAreMailedToAdmins(t *testing.T) {
 	box, port := startSMTP(t)
-	db := testdb.Migrated(t, database.SQLite)
-	cfg, err := config.Load(func(k string) (string, bool) {
-		v, ok := map[string]string{"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": strconv.Itoa(port), "ADMINS": "admin@example.com,ops@example.com"}[k]
-		return v, ok
-	}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{t: t, db: db, srv: newServer(t, app)}
+	s, _, _ := newDialectSite(t, database.SQLite, mailTo(port, "admin@example.com", "ops@example.com"))
+	db := s.db
 	b := s.browser()
 	b.register("john", "john@example.com", "correct-cat-battery")
 	b.login("john", "correct-cat-battery")
@@ -114,5 +99,13 @@ func TestInternalErrorsAreMailedToAdmins(t *testing.T) {
 	if m.from != "admin@example.com" || strings.Join(m.to, ",") != "admin@example.com,ops@example.com" ||
 		!strings.Contains(m.data, "Subject: Microblog Failure") || !strings.Contains(m.data, "GET /explore") {
 		t.Fatalf("e-mail from %s to %v:\n%s", m.from, m.to, m.data)
+	}
+}
+
+// mailTo sets the configuration of a site that mails errors to admins through the SMTP
+// server on port.
+func mailTo(port int, admins ...string) func(*config.Config) {
+	return func(c *config.Config) {
+		c.MailServer, c.MailPort, c.Admins = "127.0.0.1", port, admins
 	}
 }

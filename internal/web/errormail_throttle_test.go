@@ -1,16 +1,11 @@
 package web_test
 
 import (
-	"io"
-	"log/slog"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/internal/web"
 )
 
@@ -18,21 +13,10 @@ import (
 // e-mail with the number of repeats when the window ends — not one e-mail per request.
 func TestErrorMailsAreThrottled(t *testing.T) {
 	box, port := startSMTP(t)
-	db := testdb.Migrated(t, database.SQLite)
-	cfg, err := config.Load(func(k string) (string, bool) {
-		v, ok := map[string]string{"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": strconv.Itoa(port), "ADMINS": "admin@example.com"}[k]
-		return v, ok
-	}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, app, _ := newDialectSite(t, database.SQLite, mailTo(port, "admin@example.com"))
+	db := s.db
 	const window = 2 * time.Second
 	web.SetErrorMailWindow(app, window)
-	s := &site{t: t, db: db, srv: newServer(t, app)}
 	b := s.browser()
 	b.register("john", "john@example.com", "correct-cat-battery")
 	b.login("john", "correct-cat-battery")

@@ -25,7 +25,7 @@ import (
 )
 
 const (
-	outagePassword = "outage-test-lantern-quarry-7"
+	outagePassword = sessionTestPassword // the password addUser gives
 	outageHeading  = "Microblog is briefly unavailable"
 	outageStart    = `msg="database unavailable: answering 503 until it returns"`
 	outageEnd      = `msg="database available again"`
@@ -83,21 +83,6 @@ func outageApp(t *testing.T, db *database.DB) (*httptest.Server, *outageLog) {
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
 	return srv, logs
-}
-
-// outageUser stores an account directly (sign-in, not registration, is under test).
-func outageUser(t *testing.T, db *database.DB, name string) {
-	t.Helper()
-	u := &models.User{Username: name, Email: name + "@example.com"}
-	if err := u.SetPassword(outagePassword); err != nil {
-		t.Fatal(err)
-	}
-	s := db.NewSession()
-	defer s.Close()
-	s.Add(u)
-	if err := s.Commit(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // outageClient is a browser with its own cookies that does not follow redirects and,
@@ -170,10 +155,10 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 
 			const posters, signers = 4, 2
 			for i := range posters {
-				outageUser(t, direct, fmt.Sprintf("poster%d", i))
+				addUser(t, direct, fmt.Sprintf("poster%d", i))
 			}
 			for i := range signers {
-				outageUser(t, direct, fmt.Sprintf("signer%d", i))
+				addUser(t, direct, fmt.Sprintf("signer%d", i))
 			}
 			clients := make([]*outageClient, posters)
 			for i := range clients {
@@ -357,7 +342,7 @@ func TestDatabaseLockedIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, logs := outageApp(t, db)
-	outageUser(t, db, "susan")
+	addUser(t, db, "susan")
 	c := newOutageClient(srv.URL)
 	if a := c.signIn("susan"); a.status != http.StatusFound {
 		t.Fatalf("sign-in: %d %v", a.status, a.err)

@@ -3,19 +3,15 @@ package web_test
 import (
 	"context"
 	"html"
-	"io"
-	"log/slog"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/testdb"
-	"github.com/microblog/microblog/internal/web"
 )
 
 const namesPassword = "paper lantern harbor"
@@ -23,16 +19,8 @@ const namesPassword = "paper lantern harbor"
 // namesSite is a real HTTP server over a migrated database of the given dialect.
 func namesSite(t *testing.T, dialect string) *site {
 	t.Helper()
-	db := testdb.Migrated(t, dialect)
-	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &site{t: t, srv: newServer(t, app), db: db}
+	s, _, _ := newDialectSite(t, dialect, nil)
+	return s
 }
 
 // clearLimits forgets every rate-limit count, so that a test may register more than the
