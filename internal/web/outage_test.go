@@ -31,51 +31,14 @@ const (
 	outageEnd      = `msg="database available again"`
 )
 
-// outageLog collects the app's log lines from concurrent requests.
-type outageLog struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *outageLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// lines are the log lines containing s.
-func (l *outageLog) lines(s string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for line := range strings.Lines(l.buf.String()) {
-		if strings.Contains(line, s) {
-			out = append(out, strings.TrimSpace(line))
-		}
-	}
-	return out
-}
-
-// waitLines waits up to d for exactly n lines containing s, and returns them.
-func (l *outageLog) waitLines(s string, n int, d time.Duration) []string {
-	deadline := time.Now().Add(d)
-	for {
-		got := l.lines(s)
-		if len(got) >= n || time.Now().After(deadline) {
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // outageApp is the app on db, logging into a buffer, behind a real HTTP server.
-func outageApp(t *testing.T, db *database.DB) (*httptest.Server, *outageLog) {
+func outageApp(t *testing.T, db *database.DB) (*httptest.Server, *syncBuffer) {
 	t.Helper()
 	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &outageLog{}
+	logs := &syncBuffer{}
 	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
