@@ -20,7 +20,24 @@ const (
 	keyRequestID ctxKey = iota
 	keySession
 	keyUser
+	keyStart
 )
+
+// stampStart records when the request arrived, before anything else runs: an outage is
+// judged by when the requests that failed began (see outage).
+func stampStart(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyStart, time.Now())))
+	})
+}
+
+// requestStart is when the request arrived (now, for a request stampStart did not see).
+func requestStart(r *http.Request) time.Time {
+	if t, ok := r.Context().Value(keyStart).(time.Time); ok {
+		return t
+	}
+	return time.Now()
+}
 
 func requestID(r *http.Request) string { id, _ := r.Context().Value(keyRequestID).(string); return id }
 

@@ -34,22 +34,34 @@ type outage struct {
 	mu          sync.Mutex
 	since       time.Time // when the current outage began; zero while the database answers
 	refused     int       // requests answered 503 since then
-	lastRefusal time.Time
-	probing     bool // a goroutine is watching for the database's return
+	lastRefusal time.Time // when the latest refused request began
+	ended       time.Time // when the last outage was found over
+	probing     bool      // a goroutine is watching for the database's return
 }
 
 func newOutage(log *slog.Logger, db *database.DB) *outage { return &outage{log: log, db: db} }
 
 // refuse records a request answered 503 because of err and reports whether it is the
-// first of an outage, which it logs with the cause.
+// first of an outage, which it logs with the cause. Requests are placed in time by when
+// they began: one that began before the database returned (or before the last outage
+// was logged as over) and failed only afterwards, held up on a dead connection, neither
+// keeps the outage open nor begins a new one.
 func (o *outage) refuse(r *http.Request, err error) bool {
-	now := time.Now()
+	started := requestStart(r)
 	o.mu.Lock()
 	o.refused++
-	o.lastRefusal = now
+	if o.since.IsZero() && started.Before(o.ended) {
+		// A straggler of the outage just ended: counted, not logged again.
+		o.mu.Unlock()
+		o.log.Debug("request of the last outage failed after it ended", "err", err, "request_id", requestID(r))
+		return false
+	}
+	if started.After(o.lastRefusal) {
+		o.lastRefusal = started
+	}
 	began := o.since.IsZero()
 	if began {
-		o.since = now
+		o.since, o.refused = started, 1
 	}
 	if !o.probing {
 		o.probing = true
@@ -94,7 +106,7 @@ func (o *outage) watch() {
 		}
 		if err == nil && o.lastRefusal.Before(tried) {
 			down, refused := time.Since(o.since), o.refused
-			o.since, o.refused, o.probing = time.Time{}, 0, false
+			o.since, o.refused, o.probing, o.ended = time.Time{}, 0, false, tried
 			o.mu.Unlock()
 			o.log.Info("database available again", "down_for", down.Round(time.Millisecond), "requests_refused", refused)
 			return

@@ -35,7 +35,7 @@ func (a *App) Handler() http.Handler {
 	// forms need no CSRF tokens.
 	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(a.checkInput(app))))
 	mux.Handle("/", protected)
-	return securityHeaders(a.cfg.Avatars, a.trustForwarded(mux))
+	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(mux)))
 }
 
 // localPath accepts only a path on this site for the post-login redirect: it must start
