@@ -38,7 +38,6 @@ type errorKind struct {
 	repeats int       // occurrences since the last e-mail
 	since   time.Time // when the last e-mail went
 	last    string    // the latest occurrence's report
-	timer   *time.Timer
 }
 
 func newErrorMails(mailer *mail.Sender, to []string, log *slog.Logger) *errorMails {
@@ -64,15 +63,16 @@ func (m *errorMails) report(kind, report string) {
 		k, ok = m.kinds[kind]
 	}
 	if !ok {
-		m.kinds[kind] = &errorKind{since: now}
+		// Every kind has a timer while it is known: at the end of the window it mails
+		// the repeats, or forgets a kind that did not come back.
+		k = &errorKind{since: now}
+		time.AfterFunc(m.window, func() { m.flush(kind) })
+		m.kinds[kind] = k
 		go m.send("Microblog Failure", report)
 		return
 	}
 	k.repeats++
 	k.last = report
-	if k.timer == nil {
-		k.timer = time.AfterFunc(max(k.since.Add(m.window).Sub(now), 0), func() { m.flush(kind) })
-	}
 }
 
 // flush mails the summary of an error's repeats, or forgets the error when it did not
@@ -84,7 +84,6 @@ func (m *errorMails) flush(kind string) {
 	if k == nil {
 		return
 	}
-	k.timer = nil
 	if k.repeats == 0 {
 		delete(m.kinds, kind)
 		return
@@ -94,7 +93,7 @@ func (m *errorMails) flush(kind string) {
 	subject := fmt.Sprintf("Microblog Failure (repeated %d times)", k.repeats)
 	k.repeats, k.since, k.last = 0, time.Now(), ""
 	// Forget the error if nothing more comes within a window.
-	k.timer = time.AfterFunc(m.window, func() { m.flush(kind) })
+	time.AfterFunc(m.window, func() { m.flush(kind) })
 	go m.send(subject, body)
 }
 

@@ -53,6 +53,13 @@ func TestErrorMailsAreThrottled(t *testing.T) {
 	time.Sleep(window + 500*time.Millisecond)
 	expect(t, "explore again", b.get("/explore"), 500, "")
 	if got := waitFor(3, 5*time.Second); len(got) != 3 {
-		t.Errorf("after a quiet window: %d e-mails, want a third at once", len(got))
+		t.Fatalf("after a quiet window: %d e-mails, want a third at once", len(got))
+	}
+	// That one did not repeat: after another quiet window it is forgotten too, and mailed
+	// as new (not as "repeated 1 times" a window later).
+	time.Sleep(window + 500*time.Millisecond)
+	expect(t, "explore once more", b.get("/explore"), 500, "")
+	if got := waitFor(4, 5*time.Second); len(got) != 4 || strings.Contains(got[3].data, "repeated") {
+		t.Errorf("a one-off error after a quiet window: %d e-mails, last:\n%s", len(got), got[len(got)-1].data)
 	}
 }
