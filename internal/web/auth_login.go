@@ -31,7 +31,7 @@ func (a *App) loginForm(w http.ResponseWriter, r *http.Request) {
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	page := loginPage(value(r, "username"))
 	page.Fields[1].Value = r.PostFormValue("password")
-	if !required(page.Fields[0]) || !required(page.Fields[1]) {
+	if !required(page.Fields[0]) || !plainText(page.Fields[0], false) || !required(page.Fields[1]) {
 		a.render(w, r, http.StatusOK, "form", "Sign In", page)
 		return
 	}

@@ -40,9 +40,7 @@ func TestHostileInputNeverFailsOrChangesText(t *testing.T) {
 				expectFormError(t, "register email "+v, p)
 				p = b.post("/auth/register", url.Values{"username": {"mary"}, "email": {"mary@example.com"}, "password": {pw + v}, "password2": {pw + v}})
 				expectFormError(t, "register password "+v, p)
-				if p := b.login("john"+v, pw); p.status >= 500 || p.status == http.StatusOK && !strings.Contains(p.body, "invalid-feedback") {
-					t.Errorf("login as john%q: %d\n%s", v, p.status, p.body)
-				}
+				expectFormError(t, "login as john"+v, b.login("john"+v, pw))
 				if p := b.login("john", pw+v); p.status != http.StatusFound || p.location != "/auth/login" {
 					t.Errorf("login with password+%q: %d %q, want a failed sign-in", v, p.status, p.location)
 				}
@@ -54,6 +52,7 @@ func TestHostileInputNeverFailsOrChangesText(t *testing.T) {
 			expect(t, "login", b.login("john", pw), 302, "/index")
 			for _, v := range bad {
 				expectFormError(t, "post "+v, b.post("/index", url.Values{"post": {"a" + v + "b"}}))
+				expectFormError(t, "post ending in "+v, b.post("/index", url.Values{"post": {"a" + v}}))
 				expectFormError(t, "about me "+v, b.post("/edit_profile", url.Values{"username": {"john"}, "about_me": {"a" + v}}))
 				expectFormError(t, "rename "+v, b.post("/edit_profile", url.Values{"username": {"john" + v}, "about_me": {""}}))
 			}
@@ -77,9 +76,7 @@ func TestHostileInputNeverFailsOrChangesText(t *testing.T) {
 				expect(t, "POST "+path, b.do(req), 404, "")
 			}
 			for _, path := range []string{"/explore?page=%00", "/index?page=%FF", "/auth/logout?next=%00", "/user/john?x=%1B"} {
-				if p := b.get(path); p.status != 400 && p.status != 405 {
-					t.Errorf("GET %s: %d, want 400", path, p.status)
-				}
+				expect(t, "GET "+path, b.get(path), 400, "", "Bad Request")
 			}
 			expect(t, "huge form", b.post("/index", url.Values{"post": {strings.Repeat("x", 100<<10)}}), 413, "")
 			expect(t, "still signed in", b.get("/index"), 200, "", "Hi, john!")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/microblog/microblog/internal/models"
@@ -71,7 +70,7 @@ func (a *App) renderIndex(w http.ResponseWriter, r *http.Request, form *postForm
 
 func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
 	form := newPostForm()
-	form.Post.Value = strings.TrimSpace(r.PostFormValue("post"))
+	form.Post.Value = value(r, "post")
 	if !required(form.Post) || !plainText(form.Post, true) {
 		a.renderIndex(w, r, form)
 		return

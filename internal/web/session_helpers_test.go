@@ -47,7 +47,7 @@ func (b *syncBuffer) lines(s string) []string {
 	return out
 }
 
-// waitLines waits up to d for exactly n lines containing s, and returns them.
+// waitLines waits up to d for at least n lines containing s, and returns them all.
 func (b *syncBuffer) waitLines(s string, n int, d time.Duration) []string {
 	deadline := time.Now().Add(d)
 	for {
