@@ -86,8 +86,14 @@ func (u *User) CheckPassword(plain string) bool {
 
 // Avatar is the user's Gravatar URL at size pixels, as the tutorial builds it.
 func (u *User) Avatar(size int) string {
+	return fmt.Sprintf("https://www.gravatar.com/avatar/%s?d=identicon&s=%d", u.EmailHash(), size)
+}
+
+// EmailHash is the key Gravatar gives the user's avatar, MD5 of the lower-cased address;
+// the app's own avatars use it too, so the page never carries the address.
+func (u *User) EmailHash() string {
 	sum := md5.Sum([]byte(strings.ToLower(u.Email)))
-	return fmt.Sprintf("https://www.gravatar.com/avatar/%s?d=identicon&s=%d", hex.EncodeToString(sum[:]), size)
+	return hex.EncodeToString(sum[:])
 }
 
 // String prints the user as the tutorial's __repr__ does: <User susan>.

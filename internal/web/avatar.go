@@ -2,8 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -37,24 +35,17 @@ func avatarFuncs(source string) template.FuncMap {
 	return template.FuncMap{
 		"avatar": func(u *models.User, size int) string {
 			if source == avatarsLocal {
-				return localAvatarURL(u.Email, size)
+				return localAvatarURL(u, size)
 			}
 			return u.Avatar(size)
 		},
-		"localAvatar": func(u *models.User, size int) string { return localAvatarURL(u.Email, size) },
+		"localAvatar": func(u *models.User, size int) string { return localAvatarURL(u, size) },
 	}
 }
 
-// emailHash is the hash Gravatar keys avatars by: MD5 of the lower-cased address. Local
-// avatars use it too, so that a user has the same key in both and the page never carries
-// the address itself.
-func emailHash(email string) string {
-	sum := md5.Sum([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return hex.EncodeToString(sum[:])
-}
-
-func localAvatarURL(email string, size int) string {
-	return "/avatar/" + emailHash(email) + "/" + strconv.Itoa(size)
+// localAvatarURL is the path of the user's avatar drawn by the app (serveAvatar).
+func localAvatarURL(u *models.User, size int) string {
+	return "/avatar/" + u.EmailHash() + "/" + strconv.Itoa(size)
 }
 
 // serveAvatar draws the identicon of /avatar/{hash}/{size}: no database, no network,
