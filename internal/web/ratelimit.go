@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"time"
 
@@ -45,11 +44,7 @@ func clientIP(r *http.Request) string {
 	if c, ok := r.Context().Value(clientKey{}).(client); ok {
 		return c.addr
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return resolveClient(r, nil).addr
 }
 
 // allow counts an attempt under each key and reports whether all are within limits; when
