@@ -214,3 +214,18 @@ func mysqlUnavailable(number uint16) bool {
 	}
 	return false
 }
+
+// IsDeadlock reports whether err is a transaction the database chose to abort so that
+// others could go on — an InnoDB deadlock victim (1213) or a PostgreSQL deadlock or
+// serialization failure (40P01, 40001) — which is worth trying again as it was.
+func IsDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40P01" || pe.Code == "40001"
+	}
+	return false
+}

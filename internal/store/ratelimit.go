@@ -51,13 +51,18 @@ func Count(ctx context.Context, db *database.DB, key string, window time.Duratio
 	}
 	// InnoDB may still choose a deadlock victim among concurrent upserts of one new key;
 	// the victim tries again after a short random pause, so racers do not meet again in
-	// step.
+	// step. Nothing else is tried again: an unreachable or locked database would only
+	// make the request wait several times as long before its 503.
 	var err error
-	for try := 0; try < maxHitTries; try++ {
-		if err = db.Bun.RunInTx(ctx, nil, hit); err == nil || ctx.Err() != nil {
+	for try := 1; ; try++ {
+		err = db.Bun.RunInTx(ctx, nil, hit)
+		if err == nil || !database.IsDeadlock(err) || try == maxHitTries {
 			break
 		}
-		time.Sleep(time.Duration(1+rand.IntN(5*(try+1))) * time.Millisecond)
+		select {
+		case <-time.After(time.Duration(1+rand.IntN(5*try)) * time.Millisecond):
+		case <-ctx.Done():
+		}
 	}
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: rate limit %s: %w", key, err)
