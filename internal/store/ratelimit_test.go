@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
+	"github.com/uptrace/bun"
 )
 
 func TestRateLimitWindows(t *testing.T) {
@@ -92,13 +94,22 @@ func TestRateLimitCountAndRefund(t *testing.T) {
 			t.Fatalf("after two refunds and a count: %d, want 2", n)
 		}
 		for range 3 {
-			store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(12*time.Second))
+			if err := store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(12*time.Second)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if n, _, _ := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(13*time.Second)); n != 1 {
 			t.Fatalf("refunds went below zero: count %d, want 1", n)
 		}
-		// The window ended: a late refund changes nothing, the next count starts afresh.
-		store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute))
+		// The window ended: a late refund leaves the stored count as it was, and the next
+		// count starts afresh.
+		if err := store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		var row models.RateLimit
+		if err := db.Bun.NewSelect().Model(&row).Where("? = ?", bun.Ident("key"), "signin-acct:x").Scan(ctx); err != nil || row.Hits != 1 {
+			t.Fatalf("after a refund past the window: hits %d (%v), want 1", row.Hits, err)
+		}
 		if n, _, _ := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute)); n != 1 {
 			t.Fatalf("new window: %d, want 1", n)
 		}
