@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 )
 
 // guardedConnector wraps a driver's connector so that every statement is checked by
@@ -47,7 +45,7 @@ func guardConnector(drv driver.Driver, dsn string) (driver.Connector, error) {
 
 // checkStatement refuses a statement whose text or string arguments are not ValidText.
 func checkStatement(query string, args []driver.NamedValue) error {
-	if strings.IndexByte(query, 0) >= 0 || !utf8.ValidString(query) {
+	if !ValidText(query) {
 		return fmt.Errorf("%w (in the statement)", ErrInvalidText)
 	}
 	for _, a := range args {

@@ -3,13 +3,10 @@ package password
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
 	"time"
-
-	"golang.org/x/crypto/argon2"
 )
 
 // ErrBusy is returned when a hash or verification waited its whole queue time for a
@@ -44,9 +41,7 @@ func NewHasher(concurrency int, wait time.Duration) *Hasher {
 	salt, key := make([]byte, saltLen), make([]byte, keyLen)
 	rand.Read(salt) // crypto/rand.Read never fails (Go 1.24+)
 	rand.Read(key)
-	b64 := base64.RawStdEncoding
-	absent := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, parallelism, b64.EncodeToString(salt), b64.EncodeToString(key))
-	return &Hasher{slots: make(chan struct{}, max(concurrency, 1)), wait: wait, absent: absent}
+	return &Hasher{slots: make(chan struct{}, max(concurrency, 1)), wait: wait, absent: encode(salt, key)}
 }
 
 // Acquire takes a slot, waiting at most the queue time (ErrBusy after it); the returned

@@ -54,9 +54,13 @@ func Hash(plain string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(plain), salt, passes, memoryKiB, parallelism, keyLen)
+	return encode(salt, argon2.IDKey([]byte(plain), salt, passes, memoryKiB, parallelism, keyLen)), nil
+}
+
+// encode writes salt and key as a PHC string with today's argon2id parameters.
+func encode(salt, key []byte) string {
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, parallelism, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // Verify reports whether plain matches the stored hash encoded, and whether the hash

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
@@ -24,7 +22,7 @@ var ErrNoUser = errors.New("no such user")
 // (whose column is binary on every dialect). Go then keeps the row whose name folds the
 // same as the one asked for, so all three dialects answer alike.
 func UserByUsername(ctx context.Context, s *database.Session, name string) (*models.User, error) {
-	if !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+	if !database.ValidText(name) {
 		// No stored name can be this, and the drivers would refuse it as an argument.
 		return nil, fmt.Errorf("store: user %q: %w", name, ErrNoUser)
 	}
