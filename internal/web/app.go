@@ -52,8 +52,8 @@ type App struct {
 	hasher *password.Hasher
 	// sleep waits out sign-in delays; tests replace it to see the delays asked for.
 	sleep func(context.Context, time.Duration) error
-	// signin replaces the sign-in policy's numbers when not nil (tests).
-	signin *signinLimits
+	// signin holds the sign-in policy's numbers.
+	signin signinLimits
 	// outage turns requests failing while the database is unreachable into 503s,
 	// logged once per outage.
 	outage *outage
@@ -62,7 +62,7 @@ type App struct {
 // New builds the application.
 func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
 	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
-		passwords: password.Policy{MinLength: cfg.PasswordMinLength}}
+		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
 	for _, page := range []string{"index", "user", "form", "error"} {

@@ -32,7 +32,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	username, email, pw, pw2 := page.Fields[0], page.Fields[1], page.Fields[2], page.Fields[3]
 	username.Value, email.Value = value(r, "username"), value(r, "email")
 	pw.Value, pw2.Value = r.PostFormValue("password"), r.PostFormValue("password2")
-	if !a.allow(w, r, page, "Register", registerWindow, map[string]int{"register-ip:" + clientIP(r): registerPerIP}) {
+	if !a.allow(w, r, page, "Register", "register-ip:"+clientIP(r), registerPerIP, registerWindow) {
 		return
 	}
 	ctx := r.Context()

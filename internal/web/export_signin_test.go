@@ -43,7 +43,7 @@ func (a *App) SetHasher(h *password.Hasher) { a.hasher = h }
 // SetSigninLimits replaces the sign-in policy's numbers (smaller ones keep the tests'
 // password checks few); the delay's bound stays SigninMaxDelay.
 func (a *App) SetSigninLimits(perAddress, perPair, slowAfter int, slowStep time.Duration) {
-	a.signin = &signinLimits{perAddress, perPair, slowAfter, slowStep, signinMaxDelay}
+	a.signin = signinLimits{perAddress, perPair, slowAfter, slowStep, signinMaxDelay}
 }
 
 // The sign-in policy's defaults.
@@ -58,5 +58,5 @@ const (
 
 // SigninDelay is the delay of an attempt after failures, under the default policy.
 func SigninDelay(failures int) time.Duration {
-	return (&App{}).signinLimits().delay(failures)
+	return defaultSigninLimits().delay(failures)
 }

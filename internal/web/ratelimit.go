@@ -47,22 +47,19 @@ func clientIP(r *http.Request) string {
 	return resolveClient(r, nil).addr
 }
 
-// allow counts an attempt under each key and reports whether all are within limits; when
-// not, it has written the 429 page.
-func (a *App) allow(w http.ResponseWriter, r *http.Request, page formPage, title string, window time.Duration, keys map[string]int) bool {
+// allow counts an attempt under key and reports whether it is within limit; when not,
+// it has written the 429 page.
+func (a *App) allow(w http.ResponseWriter, r *http.Request, page formPage, title, key string, limit int, window time.Duration) bool {
 	now := time.Now().UTC()
-	for key, limit := range keys {
-		ok, until, err := store.Hit(r.Context(), a.db, key, limit, window, now)
-		if err != nil {
-			a.serverError(w, r, err)
-			return false
-		}
-		if !ok {
-			a.tooMany(w, r, page, title, key, until.Sub(now))
-			return false
-		}
+	ok, until, err := store.Hit(r.Context(), a.db, key, limit, window, now)
+	if err != nil {
+		a.serverError(w, r, err)
+		return false
 	}
-	return true
+	if !ok {
+		a.tooMany(w, r, page, title, key, until.Sub(now))
+	}
+	return ok
 }
 
 // tooMany writes the form's 429 page for an attempt refused for wait more.
@@ -87,11 +84,8 @@ type signinLimits struct {
 	slowStep, maxDelay             time.Duration
 }
 
-// signinLimits is the policy in force: the constants above, unless a test set others.
-func (a *App) signinLimits() signinLimits {
-	if a.signin != nil {
-		return *a.signin
-	}
+// defaultSigninLimits are the sign-in policy's numbers (tests set smaller ones).
+func defaultSigninLimits() signinLimits {
 	return signinLimits{signinPerAddress, signinPerPair, signinSlowAfter, signinSlowStep, signinMaxDelay}
 }
 
@@ -110,7 +104,7 @@ type signinAttempt struct {
 // address+account pair and the account, in that order, stopping at a refusal.
 func (a *App) countSignin(ctx context.Context, addr, username string, now time.Time) (signinAttempt, error) {
 	acct := accountDigest(username)
-	lim := a.signinLimits()
+	lim := a.signin
 	var at signinAttempt
 	for _, k := range []struct {
 		key   string
