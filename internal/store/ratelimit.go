@@ -70,18 +70,18 @@ func Count(ctx context.Context, db *database.DB, key string, window time.Duratio
 	return row.Hits, row.WindowStart.Add(window), nil
 }
 
-// Refund takes back one attempt counted under key in the window open at now, for an
-// attempt that turned out not to be one the limit is about (a sign-in that succeeded).
-// It is one atomic UPDATE; the count never goes below zero. An attempt that spans the end
-// of its window may be taken from the next window instead: one count, at worst.
-func Refund(ctx context.Context, db *database.DB, key string, window time.Duration, now time.Time) error {
+// Refund takes back one attempt counted under each of keys in the window open at now,
+// for an attempt that turned out not to be one the limits are about (a sign-in that
+// succeeded). It is one atomic UPDATE; no count goes below zero. An attempt that spans
+// the end of its window may be taken from the next window instead: one count, at worst.
+func Refund(ctx context.Context, db *database.DB, window time.Duration, now time.Time, keys ...string) error {
 	_, err := db.Bun.NewUpdate().Model((*models.RateLimit)(nil)).
 		Set("hits = hits - 1").
-		Where("? = ?", bun.Ident("key"), key).
+		Where("? IN (?)", bun.Ident("key"), bun.In(keys)).
 		Where("hits > 0").
 		Where("window_start > ?", now.Add(-window)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("store: rate limit refund %s: %w", key, err)
+		return fmt.Errorf("store: rate limit refund %v: %w", keys, err)
 	}
 	return nil
 }

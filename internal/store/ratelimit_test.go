@@ -86,7 +86,7 @@ func TestRateLimitCountAndRefund(t *testing.T) {
 			}
 		}
 		for range 2 {
-			if err := store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(10*time.Second)); err != nil {
+			if err := store.Refund(ctx, db, time.Minute, now.Add(10*time.Second), "signin-acct:x"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -94,7 +94,7 @@ func TestRateLimitCountAndRefund(t *testing.T) {
 			t.Fatalf("after two refunds and a count: %d, want 2", n)
 		}
 		for range 3 {
-			if err := store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(12*time.Second)); err != nil {
+			if err := store.Refund(ctx, db, time.Minute, now.Add(12*time.Second), "signin-acct:x"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -103,7 +103,7 @@ func TestRateLimitCountAndRefund(t *testing.T) {
 		}
 		// The window ended: a late refund leaves the stored count as it was, and the next
 		// count starts afresh.
-		if err := store.Refund(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute)); err != nil {
+		if err := store.Refund(ctx, db, time.Minute, now.Add(2*time.Minute), "signin-acct:x"); err != nil {
 			t.Fatal(err)
 		}
 		var row models.RateLimit
@@ -113,8 +113,22 @@ func TestRateLimitCountAndRefund(t *testing.T) {
 		if n, _, _ := store.Count(ctx, db, "signin-acct:x", time.Minute, now.Add(2*time.Minute)); n != 1 {
 			t.Fatalf("new window: %d, want 1", n)
 		}
-		if err := store.Refund(ctx, db, "no-such-key", time.Minute, now); err != nil {
+		if err := store.Refund(ctx, db, time.Minute, now, "no-such-key"); err != nil {
 			t.Errorf("refund of an unknown key: %v", err)
+		}
+		// One refund takes back the attempt under every key it was counted under.
+		for _, k := range []string{"pair", "addr", "addr"} {
+			if _, _, err := store.Count(ctx, db, k, time.Minute, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.Refund(ctx, db, time.Minute, now, "pair", "addr"); err != nil {
+			t.Fatal(err)
+		}
+		for k, want := range map[string]int{"pair": 1, "addr": 2} { // the counts after one more hit
+			if n, _, _ := store.Count(ctx, db, k, time.Minute, now); n != want {
+				t.Errorf("%s after refunding both keys and counting again: %d, want %d", k, n, want)
+			}
 		}
 	})
 }

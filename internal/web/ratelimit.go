@@ -144,10 +144,8 @@ func (l signinLimits) delay(failures int) time.Duration {
 // user one count.
 func (a *App) refundSignin(ctx context.Context, r *http.Request, at signinAttempt, now time.Time) {
 	ctx = context.WithoutCancel(ctx)
-	for _, key := range at.keys {
-		if err := store.Refund(ctx, a.db, key, signinWindow, now); err != nil && !a.outage.covers(err) {
-			a.log.Warn("refund sign-in attempt", "err", err, "request_id", requestID(r))
-		}
+	if err := store.Refund(ctx, a.db, signinWindow, now, at.keys...); err != nil && !a.outage.covers(err) {
+		a.log.Warn("refund sign-in attempt", "err", err, "request_id", requestID(r))
 	}
 }
 
