@@ -14,6 +14,10 @@ import (
 // Inspect reads the schema of a live database (every table but the version table) into
 // the portable form, so that it can be compared with what the revisions describe.
 // Constraint names come back as created; types come back as portable kinds.
+//
+// Tables named river_* belong to the River job queue, whose own migrations manage them
+// (package internal/jobs); like the engine's bookkeeping tables they are not part of the
+// inspected schema, so autogenerate never proposes to drop them.
 func Inspect(ctx context.Context, db *sql.DB, dialect string) (*schema.Schema, error) {
 	var s *schema.Schema
 	var err error
@@ -101,7 +105,7 @@ func unquoteList(s string) []string {
 }
 
 func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := queryStrings(ctx, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress')")
+	names, err := queryStrings(ctx, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress') AND substr(name, 1, 6) <> 'river_'")
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +235,7 @@ func fkAction(a string) string {
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress')")
+	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress') AND left(table_name, 6) <> 'river_'")
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +347,7 @@ func pgDefault(d string) string {
 }
 
 func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress')")
+	names, err := queryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress') AND LEFT(table_name, 6) <> 'river_'")
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,18 @@ type Config struct {
 	// Avatars (AVATARS: gravatar, the default, or local): where avatar images come from;
 	// local ones are drawn by the app and need no network.
 	Avatars string
+
+	// RedisURL (REDIS_URL, e.g. redis://localhost:6379/0): when set, background jobs go
+	// through Redis (asynq) whatever the database; MySQL/MariaDB always need it.
+	RedisURL string
+	// BaseURL (BASE_URL, e.g. https://microblog.example.com): the site's public address,
+	// from which links in e-mails are built. Empty: https://SERVER_NAME when SERVER_NAME
+	// is set, else (development and testing only) the address the request came to.
+	BaseURL string
+	// JobRescueAfter (JOB_RESCUE_AFTER, a Go duration, default 10m): a background job
+	// whose worker died is tried again after this long on the River queue (SQLite,
+	// PostgreSQL). It must be longer than any job runs.
+	JobRescueAfter time.Duration
 }
 
 // Lookup finds a variable, as os.LookupEnv does.
@@ -108,6 +121,9 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.RememberCookieDuration = r.duration("REMEMBER_COOKIE_DURATION", 30*24*time.Hour, time.Minute, 400*24*time.Hour)
 	c.PasswordMinLength = r.integer("PASSWORD_MIN_LENGTH", 8, 8, 64, "a whole number of characters, 8 to 64")
 	c.Avatars = r.str("AVATARS", "gravatar")
+	c.RedisURL = r.str("REDIS_URL", "")
+	c.BaseURL = strings.TrimRight(r.str("BASE_URL", ""), "/")
+	c.JobRescueAfter = r.duration("JOB_RESCUE_AFTER", 10*time.Minute, time.Second, 7*24*time.Hour)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -141,6 +157,20 @@ func (c *Config) validate(r reader) error {
 	}
 	if len(c.Languages) == 0 {
 		return r.bad("LANGUAGES", "at least one language code")
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			return r.bad("REDIS_URL", "a Redis URL such as redis://localhost:6379/0")
+		}
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return r.bad("BASE_URL", "the site's public address such as https://microblog.example.com")
+		}
+	} else if c.ServerName != "" {
+		c.BaseURL = "https://" + c.ServerName
+	} else if c.Env == Production {
+		return r.bad("BASE_URL", "the site's public address such as https://microblog.example.com (or SERVER_NAME) when MICROBLOG_ENV=production: links in e-mails are never built from a request's Host header")
 	}
 	return nil
 }

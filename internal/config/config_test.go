@@ -64,8 +64,22 @@ func TestBadValuesNameTheVariableAndSource(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `POSTS_PER_PAGE="lots" (from `+file+`)`) {
 		t.Errorf("bad value in .env: error %v does not name the file", err)
 	}
-	if _, err := config.Load(env(map[string]string{"MICROBLOG_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef"}), ""); err != nil {
-		t.Errorf("production with a real key: %v", err)
+	if _, err := config.Load(env(map[string]string{"MICROBLOG_ENV": "production", "SECRET_KEY": "0123456789abcdef0123456789abcdef"}), ""); err == nil || !strings.Contains(err.Error(), "BASE_URL") {
+		t.Errorf("production without BASE_URL or SERVER_NAME: error %v, want one naming BASE_URL", err)
+	}
+	for _, vars := range []map[string]string{{"BASE_URL": "https://example.com/"}, {"SERVER_NAME": "example.com"}} {
+		vars["MICROBLOG_ENV"], vars["SECRET_KEY"] = "production", "0123456789abcdef0123456789abcdef"
+		c, err := config.Load(env(vars), "")
+		if err != nil {
+			t.Errorf("production with a real key and %v: %v", vars, err)
+		} else if c.BaseURL != "https://example.com" {
+			t.Errorf("production with %v: BaseURL = %q, want https://example.com", vars, c.BaseURL)
+		}
+	}
+	for name, v := range map[string]string{"BASE_URL": "example.com", "REDIS_URL": "localhost:6379", "JOB_RESCUE_AFTER": "soon"} {
+		if _, err := config.Load(env(map[string]string{name: v}), ""); err == nil || !strings.Contains(err.Error(), name+"=") {
+			t.Errorf("%s=%q: error %v, want one naming the variable", name, v, err)
+		}
 	}
 }
 

@@ -175,6 +175,20 @@ func (s *Session) Commit(ctx context.Context) error {
 	return nil
 }
 
+// SQLTx flushes pending changes and returns the session's write transaction, beginning
+// it if needed, for work that must commit or roll back with the session's changes —
+// such as inserting a background job (jobs.Queue.Enqueue). The transaction belongs to
+// the session: finish it with Commit or Rollback, never directly.
+func (s *Session) SQLTx(ctx context.Context) (*sql.Tx, error) {
+	if err := s.flush(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	return s.tx.Tx, nil
+}
+
 // Rollback discards everything not yet committed: pending inserts and deletes, and
 // flushed but uncommitted writes. Objects that had been inserted by a flush lose their
 // ids again; tracked objects get back their last committed values.

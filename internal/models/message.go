@@ -9,7 +9,7 @@ import (
 
 // Message is a private message from one user to another (table "message", chapter 21).
 type Message struct {
-	bun.BaseModel `bun:"table:message,alias:m"`
+	bun.BaseModel `bun:"table:message,alias:m" migrate:"index:ix_message_recipient_id_timestamp(recipient_id,timestamp)"`
 
 	ID          int64     `bun:"id,pk,autoincrement"`
 	SenderID    int64     `bun:"sender_id,notnull" migrate:"index"`

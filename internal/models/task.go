@@ -5,7 +5,7 @@ import "github.com/uptrace/bun"
 // Task is a background job launched by a user, such as exporting their posts (table
 // "task", chapter 22). ID is the job's identifier (a UUID string).
 type Task struct {
-	bun.BaseModel `bun:"table:task,alias:t"`
+	bun.BaseModel `bun:"table:task,alias:t" migrate:"index:ix_task_user_id_complete(user_id,complete)"`
 
 	ID          string  `bun:"id,pk,type:varchar(36)"`
 	Name        string  `bun:"name,type:varchar(128),notnull" migrate:"index"`

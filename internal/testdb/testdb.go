@@ -14,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/jobs"
 )
 
 // Environment variables naming the servers tests may use. Each holds a DATABASE_URL of a
@@ -23,6 +25,7 @@ import (
 const (
 	PostgresEnv = "MICROBLOG_TEST_POSTGRES_URL" // e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 	MySQLEnv    = "MICROBLOG_TEST_MYSQL_URL"    // e.g. mysql://root@127.0.0.1:3306/test
+	RedisEnv    = "MICROBLOG_TEST_REDIS_URL"    // e.g. redis://127.0.0.1:6379/0
 	// RequireEnv, when set to 1 (CI sets it), turns a missing server into a test
 	// failure instead of a skip, so a green run proves every dialect was exercised.
 	RequireEnv = "MICROBLOG_TEST_REQUIRE_ALL_DIALECTS"
@@ -46,6 +49,25 @@ func URL(t testing.TB, dialect string) string {
 	t.Fatalf("testdb: unknown dialect %q", dialect)
 	return ""
 }
+
+// RedisURL returns the Redis URL tests may use, skipping the test (or failing it under
+// RequireEnv) when it is not set. Tests share that server: they keep apart by using
+// names of their own (see RandomName).
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(RedisEnv)
+	if u == "" {
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatalf("testdb: %s is not set and %s=1 requires every service", RedisEnv, RequireEnv)
+		}
+		t.Skipf("Redis tests skipped: set %s (e.g. redis://127.0.0.1:6379/0) to run them", RedisEnv)
+	}
+	return u
+}
+
+// RandomName returns prefix followed by random hex digits, for names that must not
+// collide between test runs sharing a server.
+func RandomName(prefix string) string { return prefix + randomHex(6) }
 
 // Configured reports whether the dialect's test server is named in the environment
 // (SQLite needs none).
@@ -126,4 +148,21 @@ func randomHex(n int) string {
 		panic(fmt.Sprintf("testdb: crypto/rand: %v", err))
 	}
 	return hex.EncodeToString(b)
+}
+
+// Queue opens the job queue for db as the app would (River in SQLite and PostgreSQL,
+// asynq in Redis for MySQL), under a queue name of the test's own, closed when the test
+// ends. MySQL needs MICROBLOG_TEST_REDIS_URL.
+func Queue(t testing.TB, db *database.DB) jobs.Queue {
+	t.Helper()
+	opts := jobs.Options{Queue: RandomName("test-"), PollInterval: 50 * time.Millisecond, StopTimeout: 5 * time.Second}
+	if db.Dialect == database.MySQL {
+		opts.RedisURL = RedisURL(t)
+	}
+	q, err := jobs.Open(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return q
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
@@ -54,14 +55,16 @@ type App struct {
 	sleep func(context.Context, time.Duration) error
 	// signin holds the sign-in policy's numbers.
 	signin signinLimits
+	// queue runs background jobs: e-mails, exports.
+	queue jobs.Queue
 	// outage turns requests failing while the database is unreachable into 503s,
 	// logged once per outage.
 	outage *outage
 }
 
-// New builds the application.
-func New(db *database.DB, cfg *config.Config, log *slog.Logger) (*App, error) {
-	a := &App{db: db, cfg: cfg, log: log, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
+// New builds the application; its background jobs go to q.
+func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*App, error) {
+	a := &App{db: db, cfg: cfg, log: log, queue: q, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)

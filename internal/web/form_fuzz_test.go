@@ -38,7 +38,7 @@ func fuzzBrowser(f *testing.F, signedIn bool) *browser {
 		f.Fatal(err)
 	}
 	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), testdb.Queue(f, db))
 	if err != nil {
 		f.Fatal(err)
 	}

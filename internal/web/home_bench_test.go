@@ -101,7 +101,7 @@ func setupBench(b *testing.B) *benchSite {
 		populate(b, db)
 		cfg, _ := config.Load(func(string) (string, bool) { return "", false }, "")
 		// Errors are printed: a benchmark that hides them could not be trusted.
-		app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+		app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), testdb.Queue(b, db))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func outageApp(t *testing.T, db *database.DB) (*httptest.Server, *syncBuffer) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(logs, nil)), testdb.Queue(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func TestHomeFeedStatementCountDoesNotGrowWithPageSize(t *testing.T) {
 		db := testdb.Migrated(t, database.SQLite)
 		cfg, _ := config.Load(func(string) (string, bool) { return "", false }, "")
 		cfg.PostsPerPage = size
-		app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), testdb.Queue(t, db))
 		if err != nil {
 			t.Fatal(err)
 		}

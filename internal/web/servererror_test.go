@@ -23,7 +23,7 @@ func TestInvalidTextIsABadRequestNotAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	a, err := New(db, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	a, err := New(db, cfg, slog.New(slog.NewTextHandler(&logs, nil)), testdb.Queue(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func newDialectSite(t *testing.T, dialect string, tune func(*config.Config)) (*s
 		tune(cfg)
 	}
 	logs := &syncBuffer{}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(logs, nil)), testdb.Queue(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func signinSiteWith(t *testing.T, dialect string, trustLoopback bool, tune func(
 	if tune != nil {
 		tune(cfg)
 	}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), testdb.Queue(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func TestSigninRSSServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), testdb.Queue(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func newSiteWithPageSize(t *testing.T, perPage int) *site {
 		t.Fatal(err)
 	}
 	cfg.PostsPerPage = perPage
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), testdb.Queue(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,20 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 95ca808f003e -> eb734d6789e7, background jobs: job outbox, message and task indexes
+
+DROP TABLE `job_outbox`;
+
+DROP INDEX `ix_message_recipient_id_timestamp` ON `message`;
+
+CREATE INDEX `fk_task_user_id_user` ON `task` (`user_id`);
+
+DROP INDEX `ix_task_user_id_complete` ON `task`;
+
+DELETE FROM `alembic_version` WHERE version_num = '95ca808f003e';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('eb734d6789e7');
+
 -- Running downgrade eb734d6789e7 -> c05cb1c54b88, username keys
 
 ALTER TABLE `user` MODIFY `username` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL;

@@ -3,6 +3,22 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 95ca808f003e -> eb734d6789e7, background jobs: job outbox, message and task indexes
+
+BEGIN;
+
+DROP TABLE "job_outbox";
+
+DROP INDEX "ix_message_recipient_id_timestamp";
+
+DROP INDEX "ix_task_user_id_complete";
+
+DELETE FROM "alembic_version" WHERE version_num = '95ca808f003e';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('eb734d6789e7');
+
+COMMIT;
+
 -- Running downgrade eb734d6789e7 -> c05cb1c54b88, username keys
 
 BEGIN;

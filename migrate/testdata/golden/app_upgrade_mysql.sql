@@ -223,3 +223,22 @@ DELETE FROM `alembic_version` WHERE version_num = 'c05cb1c54b88';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('eb734d6789e7');
 
+-- Running upgrade eb734d6789e7 -> 95ca808f003e, background jobs: job outbox, message and task indexes
+
+CREATE TABLE `job_outbox` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`kind` VARCHAR(64) NOT NULL,
+	`args` LONGBLOB NOT NULL,
+	`max_attempts` INTEGER NOT NULL,
+	`created_at` DATETIME(6) NOT NULL,
+	CONSTRAINT `pk_job_outbox` PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_message_recipient_id_timestamp` ON `message` (`recipient_id`, `timestamp`);
+
+CREATE INDEX `ix_task_user_id_complete` ON `task` (`user_id`, `complete`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'eb734d6789e7';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('95ca808f003e');
+

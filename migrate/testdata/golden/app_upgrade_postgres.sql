@@ -277,3 +277,26 @@ INSERT INTO "alembic_version" (version_num) VALUES ('eb734d6789e7');
 
 COMMIT;
 
+-- Running upgrade eb734d6789e7 -> 95ca808f003e, background jobs: job outbox, message and task indexes
+
+BEGIN;
+
+CREATE TABLE "job_outbox" (
+	"id" SERIAL NOT NULL,
+	"kind" VARCHAR(64) NOT NULL,
+	"args" BYTEA NOT NULL,
+	"max_attempts" INTEGER NOT NULL,
+	"created_at" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	CONSTRAINT "pk_job_outbox" PRIMARY KEY ("id")
+);
+
+CREATE INDEX "ix_message_recipient_id_timestamp" ON "message" ("recipient_id", "timestamp");
+
+CREATE INDEX "ix_task_user_id_complete" ON "task" ("user_id", "complete");
+
+DELETE FROM "alembic_version" WHERE version_num = 'eb734d6789e7';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('95ca808f003e');
+
+COMMIT;
+
