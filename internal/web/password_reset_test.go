@@ -288,7 +288,7 @@ func TestResetFormsRefuseHostileInput(t *testing.T) {
 				{"\xff\xfe@example.com", 200, "This field must be valid UTF-8 text."},
 				{"john@exa\u202emple.com", 302, ""}, // a format character, not a control: an address, of no account
 				{"john@@example.com", 200, "Invalid email address."},
-				{"jоhn@example.com", 302, ""},  // Cyrillic о
+				{"jоhn@example.com", 302, ""}, // Cyrillic о
 				{"ｊｏｈｎ@example.com", 302, ""}, // fullwidth
 				{strings.Repeat("a", 130) + "@example.com", 200, "Field must be at most 120 characters long."},
 				{huge + "@example.com", 413, ""},
