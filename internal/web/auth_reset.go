@@ -74,7 +74,7 @@ func (a *App) resetRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, s := r.Context(), dbSession(r)
-	u, err := store.UserByEmail(ctx, s, email.Value)
+	u, err := store.UserByEmailStrict(ctx, s, email.Value)
 	switch {
 	case err == nil:
 		if err := a.queueResetMail(ctx, r, s, u); err != nil {

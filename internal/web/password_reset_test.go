@@ -100,7 +100,7 @@ func TestResetTokenExpires(t *testing.T) {
 // A link is bound to the account as it was when sent: a password changed another way
 // (another link, or directly) or a new e-mail address voids it.
 func TestResetTokenRefusedAfterPasswordChange(t *testing.T) {
-	for _, d := range []string{database.SQLite, database.Postgres} {
+	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
 			s := newMailSite(t, d, nil)
 			addUser(t, s.db, "john")
@@ -271,7 +271,7 @@ func TestResetPagesAreForAnonymousVisitors(t *testing.T) {
 // input checks (404 for a path with NUL, 413 for a body over 64 KiB), never a 5xx; a
 // look-alike address is simply an address without an account.
 func TestResetFormsRefuseHostileInput(t *testing.T) {
-	for _, d := range []string{database.SQLite, database.Postgres} {
+	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
 			s := newMailSite(t, d, nil)
 			addUser(t, s.db, "john")
@@ -341,7 +341,7 @@ func TestResetFormsRefuseHostileInput(t *testing.T) {
 // A mail server that refuses at first (451, as a greylisting one does) gets the e-mail
 // on the queue's next attempt.
 func TestPasswordResetMailIsRetried(t *testing.T) {
-	for _, d := range []string{database.SQLite, database.Postgres} {
+	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
 			s := newMailSite(t, d, nil)
 			addUser(t, s.db, "john")
