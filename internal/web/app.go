@@ -60,6 +60,12 @@ type App struct {
 	// outage turns requests failing while the database is unreachable into 503s,
 	// logged once per outage.
 	outage *outage
+	// resets issues and checks password-reset tokens.
+	resets *resetTokens
+	// binding ties signed-in sessions to the password they signed in with.
+	binding *passwordBinding
+	// mails are the e-mail templates.
+	mails *mailTemplates
 }
 
 // New builds the application; its background jobs go to q.
@@ -68,6 +74,16 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
+	var err error
+	if a.resets, err = newResetTokens(cfg.SecretKey); err != nil {
+		return nil, err
+	}
+	if a.binding, err = newPasswordBinding(cfg.SecretKey); err != nil {
+		return nil, err
+	}
+	if a.mails, err = parseMailTemplates(); err != nil {
+		return nil, err
+	}
 	for _, page := range []string{"index", "user", "form", "error"} {
 		t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(cfg.Avatars)).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {
@@ -89,6 +105,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	a.sessions = sm
 	if a.mailer.Configured() && len(cfg.Admins) > 0 {
 		a.errorMails = newErrorMails(a.mailer, cfg.Admins, log)
+		a.errorMails.enqueue = a.enqueueMail
 	}
 	return a, nil
 }

@@ -20,7 +20,10 @@ func loginPage(username string) formPage {
 			{Name: "remember_me", Label: "Remember Me", Type: "checkbox"},
 		},
 		Submit: "Sign In",
-		Links:  []link{{Before: "New User?", URL: "/auth/register", Text: "Click to Register!"}},
+		Links: []link{
+			{Before: "New User?", URL: "/auth/register", Text: "Click to Register!"},
+			{Before: "Forgot Your Password?", URL: "/auth/reset_password_request", Text: "Click to Reset It"},
+		},
 	}
 }
 
@@ -86,6 +89,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.sessions.Put(ctx, "user_id", u.ID)
+	a.bindSession(ctx, u)
 	a.sessions.RememberMe(ctx, r.PostFormValue("remember_me") != "")
 	next := r.URL.Query().Get("next")
 	if !localPath(next) {

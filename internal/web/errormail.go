@@ -20,6 +20,9 @@ const (
 	// errorMailKinds bounds the distinct errors tracked at once; beyond it, new kinds
 	// share one entry, so varied errors cannot grow memory or the number of e-mails.
 	errorMailKinds = 50
+	// errorMailQueueWait bounds the wait for the queue before an error e-mail is sent
+	// directly: an unreachable database may hang rather than fail.
+	errorMailQueueWait = 5 * time.Second
 )
 
 // errorMails remembers, per kind of error, when it was last mailed and how often it
@@ -29,6 +32,10 @@ type errorMails struct {
 	to     []string
 	log    *slog.Logger
 	window time.Duration
+	// enqueue queues an e-mail for the workers, who retry it until it is delivered; nil,
+	// or when it fails (the database is down, often the very error being reported),
+	// the e-mail is sent directly.
+	enqueue func(context.Context, mail.Message) error
 
 	mu    sync.Mutex
 	kinds map[string]*errorKind
@@ -98,9 +105,19 @@ func (m *errorMails) flush(kind string) {
 }
 
 func (m *errorMails) send(subject, body string) {
+	msg := mail.Message{To: m.to, Subject: subject, Text: body}
+	if m.enqueue != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), errorMailQueueWait)
+		err := m.enqueue(ctx, msg)
+		cancel()
+		if err == nil {
+			return
+		}
+		m.log.Warn("error e-mail not queued; sending it directly", "err", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := m.mailer.Send(ctx, m.to, subject, body); err != nil {
+	if err := m.mailer.SendMessage(ctx, msg); err != nil {
 		m.log.Warn("error e-mail not sent", "err", err)
 	}
 }

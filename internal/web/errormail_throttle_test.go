@@ -11,9 +11,10 @@ import (
 
 // The same error repeated by every request is mailed once, then summed up in one more
 // e-mail with the number of repeats when the window ends — not one e-mail per request.
+// The e-mails go through the job queue (the database is up; one table is gone).
 func TestErrorMailsAreThrottled(t *testing.T) {
 	box, port := startSMTP(t)
-	s, app, _ := newDialectSite(t, database.SQLite, mailTo(port, "admin@example.com"))
+	s, app, logs := newWorkingSite(t, database.SQLite, mailTo(port, "admin@example.com"), 1)
 	db := s.db
 	const window = 2 * time.Second
 	web.SetErrorMailWindow(app, window)
@@ -61,5 +62,9 @@ func TestErrorMailsAreThrottled(t *testing.T) {
 	expect(t, "explore once more", b.get("/explore"), 500, "")
 	if got := waitFor(4, 5*time.Second); len(got) != 4 || strings.Contains(got[3].data, "repeated") {
 		t.Errorf("a one-off error after a quiet window: %d e-mails, last:\n%s", len(got), got[len(got)-1].data)
+	}
+	// With the database up, they went through the job queue, not directly.
+	if sent := logs.lines("e-mail sent"); len(sent) != 4 || len(logs.lines("sending it directly")) != 0 {
+		t.Errorf("error e-mails sent by the workers: %d, want 4; log:\n%s", len(sent), logs)
 	}
 }

@@ -98,8 +98,11 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		if id, ok := a.sessions.Get(ctx, "user_id").(int64); ok {
 			var u models.User
 			if err := s.Get(ctx, &u, id); err == nil {
-				r = r.WithContext(context.WithValue(ctx, keyUser, &u))
-				a.touch(r, &u)
+				// A password changed since sign-in (a reset) has signed the session out.
+				if !a.passwordChanged(ctx, &u) {
+					r = r.WithContext(context.WithValue(ctx, keyUser, &u))
+					a.touch(r, &u)
+				}
 			} else if errors.Is(err, database.ErrNotFound) {
 				a.sessions.Remove(ctx, "user_id") // the account is gone
 			} else {

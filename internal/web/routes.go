@@ -29,6 +29,10 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("POST /auth/logout", a.logout)
 	app.HandleFunc("GET /auth/register", a.anonymousOnly(a.registerForm))
 	app.HandleFunc("POST /auth/register", a.anonymousOnly(a.register))
+	app.HandleFunc("GET /auth/reset_password_request", a.anonymousOnly(a.resetRequestForm))
+	app.HandleFunc("POST /auth/reset_password_request", a.anonymousOnly(a.resetRequest))
+	app.HandleFunc("GET /auth/reset_password/{token}", a.anonymousOnly(a.resetPasswordForm))
+	app.HandleFunc("POST /auth/reset_password/{token}", a.anonymousOnly(a.resetPassword))
 	app.HandleFunc("/", a.notFound)
 
 	// Cross-origin form posts are refused (Go's Sec-Fetch-Site / Origin check), so the

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/internal/web"
 )
 
@@ -67,22 +65,10 @@ func (b *syncBuffer) String() string {
 
 // newDialectSite is a real HTTP server over a migrated database of the given dialect,
 // with cfg adjusted by tune (may be nil) and its log kept in the returned buffer.
+// Its background jobs stay queued: see newWorkingSite for a site that runs them.
 func newDialectSite(t *testing.T, dialect string, tune func(*config.Config)) (*site, *web.App, *syncBuffer) {
 	t.Helper()
-	db := testdb.Migrated(t, dialect)
-	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tune != nil {
-		tune(cfg)
-	}
-	logs := &syncBuffer{}
-	app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(logs, nil)), testdb.Queue(t, db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &site{t: t, srv: newServer(t, app), db: db}, app, logs
+	return newWorkingSite(t, dialect, tune, 0)
 }
 
 // addUser stores an account directly (registration has its own tests and rules).
