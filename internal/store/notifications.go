@@ -1,9 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+
+	"github.com/uptrace/bun"
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
@@ -25,4 +30,50 @@ func AddNotification(ctx context.Context, s *database.Session, userID int64, nam
 		return nil, fmt.Errorf("store: notification %s for user %d: %w", name, userID, err)
 	}
 	return n, nil
+}
+
+// NotificationsSince lists userID's notifications with a timestamp after since, oldest
+// first (ties by id), as the tutorial's /notifications?since= does.
+func NotificationsSince(ctx context.Context, s *database.Session, userID int64, since float64) ([]*models.Notification, error) {
+	var out []*models.Notification
+	err := s.NewSelect().Model(&out).Where("n.user_id = ? AND n.timestamp > ?", userID, since).
+		Order("n.timestamp", "n.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications of user %d since %v: %w", userID, since, err)
+	}
+	return out, nil
+}
+
+// maxUsersPerQuery bounds the IN list of one NotificationsAfter statement, well under
+// every dialect's limit on bound values.
+const maxUsersPerQuery = 500
+
+// NotificationsAfter lists the notifications of the given users whose id is above
+// afterID, by id, outside any session: it is the query of the notification streams,
+// which must not hold a transaction open. The users are asked for maxUsersPerQuery at a
+// time.
+func NotificationsAfter(ctx context.Context, db *database.DB, userIDs []int64, afterID int64) ([]*models.Notification, error) {
+	var out []*models.Notification
+	for ids := range slices.Chunk(userIDs, maxUsersPerQuery) {
+		var part []*models.Notification
+		err := db.Bun.NewSelect().Model(&part).Where("n.id > ?", afterID).Where("n.user_id IN (?)", bun.In(ids)).
+			Order("n.id").Scan(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("store: notifications after %d: %w", afterID, err)
+		}
+		out = append(out, part...)
+	}
+	if len(userIDs) > maxUsersPerQuery {
+		slices.SortFunc(out, func(a, b *models.Notification) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	return out, nil
+}
+
+// LastNotificationID is the highest notification id yet (0 when there is none).
+func LastNotificationID(ctx context.Context, db *database.DB) (int64, error) {
+	var id sql.NullInt64
+	if err := db.Bun.NewSelect().Model((*models.Notification)(nil)).ColumnExpr("MAX(n.id)").Scan(ctx, &id); err != nil {
+		return 0, fmt.Errorf("store: last notification id: %w", err)
+	}
+	return id.Int64, nil
 }

@@ -99,7 +99,9 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 			var u models.User
 			if err := s.Get(ctx, &u, id); err == nil {
 				r = r.WithContext(context.WithValue(ctx, keyUser, &u))
-				a.touch(r, &u)
+				if !backgroundRequest(r) {
+					a.touch(r, &u)
+				}
 			} else if errors.Is(err, database.ErrNotFound) {
 				a.sessions.Remove(ctx, "user_id") // the account is gone
 			} else {
@@ -111,6 +113,10 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// backgroundRequest reports whether a request is made by a page's script on its own,
+// not by the user: the notification poll. It is not a visit, so last_seen stays.
+func backgroundRequest(r *http.Request) bool { return r.URL.Path == "/notifications" }
 
 // touch records the user's last visit, at most once a minute to spare the database.
 func (a *App) touch(r *http.Request, u *models.User) {
