@@ -39,28 +39,23 @@ func SendMessage(ctx context.Context, s *database.Session, sender, recipient *mo
 
 // MarkMessagesRead moves u's last_message_read_time forward to upTo (the newest message
 // the user was shown) and pushes the unread count left, in the session's transaction
-// (the caller commits, then may set u.LastMessageReadTime). It never moves the time back
-// and writes nothing when it would not move, so repeating it is harmless; it reports
-// whether it wrote. Messages that arrive meanwhile are newer than upTo and stay unread.
+// (the caller commits; u must be tracked by s). It never moves the time back — the
+// check is made under the user's row lock, against the stored time — and writes nothing
+// when it would not move, so repeating it is harmless; it reports whether it wrote.
+// Messages that arrive meanwhile are newer than upTo and stay unread.
 func MarkMessagesRead(ctx context.Context, s *database.Session, u *models.User, upTo time.Time) (*models.Notification, bool, error) {
 	upTo = upTo.UTC()
 	if u.LastMessageReadTime != nil && !upTo.After(*u.LastMessageReadTime) {
 		return nil, false, nil
 	}
-	if _, err := lockUser(ctx, s, u.ID); err != nil {
-		return nil, false, fmt.Errorf("store: mark messages read: %w", err)
-	}
-	// A plain UPDATE rather than a change to u: the condition keeps a slower request of
-	// the same user from moving the time back.
-	res, err := s.NewUpdate().Model((*models.User)(nil)).Set("last_message_read_time = ?", upTo).
-		Where("id = ?", u.ID).
-		Where("last_message_read_time IS NULL OR last_message_read_time < ?", upTo).Exec(ctx)
+	stored, err := lockUser(ctx, s, u.ID)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: mark messages read: %w", err)
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
+	if stored != nil && !upTo.After(*stored) {
 		return nil, false, nil // another request of this user marked as much already
 	}
+	u.LastMessageReadTime = &upTo // written by the next flush, in this transaction
 	n, err := pushUnreadCount(ctx, s, u.ID, &upTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: mark messages read: %w", err)
