@@ -17,16 +17,21 @@ import (
 // AddNotification replaces userID's notification called name with one carrying data, as
 // the tutorial's User.add_notification does (at most one row per user and name), as part
 // of the session's transaction: it becomes visible when the session commits.
+//
+// The new row is inserted before the old one is deleted, so that its id is always higher
+// than the one it replaces: SQLite (whose notification table has no AUTOINCREMENT) hands
+// out the highest id plus one, and would give a replacement the very id of the row just
+// deleted. Notification streams use the id as the event id and resume after it.
 func AddNotification(ctx context.Context, s *database.Session, userID int64, name string, data any) (*models.Notification, error) {
 	payload, err := json.Marshal(data)
 	if err != nil {
 		return nil, fmt.Errorf("store: notification %s: %w", name, err)
 	}
-	if _, err := s.NewDelete().Model((*models.Notification)(nil)).Where("user_id = ? AND name = ?", userID, name).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("store: notification %s for user %d: %w", name, userID, err)
-	}
 	n := &models.Notification{UserID: userID, Name: name, PayloadJSON: string(payload)}
 	if _, err := s.NewInsert().Model(n).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store: notification %s for user %d: %w", name, userID, err)
+	}
+	if _, err := s.NewDelete().Model((*models.Notification)(nil)).Where("user_id = ? AND name = ? AND id <> ?", userID, name, n.ID).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("store: notification %s for user %d: %w", name, userID, err)
 	}
 	return n, nil

@@ -161,7 +161,7 @@ func (a *App) notificationStream(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	sub := a.hub.subscribe(userID)
+	sub := a.hub.subscribe(userID, afterID, since)
 	if sub == nil {
 		w.Header().Set("Retry-After", "5")
 		jsonError(w, http.StatusServiceUnavailable, "The server is shutting down.")

@@ -63,10 +63,13 @@ type hubMark struct {
 }
 
 // subscriber is one open stream: the hub sends it its user's notifications on ch, each
-// once, and closes gone when it drops the stream.
+// once, and closes gone when it drops the stream. A stream resumed after an event id, or
+// started at a time, gets nothing from before that.
 type subscriber struct {
-	userID int64
-	ch     chan *models.Notification
+	userID  int64
+	afterID int64
+	since   float64
+	ch      chan *models.Notification
 	gone   chan struct{}
 
 	mu      sync.Mutex
@@ -80,14 +83,15 @@ func newHub(db *database.DB, log *slog.Logger) *hub {
 		byUser: map[int64]map[*subscriber]struct{}{}, wakeC: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
 }
 
-// subscribe opens a stream for userID, or returns nil when the hub is closed.
-func (h *hub) subscribe(userID int64) *subscriber {
+// subscribe opens a stream for userID that wants the notifications with an id above
+// afterID and a timestamp after since, or returns nil when the hub is closed.
+func (h *hub) subscribe(userID, afterID int64, since float64) *subscriber {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return nil
 	}
-	sub := &subscriber{userID: userID, ch: make(chan *models.Notification, subscriberBuffer), gone: make(chan struct{}), sent: map[int64]struct{}{}}
+	sub := &subscriber{userID: userID, afterID: afterID, since: since, ch: make(chan *models.Notification, subscriberBuffer), gone: make(chan struct{}), sent: map[int64]struct{}{}}
 	if h.byUser[userID] == nil {
 		h.byUser[userID] = map[*subscriber]struct{}{}
 	}
@@ -229,6 +233,9 @@ func (h *hub) pollOnce() {
 
 // claim reports whether n is new to this stream, and records it as sent.
 func (s *subscriber) claim(n *models.Notification) bool {
+	if n.ID <= s.afterID || n.Timestamp <= s.since {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.sent[n.ID]; ok {
