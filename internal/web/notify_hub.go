@@ -70,7 +70,7 @@ type subscriber struct {
 	afterID int64
 	since   float64
 	ch      chan *models.Notification
-	gone   chan struct{}
+	gone    chan struct{}
 
 	mu      sync.Mutex
 	sent    map[int64]struct{}
