@@ -72,7 +72,7 @@ that run them with "microblog worker" instead.`,
 			} else {
 				log.Info("no workers in this process (--workers 0): run `microblog worker` for background jobs")
 			}
-			srv := server.New(server.Options{Addr: addr, DB: env.db, Log: log, Handler: app.Handler()})
+			srv := server.New(server.Options{Addr: addr, DB: env.db, Log: log, Handler: app.Handler(), OnShutdown: app.CloseStreams})
 			serveErr := srv.ListenAndServe(ctx)
 			stop()
 			wg.Wait()

@@ -21,6 +21,10 @@ type Options struct {
 	Log  *slog.Logger
 	// Handler serves the application's pages; nil serves only the health check.
 	Handler http.Handler
+	// OnShutdown, when set, is called as the graceful shutdown begins, to end
+	// long-lived responses (notification streams) that would otherwise hold it until
+	// its timeout.
+	OnShutdown func()
 }
 
 // Server is the HTTP server.
@@ -76,6 +80,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.opts.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s.opts.OnShutdown != nil {
+		hs.RegisterOnShutdown(s.opts.OnShutdown)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -66,6 +66,12 @@ type App struct {
 	binding *passwordBinding
 	// mails are the e-mail templates.
 	mails *mailTemplates
+	// hub feeds the notification streams (notify_hub.go).
+	hub *hub
+	// messageLimit is how many messages one user may send in messageWindow.
+	messageLimit int
+	// streamHeartbeat is how often an idle notification stream sends a heartbeat.
+	streamHeartbeat time.Duration
 }
 
 // New builds the application; its background jobs go to q.
@@ -74,6 +80,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
+	a.hub, a.messageLimit, a.streamHeartbeat = newHub(db, log), messagesPerSender, streamHeartbeat
 	var err error
 	if a.resets, err = newResetTokens(cfg.SecretKey); err != nil {
 		return nil, err
@@ -84,7 +91,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	if a.mails, err = parseMailTemplates(); err != nil {
 		return nil, err
 	}
-	for _, page := range []string{"index", "user", "form", "error"} {
+	for _, page := range []string{"index", "user", "form", "error", "messages"} {
 		t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(cfg.Avatars)).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: templates: %w", err)
@@ -135,22 +142,45 @@ func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// CloseStreams ends every open notification stream and refuses new ones. The server
+// calls it when it shuts down: open streams would hold the graceful shutdown.
+func (a *App) CloseStreams() { a.hub.close() }
+
 // view is what every page template receives.
 type view struct {
 	Title   string
 	Me      *models.User
 	Flashes []string
 	Data    any
+	// Unread is the signed-in user's unread message count, for the navbar's badge.
+	Unread int
 }
 
 // render writes page with data, taking pending flashes from the session.
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	v := view{Title: title, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data}
+	v.Unread = a.unreadCount(r, page)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := a.pages[page].ExecuteTemplate(w, "base", v); err != nil {
 		a.log.Error("render", "page", page, "err", err, "request_id", requestID(r))
 	}
+}
+
+// unreadCount is the signed-in user's unread message count for the navbar: one indexed
+// COUNT. Error pages show no count (the database may be what failed); a failure to count
+// is logged and shows none.
+func (a *App) unreadCount(r *http.Request, page string) int {
+	me, s := currentUser(r), dbSession(r)
+	if me == nil || s == nil || page == "error" {
+		return 0
+	}
+	n, err := store.UnreadMessageCount(r.Context(), s, me)
+	if err != nil {
+		a.log.Warn("unread message count", "err", err, "request_id", requestID(r))
+		return 0
+	}
+	return n
 }
 
 func (a *App) flash(r *http.Request, msg string) {

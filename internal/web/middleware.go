@@ -101,7 +101,9 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 				// A password changed since sign-in (a reset) has signed the session out.
 				if !a.passwordChanged(ctx, &u) {
 					r = r.WithContext(context.WithValue(ctx, keyUser, &u))
-					a.touch(r, &u)
+					if !backgroundRequest(r) {
+						a.touch(r, &u)
+					}
 				}
 			} else if errors.Is(err, database.ErrNotFound) {
 				a.sessions.Remove(ctx, "user_id") // the account is gone
@@ -114,6 +116,10 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// backgroundRequest reports whether a request is made by a page's script on its own,
+// not by the user: the notification poll. It is not a visit, so last_seen stays.
+func backgroundRequest(r *http.Request) bool { return r.URL.Path == "/notifications" }
 
 // touch records the user's last visit, at most once a minute to spare the database.
 func (a *App) touch(r *http.Request, u *models.User) {

@@ -12,6 +12,9 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /static/", staticFiles())
 	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("GET /avatar/{hash}/{size}", serveAvatar) // local avatars: no session, no database
+	// A stream outlives the page middleware's buffering and database session; it reads
+	// the session itself (notificationStream).
+	mux.HandleFunc("GET /notifications/stream", a.notificationStream)
 
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", a.loginRequired(a.index))
@@ -24,6 +27,11 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("POST /edit_profile", a.loginRequired(a.editProfile))
 	app.HandleFunc("POST /follow/{username}", a.loginRequired(a.follow))
 	app.HandleFunc("POST /unfollow/{username}", a.loginRequired(a.unfollow))
+	app.HandleFunc("GET /send_message/{recipient}", a.loginRequired(a.sendMessageForm))
+	app.HandleFunc("POST /send_message/{recipient}", a.loginRequired(a.sendMessage))
+	app.HandleFunc("GET /messages", a.loginRequired(a.messages))
+	app.HandleFunc("GET /messages/sent", a.loginRequired(a.sentMessages))
+	app.HandleFunc("GET /notifications", a.apiLoginRequired(a.notifications))
 	app.HandleFunc("GET /auth/login", a.anonymousOnly(a.loginForm))
 	app.HandleFunc("POST /auth/login", a.anonymousOnly(a.login))
 	app.HandleFunc("POST /auth/logout", a.logout)

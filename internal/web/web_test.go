@@ -45,6 +45,7 @@ func newSiteWithPageSize(t *testing.T, perPage int) *site {
 func newServer(t *testing.T, app *web.App) *httptest.Server {
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
+	t.Cleanup(app.CloseStreams) // before srv.Close, which waits for open streams
 	return srv
 }
 
