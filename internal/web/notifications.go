@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -124,15 +126,40 @@ func (a *App) streamSession(r *http.Request) (token string, userID int64, err er
 	if err != nil || c.Value == "" || strings.HasPrefix(c.Value, anonymousCookiePrefix) {
 		return "", 0, nil
 	}
-	ctx, err := a.sessions.Load(r.Context(), c.Value)
+	if userID, err = a.streamUser(r.Context(), c.Value); err != nil || userID == 0 {
+		return "", 0, err
+	}
+	return c.Value, userID, nil
+}
+
+// streamUser is the user still signed in with the session token, or 0: none when the
+// session has ended, or when the password changed since it signed in (a reset signs
+// every other session out, streams included).
+func (a *App) streamUser(ctx context.Context, token string) (int64, error) {
+	ctx, err := a.sessions.Load(ctx, token)
 	if err != nil {
-		return "", 0, fmt.Errorf("web: notification stream: session: %w", err)
+		return 0, fmt.Errorf("web: notification stream: session: %w", err)
 	}
 	id, _ := a.sessions.Get(ctx, "user_id").(int64)
 	if id == 0 {
-		return "", 0, nil
+		return 0, nil
 	}
-	return c.Value, id, nil
+	fp, bound := a.sessions.Get(ctx, sessionPasswordKey).(string)
+	if !bound {
+		return id, nil // fingerprinted at the session's next page request
+	}
+	s := a.db.NewSession() // reads only: no transaction is opened
+	defer s.Close()
+	var u models.User
+	if err := s.Get(ctx, &u, id); errors.Is(err, database.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("web: notification stream: user: %w", err)
+	}
+	if !hmac.Equal([]byte(fp), []byte(a.binding.fingerprint(&u))) {
+		return 0, nil
+	}
+	return id, nil
 }
 
 // notificationStream serves the user's notifications as Server-Sent Events: first the
@@ -223,8 +250,8 @@ func (a *App) notificationStream(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-heartbeat.C:
-			if _, found, err := a.store.FindCtx(r.Context(), token); err == nil && !found {
-				return // signed out, or expired
+			if id, err := a.streamUser(r.Context(), token); err == nil && id != userID {
+				return // signed out, expired, or the password changed
 			}
 			if !send(": heartbeat\n\n") {
 				return

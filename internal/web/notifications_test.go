@@ -352,3 +352,18 @@ func TestNotificationStreamEndsOnShutdown(t *testing.T) {
 		t.Errorf("errors logged: %q", l)
 	}
 }
+
+// A password reset signs every other session out, open notification streams included:
+// a stream whose user's password changed ends at its next heartbeat.
+func TestNotificationStreamEndsWhenThePasswordChanges(t *testing.T) {
+	s, app, _ := newDialectSite(t, database.SQLite, nil)
+	web.SetStreamTimings(app, 200*time.Millisecond, time.Second)
+	susan := signedIn(t, s, "susan", false)
+	expect(t, "a page fingerprints the session", susan.get("/index"), 200, "")
+	st := openStream(t, susan, s.srv.URL, "")
+	st.none("idle", 500*time.Millisecond)
+	if _, err := s.db.Bun.NewUpdate().Table("user").Set("password_hash = ?", "changed-elsewhere").Where("username = ?", "susan").Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st.waitEnd("after the password changed", 3*time.Second)
+}
