@@ -24,6 +24,7 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("POST /edit_profile", a.loginRequired(a.editProfile))
 	app.HandleFunc("POST /follow/{username}", a.loginRequired(a.follow))
 	app.HandleFunc("POST /unfollow/{username}", a.loginRequired(a.unfollow))
+	app.HandleFunc("POST /export_posts", a.loginRequired(a.exportPosts))
 	app.HandleFunc("GET /auth/login", a.anonymousOnly(a.loginForm))
 	app.HandleFunc("POST /auth/login", a.anonymousOnly(a.login))
 	app.HandleFunc("POST /auth/logout", a.logout)
