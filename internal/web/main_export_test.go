@@ -342,4 +342,3 @@ func TestExportPostsEndToEnd(t *testing.T) {
 		})
 	}
 }
-
