@@ -102,12 +102,12 @@ func TaskByID(ctx context.Context, s *database.Session, id string) (*models.Task
 	return t, nil
 }
 
-// CompleteTask marks the task complete as part of the session's transaction, if it is
-// not complete already, and reports whether this call did it: of several attempts at one
-// job (a retry, a job rescued from a dead worker) exactly one sees true.
-func CompleteTask(ctx context.Context, s *database.Session, id string) (bool, error) {
+// CompleteTask marks user userID's task complete as part of the session's transaction,
+// if it is not complete already, and reports whether this call did it: of several
+// attempts at one job (a retry, a job rescued from a dead worker) exactly one sees true.
+func CompleteTask(ctx context.Context, s *database.Session, id string, userID int64) (bool, error) {
 	res, err := s.NewUpdate().Model((*models.Task)(nil)).Set("complete = ?", true).
-		Where("id = ? AND complete = ?", id, false).Exec(ctx)
+		Where("id = ? AND user_id = ? AND complete = ?", id, userID, false).Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store: complete task %q: %w", id, err)
 	}

@@ -65,7 +65,7 @@ func TestLaunchTaskWaitsForTheOneInProgress(t *testing.T) {
 			t.Fatalf("TaskInProgress = %v, %v; want true", busy, err)
 		}
 		for _, want := range []bool{true, false} {
-			done, err := store.CompleteTask(ctx, s, task.ID)
+			done, err := store.CompleteTask(ctx, s, task.ID, u.ID)
 			if err != nil || done != want {
 				t.Fatalf("CompleteTask = %v, %v; want %v", done, err, want)
 			}

@@ -197,7 +197,7 @@ func (d *Deps) finishExport(ctx context.Context, task *models.Task, user *models
 		Attachments: []mail.Attachment{{Name: "posts.json", ContentType: "application/json", Data: data}}}
 	s := d.DB.NewSession()
 	defer s.Close()
-	done, err := store.CompleteTask(ctx, s, task.ID)
+	done, err := store.CompleteTask(ctx, s, task.ID, user.ID)
 	if err != nil || !done {
 		s.Rollback(ctx)
 		if err != nil {
@@ -225,7 +225,8 @@ func (d *Deps) finishExport(ctx context.Context, task *models.Task, user *models
 
 // abandonExport ends an export whose last attempt failed: the task is marked complete
 // (so that the profile offers the export again) with progress 100, and the failure is
-// logged for the administrators. It runs even when ctx is cancelled.
+// logged for the administrators. It runs even when ctx is cancelled. A task id that
+// belongs to another user than the arguments say is left alone.
 func (d *Deps) abandonExport(ctx context.Context, run *jobs.Run, args ExportArgs, cause error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -233,7 +234,7 @@ func (d *Deps) abandonExport(ctx context.Context, run *jobs.Run, args ExportArgs
 		"attempt", run.Attempt, "of", run.MaxAttempts, "err", cause)
 	s := d.DB.NewSession()
 	defer s.Close()
-	done, err := store.CompleteTask(ctx, s, args.TaskID)
+	done, err := store.CompleteTask(ctx, s, args.TaskID, args.UserID)
 	if err == nil && done {
 		_, err = store.AddNotification(ctx, s, args.UserID, store.NotificationTaskProgress, store.TaskProgressData{TaskID: args.TaskID, Progress: 100})
 	}
