@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -324,6 +325,11 @@ func TestAdoptFlaskDatabase(t *testing.T) {
 func signInEveryone(t *testing.T, env map[string]string, dbURL string, users []flaskUser) {
 	t.Helper()
 	addr := freeAddr(t)
+	if strings.HasPrefix(dbURL, "mysql:") {
+		// On MySQL the job queue is in Redis.
+		env = maps.Clone(env)
+		env["REDIS_URL"] = testdb.RedisURL(t)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done, errOut := startRun(ctx, t, env, addr)
 	defer func() { cancel(); <-done }()

@@ -157,7 +157,7 @@ func openEnvironment(ctx context.Context, cfg *config.Config, log *slog.Logger) 
 	} else if n > 0 {
 		log.Info("username keys filled", "users", n)
 	}
-	q, err := jobs.Open(ctx, db, jobs.Options{RedisURL: cfg.RedisURL, Log: log, RescueAfter: cfg.JobRescueAfter})
+	q, err := jobs.Open(ctx, db, jobs.Options{RedisURL: cfg.RedisURL, Queue: cfg.JobQueue, Log: log, RescueAfter: cfg.JobRescueAfter})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/tasks"
+	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/internal/testsmtp"
 )
 
@@ -66,11 +67,23 @@ func (p *process) stop(t *testing.T) {
 
 // `run --workers 0` serves without running jobs; `microblog worker` runs them, as the
 // tutorial's `rq worker microblog-tasks` does beside the web process.
+// Both queues: River in SQLite, asynq in Redis with MySQL.
 func TestWorkersRunInRunOrInWorker(t *testing.T) {
+	for _, dialect := range []string{database.SQLite, database.MySQL} {
+		t.Run(dialect, func(t *testing.T) { workersRunInRunOrInWorker(t, dialect) })
+	}
+}
+
+func workersRunInRunOrInWorker(t *testing.T, dialect string) {
 	smtp := testsmtp.Start(t)
-	url := "sqlite:///" + filepath.Join(t.TempDir(), "app.db")
+	url := testdb.URL(t, dialect)
 	env := map[string]string{"DATABASE_URL": url, "LOG_TO_STDOUT": "1", "MAIL_SERVER": "127.0.0.1",
-		"MAIL_PORT": fmt.Sprint(smtp.Port), "ADMINS": "admin@example.com"}
+		"MAIL_PORT": fmt.Sprint(smtp.Port), "ADMINS": "admin@example.com", "JOB_QUEUE": testdb.RandomName("test-")}
+	opts := jobs.Options{Queue: env["JOB_QUEUE"]}
+	if dialect == database.MySQL {
+		env["REDIS_URL"] = testdb.RedisURL(t)
+		opts.RedisURL = env["REDIS_URL"]
+	}
 
 	web := start(t, env, "run", "--workers", "0", "--addr", "127.0.0.1:0")
 	web.waitFor(t, "listening")
@@ -82,7 +95,7 @@ func TestWorkersRunInRunOrInWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	q, err := jobs.Open(ctx, db, jobs.Options{})
+	q, err := jobs.Open(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,10 @@ type Config struct {
 	// whose worker died is tried again after this long on the River queue (SQLite,
 	// PostgreSQL). It must be longer than any job runs.
 	JobRescueAfter time.Duration
+	// JobQueue (JOB_QUEUE, default microblog-tasks, the tutorial's): the queue's name.
+	// Processes with the same database (and Redis) and queue name share their jobs; two
+	// sites sharing one Redis server need different names.
+	JobQueue string
 }
 
 // Lookup finds a variable, as os.LookupEnv does.
@@ -124,11 +129,15 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.RedisURL = r.str("REDIS_URL", "")
 	c.BaseURL = strings.TrimRight(r.str("BASE_URL", ""), "/")
 	c.JobRescueAfter = r.duration("JOB_RESCUE_AFTER", 10*time.Minute, time.Second, 7*24*time.Hour)
+	c.JobQueue = r.str("JOB_QUEUE", "microblog-tasks")
 	if r.err != nil {
 		return nil, r.err
 	}
 	return c, c.validate(r)
 }
+
+// jobQueueName is what both queues accept as a queue name.
+var jobQueueName = regexp.MustCompile(`^[a-z0-9]+(?:[_-][a-z0-9]+)*$`)
 
 func (c *Config) validate(r reader) error {
 	switch c.Env {
@@ -162,6 +171,9 @@ func (c *Config) validate(r reader) error {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 			return r.bad("REDIS_URL", "a Redis URL such as redis://localhost:6379/0")
 		}
+	}
+	if len(c.JobQueue) > 64 || !jobQueueName.MatchString(c.JobQueue) {
+		return r.bad("JOB_QUEUE", "1 to 64 lower-case letters and digits, separated by single _ or - (e.g. microblog-tasks)")
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {

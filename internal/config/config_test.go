@@ -76,7 +76,7 @@ func TestBadValuesNameTheVariableAndSource(t *testing.T) {
 			t.Errorf("production with %v: BaseURL = %q, want https://example.com", vars, c.BaseURL)
 		}
 	}
-	for name, v := range map[string]string{"BASE_URL": "example.com", "REDIS_URL": "localhost:6379", "JOB_RESCUE_AFTER": "soon"} {
+	for name, v := range map[string]string{"BASE_URL": "example.com", "REDIS_URL": "localhost:6379", "JOB_RESCUE_AFTER": "soon", "JOB_QUEUE": "my queue"} {
 		if _, err := config.Load(env(map[string]string{name: v}), ""); err == nil || !strings.Contains(err.Error(), name+"=") {
 			t.Errorf("%s=%q: error %v, want one naming the variable", name, v, err)
 		}
