@@ -36,7 +36,7 @@ const benchExportPosts = 10_000
 //
 //	go test ./internal/web -run '^$' -bench ExportPosts
 func BenchmarkExportPosts(b *testing.B) {
-	for _, d := range []string{database.SQLite, database.Postgres} {
+	for _, d := range testdb.Dialects {
 		for _, poll := range []time.Duration{time.Second, 50 * time.Millisecond} {
 			b.Run(fmt.Sprintf("%s/poll-%s", d, poll), func(b *testing.B) { benchExport(b, d, poll) })
 		}
@@ -52,7 +52,11 @@ func benchExport(b *testing.B, dialect string, poll time.Duration) {
 		b.Fatal(err)
 	}
 	db := testdb.Migrated(b, dialect)
-	q, err := jobs.Open(ctx, db, jobs.Options{Queue: testdb.RandomName("bench-"), PollInterval: poll, StopTimeout: 5 * time.Second})
+	opts := jobs.Options{Queue: testdb.RandomName("bench-"), PollInterval: poll, StopTimeout: 5 * time.Second}
+	if dialect == database.MySQL {
+		opts.RedisURL = testdb.RedisURL(b)
+	}
+	q, err := jobs.Open(ctx, db, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
