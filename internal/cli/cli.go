@@ -15,6 +15,7 @@ import (
 	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/microblog/microblog/internal/config"
+	"github.com/microblog/microblog/internal/tasks"
 )
 
 // IO is what the commands read from and write to, so that tests can run them in-process.
@@ -24,6 +25,10 @@ type IO struct {
 	Env            config.Lookup
 	// EnvFile is the .env file to read; empty means ".env" in the working directory.
 	EnvFile string
+	// TuneJobs is for tests only (nil otherwise): it adjusts the background jobs'
+	// dependencies before workers start, e.g. to pause an export between batches so
+	// that a test can kill the worker in the middle of it.
+	TuneJobs func(*tasks.Deps)
 }
 
 // usageError marks errors in how the command was called (exit status 2).

@@ -58,6 +58,9 @@ that run them with "microblog worker" instead.`,
 				return fmt.Errorf("run: %w", err)
 			}
 			defer env.close()
+			if stdio.TuneJobs != nil {
+				stdio.TuneJobs(env.deps)
+			}
 			app, err := web.New(env.db, cfg, log, env.queue)
 			if err != nil {
 				return fmt.Errorf("run: %w", err)
@@ -115,6 +118,9 @@ against one database (or Redis); each job runs once. Stops cleanly on SIGINT or 
 				return fmt.Errorf("worker: %w", err)
 			}
 			defer env.close()
+			if stdio.TuneJobs != nil {
+				stdio.TuneJobs(env.deps)
+			}
 			if err := env.work(cmd.Context(), workers); err != nil {
 				return fmt.Errorf("worker: %w", err)
 			}

@@ -80,7 +80,7 @@ func (q *riverQueue) Work(ctx context.Context, handlers Handlers, workers int) e
 	for kind, h := range handlers {
 		// Every kind shares one Go type whose Kind() comes from the value, so the
 		// worker is registered with a value naming it.
-		if err := addWorker(ws, kind, &riverWorker{handler: h}); err != nil {
+		if err := addWorker(ws, kind, &riverWorker{handler: h, rescueAfter: q.opts.RescueAfter}); err != nil {
 			return fmt.Errorf("jobs: river: worker %s: %w", kind, err)
 		}
 	}
@@ -147,7 +147,8 @@ func addWorker(ws *river.Workers, kind string, w river.Worker[rawArgs]) (err err
 // riverWorker runs a Handler for River.
 type riverWorker struct {
 	river.WorkerDefaults[rawArgs]
-	handler Handler
+	handler     Handler
+	rescueAfter time.Duration
 }
 
 func (w *riverWorker) Work(ctx context.Context, job *river.Job[rawArgs]) error {
@@ -158,8 +159,22 @@ func (w *riverWorker) Work(ctx context.Context, job *river.Job[rawArgs]) error {
 	return err
 }
 
-// Timeout: a job runs until it is done or the worker stops.
-func (w *riverWorker) Timeout(*river.Job[rawArgs]) time.Duration { return -1 }
+// Timeout: an attempt runs until it is done or the worker stops, and yet a job whose
+// worker died is tried again after RescueAfter. River asks for the timeout twice: when
+// an attempt starts (the answer bounds the attempt) and when its rescuer finds the job
+// running for longer than RescueStuckJobsAfter, where the job is retried only if the
+// answer is positive and has already elapsed — a constant -1 would leave a dead
+// worker's job "running" forever. So the answer depends on the attempt's age: -1 for an
+// attempt just started, and a quarter of RescueAfter (long elapsed) for one older than
+// half of it, which only the rescuer sees; the margins absorb clock differences between
+// the database and the worker. A job still running after RescueAfter is therefore tried
+// again even if its worker lives (River documents the same); handlers are idempotent.
+func (w *riverWorker) Timeout(job *river.Job[rawArgs]) time.Duration {
+	if job.AttemptedAt != nil && time.Since(*job.AttemptedAt) >= w.rescueAfter/2 {
+		return max(w.rescueAfter/4, time.Millisecond)
+	}
+	return -1
+}
 
 // retryPolicy waits Backoff(attempt) before the next attempt.
 type retryPolicy struct{}

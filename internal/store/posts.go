@@ -43,3 +43,34 @@ func posts(ctx context.Context, s *database.Session, what string, limit, offset 
 	}
 	return out, nil
 }
+
+// UserPostsAfter returns up to limit of user userID's posts oldest first (by timestamp,
+// then id for posts written at the same instant), starting after the post with id after
+// (from the first when after is 0): keyset pagination, so each batch is a range read
+// however far into the list it starts, and a post written meanwhile is neither skipped
+// nor repeated. The anchor's timestamp is compared as stored, read by a subquery, not
+// re-sent from Go: on an adopted SQLite database, times written by the Flask app
+// ("2006-01-02 15:04:05.000000") and by this one (with a "+00:00" suffix) are both text,
+// and only the stored value orders exactly as ORDER BY does. (Posts are never deleted;
+// an anchor that disappeared would end the listing early.)
+func UserPostsAfter(ctx context.Context, s *database.Session, userID, after int64, limit int) ([]*models.Post, error) {
+	var out []*models.Post
+	q := s.NewSelect().Model(&out).Where("p.user_id = ?", userID)
+	if after != 0 {
+		q = q.Where("(p.timestamp > (SELECT a.timestamp FROM post AS a WHERE a.id = ?) OR "+
+			"(p.timestamp = (SELECT a.timestamp FROM post AS a WHERE a.id = ?) AND p.id > ?))", after, after, after)
+	}
+	if err := q.Order("p.timestamp ASC", "p.id ASC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: posts of user %d oldest first: %w", userID, err)
+	}
+	return out, nil
+}
+
+// CountUserPosts counts user userID's posts.
+func CountUserPosts(ctx context.Context, s *database.Session, userID int64) (int, error) {
+	n, err := s.NewSelect().Model((*models.Post)(nil)).Where("p.user_id = ?", userID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count posts of user %d: %w", userID, err)
+	}
+	return int(n), nil
+}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
@@ -23,12 +24,19 @@ type Deps struct {
 	Log   *slog.Logger
 	Mail  *mail.Sender
 	Queue jobs.Queue
+	// ExportBatchSize is how many posts an export reads per query (0:
+	// DefaultExportBatchSize).
+	ExportBatchSize int
+	// ExportPause is for tests only, and 0 otherwise: a wait after each batch of an
+	// export, so that a test can stop a worker in the middle of one.
+	ExportPause time.Duration
 }
 
 // Handlers returns the handler of every job kind.
 func Handlers(d *Deps) jobs.Handlers {
 	return jobs.Handlers{
-		jobs.KindSendEmail: d.sendEmail,
+		jobs.KindSendEmail:   d.sendEmail,
+		jobs.KindExportPosts: d.exportPosts,
 	}
 }
 

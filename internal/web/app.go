@@ -154,12 +154,15 @@ type view struct {
 	Data    any
 	// Unread is the signed-in user's unread message count, for the navbar's badge.
 	Unread int
+	// Tasks are the signed-in user's background tasks in progress, one alert each.
+	Tasks []taskAlert
 }
 
 // render writes page with data, taking pending flashes from the session.
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	v := view{Title: title, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data}
 	v.Unread = a.unreadCount(r, page)
+	v.Tasks = a.taskAlerts(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := a.pages[page].ExecuteTemplate(w, "base", v); err != nil {

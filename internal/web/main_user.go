@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 )
@@ -13,6 +14,9 @@ type profilePage struct {
 	User                 *models.User
 	Own, IsFollowing     bool
 	Followers, Following int
+	// Exporting is true on one's own profile while an export of one's posts runs: the
+	// export button is hidden until it completes.
+	Exporting bool
 }
 
 func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
@@ -33,6 +37,8 @@ func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
 		if p.Followers, err = store.FollowersCount(ctx, s, u); err == nil {
 			if p.Following, err = store.FollowingCount(ctx, s, u); err == nil && !p.Own {
 				p.IsFollowing, err = store.IsFollowing(ctx, s, me, u)
+			} else if err == nil {
+				p.Exporting, err = store.TaskInProgress(ctx, s, me.ID, jobs.KindExportPosts)
 			}
 		}
 	}
