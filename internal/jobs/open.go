@@ -21,7 +21,8 @@ type Options struct {
 	// RescueAfter is how long a job may stay running on River before it counts as
 	// abandoned by a dead worker and is tried again (default 10 minutes).
 	RescueAfter time.Duration
-	// PollInterval is how often idle workers look for new jobs (default 1 second).
+	// PollInterval is how often idle workers look for new jobs, and the asynq relay for
+	// committed ones (default 200 ms: a job enqueued by a request starts within that).
 	PollInterval time.Duration
 	// StopTimeout bounds how long Work waits for running jobs when it stops before it
 	// cancels them (they are retried later; default 30 seconds).
@@ -39,7 +40,7 @@ func (o Options) withDefaults() Options {
 		o.RescueAfter = 10 * time.Minute
 	}
 	if o.PollInterval <= 0 {
-		o.PollInterval = time.Second
+		o.PollInterval = 200 * time.Millisecond
 	}
 	if o.StopTimeout <= 0 {
 		o.StopTimeout = 30 * time.Second
