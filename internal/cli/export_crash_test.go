@@ -64,7 +64,8 @@ func TestExportSurvivesKilledWorker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a worker process and waits for the job to be rescued; skipped with -short")
 	}
-	for _, d := range []string{database.SQLite, database.Postgres} {
+	// River in SQLite and PostgreSQL, asynq in Redis with MySQL.
+	for _, d := range []string{database.SQLite, database.Postgres, database.MySQL} {
 		t.Run(d, func(t *testing.T) { exportSurvivesKilledWorker(t, d) })
 	}
 }
@@ -96,7 +97,15 @@ func exportSurvivesKilledWorker(t *testing.T, dialect string) {
 			t.Fatal(err)
 		}
 	}
-	q, err := jobs.Open(ctx, db, jobs.Options{})
+	opts := jobs.Options{Queue: testdb.RandomName("crash-")}
+	// River finds the dead worker's job after JOB_RESCUE_AFTER; asynq after the worker's
+	// lease (30 s) has been expired for 30 s, at its recoverer's next pass (every minute).
+	rescue := 90 * time.Second
+	if dialect == database.MySQL {
+		opts.RedisURL = testdb.RedisURL(t)
+		rescue = 180 * time.Second
+	}
+	q, err := jobs.Open(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +120,8 @@ func exportSurvivesKilledWorker(t *testing.T, dialect string) {
 	}
 
 	env := append(os.Environ(), "DATABASE_URL="+url, "JOB_RESCUE_AFTER=2s", "LOG_TO_STDOUT=1",
-		"MAIL_SERVER=127.0.0.1", fmt.Sprintf("MAIL_PORT=%d", smtp.Port), "ADMINS=admin@example.com")
+		"MAIL_SERVER=127.0.0.1", fmt.Sprintf("MAIL_PORT=%d", smtp.Port), "ADMINS=admin@example.com",
+		"JOB_QUEUE="+opts.Queue, "REDIS_URL="+opts.RedisURL)
 	startWorker := func(pause string) (*exec.Cmd, *syncBuffer) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestExportWorkerChild$", "-test.count=1")
 		cmd.Env = append(env, workerChildEnv+"="+pause)
@@ -168,7 +178,7 @@ func exportSurvivesKilledWorker(t *testing.T, dialect string) {
 			t.Errorf("the second worker did not stop cleanly: %v\n%s", err, secondOut.String())
 		}
 	}()
-	msgs := smtp.Wait(1, 90*time.Second)
+	msgs := smtp.Wait(1, rescue)
 	if len(msgs) != 1 {
 		logJobs(t, db)
 		t.Fatalf("%d e-mails after the second worker started, want 1; its output:\n%s", len(msgs), secondOut.String())
