@@ -18,6 +18,12 @@ import (
 // run` runs them; with 0 workers they stay queued.
 func newWorkingSite(t *testing.T, dialect string, tune func(*config.Config), workers int) (*site, *web.App, *syncBuffer) {
 	t.Helper()
+	return newTunedSite(t, dialect, tune, workers, nil)
+}
+
+// newTunedSite is newWorkingSite whose job handlers are adjusted by tuneJobs (may be nil).
+func newTunedSite(t *testing.T, dialect string, tune func(*config.Config), workers int, tuneJobs func(*tasks.Deps)) (*site, *web.App, *syncBuffer) {
+	t.Helper()
 	db := testdb.Migrated(t, dialect)
 	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
 	if err != nil {
@@ -37,6 +43,9 @@ func newWorkingSite(t *testing.T, dialect string, tune func(*config.Config), wor
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		deps := &tasks.Deps{DB: db, Cfg: cfg, Log: log, Mail: mail.New(cfg), Queue: q}
+		if tuneJobs != nil {
+			tuneJobs(deps)
+		}
 		go func() { done <- q.Work(ctx, tasks.Handlers(deps), workers) }()
 		// Registered after the queue's Close, so it runs before it.
 		t.Cleanup(func() {
