@@ -120,16 +120,9 @@ func (a *App) queueResetMail(ctx context.Context, r *http.Request, s *database.S
 }
 
 func (a *App) resetPasswordForm(w http.ResponseWriter, r *http.Request) {
-	u, err := a.resetUser(r)
-	if err != nil {
-		a.serverError(w, r, err)
+	if u := a.resetPage(w, r); u == nil {
 		return
 	}
-	if u == nil {
-		http.Redirect(w, r, "/index", http.StatusFound)
-		return
-	}
-	privatePage(w)
 	a.render(w, r, http.StatusOK, "form", resetTitle, resetPasswordPage())
 }
 
@@ -137,16 +130,10 @@ func (a *App) resetPasswordForm(w http.ResponseWriter, r *http.Request) {
 // garbled, expired, for another account state — sends the visitor to /index without a
 // word, as the tutorial does.
 func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
-	u, err := a.resetUser(r)
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
+	u := a.resetPage(w, r)
 	if u == nil {
-		http.Redirect(w, r, "/index", http.StatusFound)
 		return
 	}
-	privatePage(w)
 	page := resetPasswordPage()
 	pw, pw2 := page.Fields[0], page.Fields[1]
 	pw.Value, pw2.Value = r.PostFormValue("password"), r.PostFormValue("password2")
@@ -187,6 +174,23 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 	a.log.Info("password reset", "user_id", u.ID, "request_id", requestID(r))
 	a.flash(r, "Your password has been reset.")
 	http.Redirect(w, r, "/auth/login", http.StatusFound)
+}
+
+// resetPage starts both answers of a reset link: the token's user, with the page kept
+// out of caches and Referer headers; or nil when the answer is already given (any bad
+// token goes to /index, as in the tutorial; a failure is a 500 or 503).
+func (a *App) resetPage(w http.ResponseWriter, r *http.Request) *models.User {
+	u, err := a.resetUser(r)
+	if err != nil {
+		a.serverError(w, r, err)
+		return nil
+	}
+	if u == nil {
+		http.Redirect(w, r, "/index", http.StatusFound)
+		return nil
+	}
+	privatePage(w)
+	return u
 }
 
 // resetUser is the user a request's reset token is valid for, or nil.

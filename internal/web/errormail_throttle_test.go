@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/testsmtp"
 	"github.com/microblog/microblog/internal/web"
 )
 
@@ -13,8 +14,8 @@ import (
 // e-mail with the number of repeats when the window ends — not one e-mail per request.
 // The e-mails go through the job queue (the database is up; one table is gone).
 func TestErrorMailsAreThrottled(t *testing.T) {
-	box, port := startSMTP(t)
-	s, app, logs := newWorkingSite(t, database.SQLite, mailTo(port, "admin@example.com"), 1)
+	box := testsmtp.Start(t)
+	s, app, logs := newWorkingSite(t, database.SQLite, mailTo(box.Port, "admin@example.com"), 1)
 	db := s.db
 	const window = 2 * time.Second
 	web.SetErrorMailWindow(app, window)
@@ -28,27 +29,22 @@ func TestErrorMailsAreThrottled(t *testing.T) {
 	for range 20 {
 		expect(t, "explore without a post table", b.get("/explore"), 500, "", "An unexpected error has occurred")
 	}
-	mails := func() []received {
-		box.mu.Lock()
-		defer box.mu.Unlock()
-		return append([]received(nil), box.msgs...)
-	}
-	waitFor := func(n int, within time.Duration) []received {
-		deadline := time.Now().Add(within)
-		for len(mails()) < n && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
+	waitFor := func(n int, within time.Duration) []string {
+		var data []string
+		for _, m := range box.Wait(n, within) {
+			data = append(data, string(m.Data))
 		}
-		return mails()
+		return data
 	}
-	if got := waitFor(1, 5*time.Second); len(got) != 1 || !strings.Contains(got[0].data, "GET /explore") {
+	if got := waitFor(1, 5*time.Second); len(got) != 1 || !strings.Contains(got[0], "GET /explore") {
 		t.Fatalf("after 20 identical errors: %d e-mails, want 1 at once", len(got))
 	}
 	got := waitFor(2, window+5*time.Second)
 	if len(got) != 2 {
 		t.Fatalf("after the window: %d e-mails, want the first and one summary", len(got))
 	}
-	if !strings.Contains(got[1].data, "Microblog Failure (repeated 19 times)") || !strings.Contains(got[1].data, "happened 19 more time(s)") {
-		t.Errorf("summary e-mail:\n%s", got[1].data)
+	if !strings.Contains(got[1], "Microblog Failure (repeated 19 times)") || !strings.Contains(got[1], "happened 19 more time(s)") {
+		t.Errorf("summary e-mail:\n%s", got[1])
 	}
 	// Quiet for a whole window: the next occurrence is mailed at once again.
 	time.Sleep(window + 500*time.Millisecond)
@@ -60,8 +56,8 @@ func TestErrorMailsAreThrottled(t *testing.T) {
 	// as new (not as "repeated 1 times" a window later).
 	time.Sleep(window + 500*time.Millisecond)
 	expect(t, "explore once more", b.get("/explore"), 500, "")
-	if got := waitFor(4, 5*time.Second); len(got) != 4 || strings.Contains(got[3].data, "repeated") {
-		t.Errorf("a one-off error after a quiet window: %d e-mails, last:\n%s", len(got), got[len(got)-1].data)
+	if got := waitFor(4, 5*time.Second); len(got) != 4 || strings.Contains(got[3], "repeated") {
+		t.Errorf("a one-off error after a quiet window: %d e-mails, last:\n%s", len(got), got[len(got)-1])
 	}
 	// With the database up, they went through the job queue, not directly.
 	if sent := logs.lines("e-mail sent"); len(sent) != 4 || len(logs.lines("sending it directly")) != 0 {
