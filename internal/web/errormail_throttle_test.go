@@ -60,6 +60,8 @@ func TestErrorMailsAreThrottled(t *testing.T) {
 		t.Errorf("a one-off error after a quiet window: %d e-mails, last:\n%s", len(got), got[len(got)-1])
 	}
 	// With the database up, they went through the job queue, not directly.
+	// (A worker logs its line just after the SMTP server has the message.)
+	logs.waitLines("e-mail sent", 4, 5*time.Second)
 	if sent := logs.lines("e-mail sent"); len(sent) != 4 || len(logs.lines("sending it directly")) != 0 {
 		t.Errorf("error e-mails sent by the workers: %d, want 4; log:\n%s", len(sent), logs)
 	}
