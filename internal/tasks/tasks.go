@@ -60,6 +60,11 @@ func (d *Deps) sendEmail(ctx context.Context, run *jobs.Run) error {
 		m.ID = fmt.Sprintf("%s-%s@microblog", run.Kind, run.ID)
 	}
 	if !d.Mail.Configured() {
+		if d.Cfg != nil && d.Cfg.Env == config.Development {
+			// A developer without a mail server still gets the reset link.
+			d.Log.Warn("e-mail not sent: MAIL_SERVER is not set; its text in development only", "subject", m.Subject, "to", m.To, "job", run.ID, "text", m.Text)
+			return nil
+		}
 		d.Log.Warn("e-mail not sent: MAIL_SERVER is not set", "subject", m.Subject, "to", m.To, "job", run.ID)
 		return nil
 	}
