@@ -48,6 +48,9 @@
 
   function stream() {
     const source = new EventSource("/notifications/stream");
+    // Leaving the page closes the stream at once (and lets the browser keep the page in
+    // its back-forward cache).
+    window.addEventListener("pagehide", function () { source.close(); });
     let errors = 0;
     source.onopen = function () { errors = 0; };
     source.onmessage = function (e) {
