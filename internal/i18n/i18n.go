@@ -129,3 +129,23 @@ func (l *Localizer) N(singular, plural string, n int, args ...any) string {
 	}
 	return fmt.Sprintf(s, args...)
 }
+
+// Funcs are the template functions bound to l's language: {{T "Home"}},
+// {{T "Hi, %s!" .Name}}, {{N "%d follower" "%d followers" .Count}}, {{lang.Tag}} and
+// {{range languages}}. T also takes a msgid with its arguments as one []any
+// ({{T .Error .ErrorArgs}}), for texts chosen in Go code and translated when shown.
+func (l *Localizer) Funcs() map[string]any {
+	return map[string]any{
+		"T": func(msgid string, args ...any) string {
+			if len(args) == 1 {
+				if spread, ok := args[0].([]any); ok {
+					args = spread
+				}
+			}
+			return l.T(msgid, args...)
+		},
+		"N":         l.N,
+		"lang":      func() Language { return l.Lang },
+		"languages": Languages,
+	}
+}
