@@ -90,7 +90,7 @@ func exportMail(user *models.User) (subject, text, html string, err error) {
 // commits. It returns store.ErrTaskInProgress (wrapped) when an export of the user's
 // is still incomplete; two calls at once record one task between them.
 func LaunchExport(ctx context.Context, q jobs.Queue, s *database.Session, userID int64) (*models.Task, error) {
-	t, err := store.LaunchTask(ctx, s, userID, jobs.KindExportPosts, ExportDescription)
+	t, err := store.LaunchTask(ctx, s, userID, jobs.KindExportPosts, i18n.M(ExportDescription))
 	if err != nil {
 		return nil, fmt.Errorf("tasks: export posts: %w", err)
 	}

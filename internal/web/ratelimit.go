@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/username"
 )
@@ -72,7 +73,7 @@ func (a *App) tooMany(w http.ResponseWriter, r *http.Request, page formPage, tit
 // busy writes the form's 503 page when password checks were queued too long.
 func (a *App) busy(w http.ResponseWriter, r *http.Request, page formPage, title string) {
 	w.Header().Set("Retry-After", fmt.Sprint(busyRetryAfter))
-	page.Fields[0].Error = busyMessage
+	page.Fields[0].Error = i18n.M(busyMessage)
 	a.log.Warn("password checks busy", "request_id", requestID(r))
 	a.render(w, r, http.StatusServiceUnavailable, "form", title, page)
 }
