@@ -82,9 +82,9 @@ var langCases = []langCase{{
 	required: []string{"Este campo es obligatorio."}, badLogin: "Nombre de usuario o contraseña inválidos",
 	menuFlash: "¡Ahora estás siguiendo a susan!",
 	pages: map[string][]string{
-		"/index":              {"¡Hola, john!", "Inicio", "Explorar", "Dí algo", "Artículos siguientes", "Artículos previos", "Idioma:"},
+		"/index":              {"¡Hola, john!", "Inicio", "Explorar", "Dí algo", "Más recientes", "Más antiguos", "Idioma:"},
 		"/explore":            {"<title>Explorar - Microblog</title>"},
-		"/messages":           {"Recibidos", "No tienes mensajes.", "Mensajes siguientes"},
+		"/messages":           {"Recibidos", "No tienes mensajes.", "Más recientes"},
 		"/messages/sent":      {"Mensajes Enviados", "No has enviado ningún mensaje."},
 		"/edit_profile":       {"Editar Perfil", "Acerca de mí"},
 		"/send_message/susan": {"Enviar Mensaje a susan", "Mensaje"},
@@ -97,9 +97,9 @@ var langCases = []langCase{{
 	required: []string{"Este campo é obrigatório."}, badLogin: "Nome de usuário ou senha inválidos",
 	menuFlash: "Agora você está seguindo susan!",
 	pages: map[string][]string{
-		"/index":              {"Olá, john!", "Início", "Explorar", "Diga algo", "Publicações mais novas", "Publicações mais antigas", "Idioma:"},
+		"/index":              {"Olá, john!", "Início", "Explorar", "Diga algo", "Mais recentes", "Mais antigas", "Idioma:"},
 		"/explore":            {"<title>Explorar - Microblog</title>"},
-		"/messages":           {"Recebidas", "Você não tem mensagens.", "Mensagens mais novas"},
+		"/messages":           {"Recebidas", "Você não tem mensagens.", "Mais recentes"},
 		"/messages/sent":      {"Mensagens enviadas", "Você não enviou nenhuma mensagem."},
 		"/edit_profile":       {"Editar perfil", "Sobre mim"},
 		"/send_message/susan": {"Enviar mensagem para susan", "Mensagem"},
