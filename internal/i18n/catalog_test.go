@@ -48,12 +48,24 @@ func TestCatalogsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	// The committed template is the extraction's: nobody forgot `translate update`.
-	pot, err := os.ReadFile(filepath.Join("locales", TemplateName))
+	// The committed template has the extraction's messages (references may lag behind
+	// edits that move lines): nobody forgot `microblog translate update`.
+	b, err := os.ReadFile(filepath.Join("locales", TemplateName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := Template(msgs).Bytes(); string(pot) != string(want) {
+	pot, err := ParsePO(TemplateName, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var have, want []string
+	for _, e := range pot.Entries {
+		have = append(have, e.ID+"|"+e.Plural)
+	}
+	for _, m := range msgs {
+		want = append(want, m.ID+"|"+m.Plural)
+	}
+	if strings.Join(have, "\n") != strings.Join(want, "\n") {
 		t.Errorf("locales/%s is stale: run `microblog translate update`", TemplateName)
 	}
 }

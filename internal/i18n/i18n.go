@@ -131,8 +131,7 @@ func (l *Localizer) N(singular, plural string, n int, args ...any) string {
 }
 
 // Funcs are the template functions bound to l's language: {{T "Home"}},
-// {{T "Hi, %s!" .Name}}, {{N "%d follower" "%d followers" .Count}}, {{lang.Tag}} and
-// {{range languages}}. T also takes a msgid with its arguments as one []any
+// {{T "Hi, %s!" .Name}}, {{N "%d follower" "%d followers" .Count}} and {{lang.Tag}}. T also takes a msgid with its arguments as one []any
 // ({{T .Error .ErrorArgs}}), for texts chosen in Go code and translated when shown.
 func (l *Localizer) Funcs() map[string]any {
 	return map[string]any{
@@ -144,8 +143,7 @@ func (l *Localizer) Funcs() map[string]any {
 			}
 			return l.T(msgid, args...)
 		},
-		"N":         l.N,
-		"lang":      func() Language { return l.Lang },
-		"languages": Languages,
+		"N":    l.N,
+		"lang": func() Language { return l.Lang },
 	}
 }

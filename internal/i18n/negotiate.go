@@ -10,10 +10,12 @@ type Matcher struct {
 	langs []Language
 }
 
-// NewMatcher matches against Languages(): es-MX gives es, pt and pt-PT give pt_BR,
-// anything unknown gives the default.
-func NewMatcher() *Matcher {
-	langs := Languages()
+// NewMatcher matches against langs (Languages() when none are given), the first being
+// the fallback: es-MX gives es, pt and pt-PT give pt_BR, anything unknown the first.
+func NewMatcher(langs ...Language) *Matcher {
+	if len(langs) == 0 {
+		langs = Languages()
+	}
 	tags := make([]language.Tag, len(langs))
 	for i, l := range langs {
 		tags[i] = language.MustParse(l.Tag)
@@ -25,11 +27,11 @@ func NewMatcher() *Matcher {
 func (m *Matcher) Match(acceptLanguage string) Language {
 	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(prefs) == 0 {
-		return Default
+		return m.langs[0]
 	}
 	_, i, conf := m.m.Match(prefs...)
 	if conf == language.No {
-		return Default
+		return m.langs[0]
 	}
 	return m.langs[i]
 }

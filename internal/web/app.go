@@ -49,7 +49,9 @@ type App struct {
 	// catalogs are the translations; matcher picks a language from Accept-Language.
 	catalogs *i18n.Catalogs
 	matcher  *i18n.Matcher
-	mailer   *mail.Sender
+	// languages are the languages served (LANGUAGES), the first the fallback.
+	languages []i18n.Language
+	mailer    *mail.Sender
 	// passwords is the rule for new passwords.
 	passwords password.Policy
 	// errorMails throttles error e-mails to ADMINS; nil without a mail server.
@@ -96,7 +98,10 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	if a.catalogs, err = i18n.Load(); err != nil {
 		return nil, err
 	}
-	a.matcher = i18n.NewMatcher()
+	if a.languages, err = servedLanguages(cfg.Languages); err != nil {
+		return nil, err
+	}
+	a.matcher = i18n.NewMatcher(a.languages...)
 	if a.mails, err = parseMailTemplates(a.catalogs); err != nil {
 		return nil, err
 	}
@@ -156,10 +161,12 @@ type view struct {
 	// Title is a message id, translated when shown.
 	Title string
 	// Here is the page's path and query, where the language menu returns.
-	Here    string
-	Me      *models.User
-	Flashes []string
-	Data    any
+	Here string
+	// Languages are the language menu's choices.
+	Languages []i18n.Language
+	Me        *models.User
+	Flashes   []string
+	Data      any
 	// Unread is the signed-in user's unread message count, for the navbar's badge.
 	Unread int
 	// Tasks are the signed-in user's background tasks in progress, one alert each.
@@ -188,7 +195,7 @@ func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*templa
 
 // render writes page with data, taking pending flashes from the session.
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	v := view{Title: title, Here: r.URL.RequestURI(), Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data}
+	v := view{Title: title, Here: r.URL.RequestURI(), Languages: a.languages, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data}
 	v.Unread = a.unreadCount(r, page)
 	v.Tasks = a.taskAlerts(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

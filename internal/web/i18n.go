@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/microblog/microblog/internal/i18n"
@@ -38,12 +39,12 @@ func (a *App) localizer(r *http.Request) *i18n.Localizer {
 // the browser's Accept-Language, English.
 func (a *App) chooseLanguage(r *http.Request, me *models.User) i18n.Language {
 	if me != nil && me.Language != nil {
-		if l, ok := i18n.Lookup(*me.Language); ok {
+		if l, ok := a.served(*me.Language); ok {
 			return l
 		}
 	}
 	if c, err := r.Cookie(langCookie); err == nil {
-		if l, ok := i18n.Lookup(c.Value); ok {
+		if l, ok := a.served(c.Value); ok {
 			return l
 		}
 	}
@@ -68,7 +69,7 @@ func (a *App) setLanguage(w http.ResponseWriter, r *http.Request) {
 	if !localPath(next) {
 		next = "/index"
 	}
-	l, ok := i18n.Lookup(r.PostFormValue("language"))
+	l, ok := a.served(r.PostFormValue("language"))
 	if !ok {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
@@ -88,11 +89,35 @@ func (a *App) setLanguage(w http.ResponseWriter, r *http.Request) {
 // i18n.Localizer.Funcs).
 func pageFuncs(l *i18n.Localizer) template.FuncMap { return template.FuncMap(l.Funcs()) }
 
+// served returns the language of that code if the site serves it (LANGUAGES).
+func (a *App) served(code string) (i18n.Language, bool) {
+	for _, l := range a.languages {
+		if strings.EqualFold(code, l.Code) || strings.EqualFold(code, l.Tag) {
+			return l, true
+		}
+	}
+	return i18n.Language{}, false
+}
+
+// servedLanguages are the languages of cfg.Languages, in its order; each must have a
+// catalog (English, the message ids' language, needs none).
+func servedLanguages(codes []string) ([]i18n.Language, error) {
+	var out []i18n.Language
+	for _, c := range codes {
+		l, ok := i18n.Lookup(c)
+		if !ok {
+			return nil, fmt.Errorf("web: LANGUAGES: no catalog for %q (see docs/i18n.md to add one)", c)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
 // recipientLanguage is the language of an e-mail to u: the one u chose, else the
 // request's.
 func (a *App) recipientLanguage(r *http.Request, u *models.User) i18n.Language {
 	if u.Language != nil {
-		if l, ok := i18n.Lookup(*u.Language); ok {
+		if l, ok := a.served(*u.Language); ok {
 			return l
 		}
 	}

@@ -2,15 +2,19 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/internal/web"
 )
 
 // acceptLanguage sends an Accept-Language header with every request, as a browser does.
@@ -176,6 +180,34 @@ func TestLanguageMenu(t *testing.T) {
 	expect(t, "English", b.get("/auth/login"), 200, "", `<html lang="en">`, "Sign In", `name="next" value="/auth/login"`)
 	if p := b.get("/language"); p.status != http.StatusNotFound && p.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET /language: %d", p.status)
+	}
+}
+
+// LANGUAGES limits the languages served: the others are neither negotiated, offered
+// nor accepted from the menu; an unknown one stops the app from starting.
+func TestLanguagesSetting(t *testing.T) {
+	s, _, _ := newDialectSite(t, database.SQLite, func(c *config.Config) { c.Languages = []string{"en", "es"} })
+	b := s.browser().speaking("pt-BR")
+	p := b.get("/auth/login")
+	expect(t, "pt-BR not served", p, 200, "", `<html lang="en">`, `value="es"`)
+	if strings.Contains(p.body, "Português") {
+		t.Error("the menu offers a language not served")
+	}
+	expect(t, "menu", b.chooseLanguage("pt_BR", "/auth/login"), http.StatusSeeOther, "/auth/login")
+	expect(t, "still English", b.get("/auth/login"), 200, "", `<html lang="en">`)
+	expect(t, "Spanish", b.speaking("es-AR").get("/auth/login"), 200, "", `<html lang="es">`)
+
+	only, _, _ := newDialectSite(t, database.SQLite, func(c *config.Config) { c.Languages = []string{"en"} })
+	if p := only.browser().speaking("es").get("/auth/login"); strings.Contains(p.body, "<footer") || !strings.Contains(p.body, `<html lang="en">`) {
+		t.Errorf("one language: no menu, English:\n%s", p.body)
+	}
+	cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Languages = []string{"en", "fr"}
+	if _, err := web.New(s.db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil); err == nil || !strings.Contains(err.Error(), `no catalog for "fr"`) {
+		t.Errorf("LANGUAGES=en,fr: %v", err)
 	}
 }
 
