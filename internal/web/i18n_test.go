@@ -176,6 +176,10 @@ func TestLanguageMenu(t *testing.T) {
 	expect(t, "cookie", b.get("/auth/login"), 200, "", `<html lang="pt-BR">`, "Entrar")
 	expect(t, "unknown language", b.chooseLanguage("xx", "/auth/register"), http.StatusSeeOther, "/auth/register")
 	expect(t, "still pt-BR", b.get("/auth/register"), 200, "", `<html lang="pt-BR">`, "Cadastrar-se")
+	req, _ := http.NewRequest("POST", s.srv.URL+"/index", strings.NewReader("post=hi"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	expect(t, "cross-origin post", b.do(req), http.StatusForbidden, "", `<html lang="pt-BR">`, "Proibido", "outro site")
 	expect(t, "back to English", b.chooseLanguage("en", "/auth/login?next=%2Fexplore"), http.StatusSeeOther, "/auth/login?next=%2Fexplore")
 	expect(t, "English", b.get("/auth/login"), 200, "", `<html lang="en">`, "Sign In", `name="next" value="/auth/login"`)
 	if p := b.get("/language"); p.status != http.StatusNotFound && p.status != http.StatusMethodNotAllowed {

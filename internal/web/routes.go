@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/microblog/microblog/internal/i18n"
 )
 
 // Handler is the application's route table behind its middleware.
@@ -47,9 +49,18 @@ func (a *App) Handler() http.Handler {
 
 	// Cross-origin form posts are refused (Go's Sec-Fetch-Site / Origin check), so the
 	// forms need no CSRF tokens.
-	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(app)))))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(a.crossOrigin))
+	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(app)))))
 	mux.Handle("/", protected)
 	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(mux)))
+}
+
+// crossOrigin answers a form post refused as cross-origin: the 403 page, in the
+// browser's language (the session is not read for a refused request).
+func (a *App) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusForbidden, "error", i18n.M("Forbidden"), errorPage{Heading: i18n.M("Forbidden"),
+		Lines: []string{i18n.M("The form was sent from another site, so it was refused. Go back to the page and send it again.")}})
 }
 
 // localPath accepts only a path on this site for the post-login redirect: it must start
