@@ -18,6 +18,7 @@ import (
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/jobs"
+	"github.com/microblog/microblog/internal/langdetect"
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
@@ -72,6 +73,8 @@ type App struct {
 	messageLimit int
 	// streamHeartbeat is how often an idle notification stream sends a heartbeat.
 	streamHeartbeat time.Duration
+	// languages detects the language of new posts.
+	languages *langdetect.Detector
 }
 
 // New builds the application; its background jobs go to q.
@@ -80,6 +83,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
+	a.languages = langdetect.New()
 	a.hub, a.messageLimit, a.streamHeartbeat = newHub(db, log), messagesPerSender, streamHeartbeat
 	var err error
 	if a.resets, err = newResetTokens(cfg.SecretKey); err != nil {
