@@ -8,3 +8,6 @@ func SetErrorMailWindow(a *App, d time.Duration) {
 		a.errorMails.window = d
 	}
 }
+
+// SetTranslateLimit sets how many translations one user may ask for in the window.
+func SetTranslateLimit(a *App, n int) { a.translateLimit = n }
