@@ -9,8 +9,12 @@
     if (!post || !span) {
       return;
     }
+    // The loading state: a spinner in place of the link until the answer comes.
+    const spinner = document.createElement("span");
+    spinner.className = "spinner-border spinner-border-sm translate-loading";
+    spinner.setAttribute("role", "status");
     span.setAttribute("aria-busy", "true");
-    span.textContent = "…";
+    span.replaceChildren(spinner);
     let text;
     try {
       const response = await fetch("/translate", {
@@ -29,6 +33,7 @@
       text = null;
     }
     span.removeAttribute("aria-busy");
+    span.classList.add("text-body-secondary"); // the translation, set apart from the post
     span.textContent = text || "Error: the translation service failed.";
   }
   document.addEventListener("click", function (event) {
