@@ -60,6 +60,10 @@ func TestBrowserTranslate(t *testing.T) {
 	}
 	id := evalJS[string](ctx, t, "link's post", `document.querySelector("button.translate-link").dataset.post.replace("post", "")`)
 	span := `document.getElementById("translation` + id + `")`
+	before, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
 	run("translate",
 		chromedp.Click(chromedp.CSS("button.translate-link")),
 		until(span+`.querySelector(".translate-loading") !== null`),
@@ -79,9 +83,11 @@ func TestBrowserTranslate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(artifacts(t), "translate.png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
+	for name, shot := range map[string][]byte{"translate-link.png": before, "translate.png": png} {
+		path := filepath.Join(artifacts(t), name)
+		if err := os.WriteFile(path, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s (%s bytes)", path, strconv.Itoa(len(shot)))
 	}
-	t.Logf("screenshot %s (%s bytes)", path, strconv.Itoa(len(png)))
 }
