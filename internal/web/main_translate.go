@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/translate"
 )
@@ -65,8 +66,13 @@ func (a *App) translateText(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	ok, until, err := store.Hit(r.Context(), a.db, "translate:"+strconv.FormatInt(me.ID, 10), a.translateLimit, translateWindow, now)
 	if err != nil {
-		a.log.Error("translate: rate limit", "err", err, "request_id", requestID(r))
-		jsonError(w, http.StatusServiceUnavailable, a.T(r, "Error: the translation service failed."))
+		// The count lives in the database: a JSON answer here, not the HTML error page.
+		status := http.StatusInternalServerError
+		if database.IsUnavailable(err) {
+			status = http.StatusServiceUnavailable
+		}
+		a.log.Error("translate: count for the rate limit", "err", err, "request_id", requestID(r))
+		jsonError(w, status, a.T(r, "An unexpected error has occurred"))
 		return
 	}
 	if !ok {
@@ -74,6 +80,10 @@ func (a *App) translateText(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		a.log.Warn("rate limited", "key", "translate:"+strconv.FormatInt(me.ID, 10), "request_id", requestID(r))
 		jsonError(w, http.StatusTooManyRequests, a.T(r, rateLimitMessage, max(int(math.Ceil(wait.Minutes())), 1)))
+		return
+	}
+	if src == dst { // pt to pt_BR: nothing to translate, nothing to pay for
+		writeJSON(w, http.StatusOK, map[string]string{"text": *req.Text})
 		return
 	}
 	text, err := a.translator.Translate(r.Context(), *req.Text, src, dst)

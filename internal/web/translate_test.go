@@ -93,8 +93,12 @@ func TestTranslateRoute(t *testing.T) {
 				t.Errorf("the service was called %d times for one text, want 1 (cache)", n)
 			}
 			p = b.postJSON("/translate", "application/json", translateBody("Bom dia a todos", "pt", "pt_BR"))
-			if p.status != http.StatusOK || jsonField(t, "pt_BR", p, "text") != "[pt>pt] Bom dia a todos" {
-				t.Errorf("to pt_BR: %d %s", p.status, p.body)
+			if p.status != http.StatusOK || jsonField(t, "pt_BR", p, "text") != "Bom dia a todos" || lt.calls.Load() != 1 {
+				t.Errorf("pt to pt_BR: %d %s after %d calls; want the text unchanged, without a call", p.status, p.body, lt.calls.Load())
+			}
+			p = b.postJSON("/translate", "application/json", translateBody("Bom dia a todos", "pt", "es"))
+			if p.status != http.StatusOK || jsonField(t, "to es", p, "text") != "[pt>es] Bom dia a todos" {
+				t.Errorf("to es: %d %s", p.status, p.body)
 			}
 
 			cross, _ := http.NewRequest("POST", s.srv.URL+"/translate", strings.NewReader(body))
