@@ -29,7 +29,7 @@ const (
 
 	registerPerIP    = 10
 	registerWindow   = time.Hour
-	maxLimitWindow   = max(signinWindow, registerWindow, resetWindow, messageWindow) // the longest window of any count
+	maxLimitWindow   = max(signinWindow, registerWindow, resetWindow, messageWindow, translateWindow) // the longest window of any count
 	rateLimitMessage = "Too many attempts. Please try again in %d minute(s)."
 	busyMessage      = "The server is busy. Please try again in a few seconds."
 	busyRetryAfter   = 5 // seconds, for the 503 when password checks are queued too long
