@@ -40,7 +40,7 @@ type Config struct {
 	MailPassword string // MAIL_PASSWORD
 	Admins       []string
 
-	Languages       []string // LANGUAGES, default en,es
+	Languages       []string // LANGUAGES, default en,es,pt_BR
 	PostsPerPage    int      // POSTS_PER_PAGE, default 25
 	MSTranslatorKey string   // MS_TRANSLATOR_KEY: Microsoft Translator, chosen when set
 	// MSTranslatorRegion (MS_TRANSLATOR_REGION, default westus, which the tutorial
@@ -130,7 +130,7 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.MailPort = r.integer("MAIL_PORT", 25, 1, 65535, "a TCP port number, 1 to 65535")
 	c.PostsPerPage = r.integer("POSTS_PER_PAGE", 25, 1, 1000, "a whole number of posts per page, 1 to 1000")
 	c.Admins = r.list("ADMINS", "your-email@example.com")
-	c.Languages = r.list("LANGUAGES", "en,es")
+	c.Languages = r.list("LANGUAGES", "en,es,pt_BR")
 	c.TrustedProxies = r.prefixes("TRUSTED_PROXIES")
 	c.SessionCookieSecure = r.boolean("SESSION_COOKIE_SECURE")
 	c.SessionIdleTimeout = r.duration("SESSION_IDLE_TIMEOUT", 24*time.Hour, time.Minute, 365*24*time.Hour)

@@ -19,7 +19,7 @@ func TestDefaultsAreTheTutorials(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.SecretKey != "you-will-never-guess" || c.DatabaseURL != "" || c.MailPort != 25 || c.PostsPerPage != 25 ||
-		strings.Join(c.Languages, ",") != "en,es" || strings.Join(c.Admins, ",") != "your-email@example.com" || c.Env != "development" {
+		strings.Join(c.Languages, ",") != "en,es,pt_BR" || strings.Join(c.Admins, ",") != "your-email@example.com" || c.Env != "development" {
 		t.Errorf("defaults = %+v", c)
 	}
 }

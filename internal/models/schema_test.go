@@ -35,6 +35,7 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 		{"token", schema.Type{Kind: schema.String, Length: 32}, true},        // chapter 23
 		{"token_expiration", schema.Type{Kind: schema.DateTime}, true},
 		{"username_key", schema.Type{Kind: schema.String, Length: 64}, true}, // ours (eb734d6789e7)
+		{"language", schema.Type{Kind: schema.String, Length: 5}, true},      // ours (b3ea10ae6597)
 	}
 	if len(user.Columns) != len(wantCols) {
 		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))

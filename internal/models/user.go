@@ -34,6 +34,9 @@ type User struct {
 	// names are unique and looked up by it, identically on every dialect. A name stored
 	// before it existed may hold a FoldKey or IDKey instead (see store.FillUsernameKeys).
 	UsernameKey *string `bun:"username_key,type:varchar(64)" migrate:"index,unique"`
+	// Language is the catalog code of the language the user chose ("es", "pt_BR"); nil
+	// until they choose, when the browser's Accept-Language decides (chapter 13).
+	Language *string `bun:"language,type:varchar(5)"`
 
 	Posts []*Post `bun:"rel:has-many,join:id=user_id"`
 }

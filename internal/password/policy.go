@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/trustelem/zxcvbn"
+
+	"github.com/microblog/microblog/internal/i18n"
 )
 
 // Policy is the rule for new passwords, after NIST SP 800-63B §3.1.1.2: a minimum
@@ -30,7 +32,21 @@ const MaxLength = 128
 const minGuesses = 1e6
 
 // PolicyError says why a password was refused, as the form shows it.
-type PolicyError struct{ Reason string }
+//
+// Reason is in English; Format (a message id of the catalogs) with Args gives it in any
+// language.
+type PolicyError struct {
+	Reason string
+	Format string
+	Args   []any
+}
+
+func refuse(format string, args ...any) *PolicyError {
+	return &PolicyError{Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
+// refuseText is refuse for a reason without arguments.
+func refuseText(reason string) *PolicyError { return &PolicyError{Reason: reason, Format: reason} }
 
 func (e *PolicyError) Error() string { return e.Reason }
 
@@ -38,19 +54,19 @@ func (e *PolicyError) Error() string { return e.Reason }
 // account with the given details (username, e-mail address), nil otherwise.
 func (p Policy) Check(plain string, details ...string) error {
 	if !utf8.ValidString(plain) {
-		return &PolicyError{"Password must be valid text."}
+		return refuseText(i18n.M("Password must be valid text."))
 	}
 	for _, r := range plain {
 		if unicode.IsControl(r) {
-			return &PolicyError{"Password must not contain control characters."}
+			return refuseText(i18n.M("Password must not contain control characters."))
 		}
 	}
 	n := utf8.RuneCountInString(plain)
 	if n < p.MinLength {
-		return &PolicyError{fmt.Sprintf("Password must be at least %d characters long.", p.MinLength)}
+		return refuse(i18n.M("Password must be at least %d characters long."), p.MinLength)
 	}
 	if n > MaxLength {
-		return &PolicyError{fmt.Sprintf("Password must be at most %d characters long.", MaxLength)}
+		return refuse(i18n.M("Password must be at most %d characters long."), MaxLength)
 	}
 	inputs := []string{"microblog"}
 	folded := strings.ToLower(plain)
@@ -61,7 +77,7 @@ func (p Policy) Check(plain string, details ...string) error {
 			continue
 		}
 		if folded == d {
-			return &PolicyError{"Password must not be your username or e-mail address."}
+			return refuseText(i18n.M("Password must not be your username or e-mail address."))
 		}
 		inputs = append(inputs, d)
 		parts := []string{d}
@@ -77,7 +93,7 @@ func (p Policy) Check(plain string, details ...string) error {
 		return nil
 	}
 	if similar {
-		return &PolicyError{"Password is too close to your username or e-mail address."}
+		return refuseText(i18n.M("Password is too close to your username or e-mail address."))
 	}
-	return &PolicyError{"Password is too common or too easy to guess. Try a few unrelated words."}
+	return refuseText(i18n.M("Password is too common or too easy to guess. Try a few unrelated words."))
 }

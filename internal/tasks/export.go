@@ -13,13 +13,15 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 )
 
-// ExportDescription is the description of an export task, shown while it runs.
+// ExportDescription is the description of an export task, shown while it runs; like
+// ExportSubject, a message id of the catalogs, translated when shown.
 const ExportDescription = "Exporting posts..."
 
 // ExportSubject is the subject of the e-mail that carries an export.
@@ -50,10 +52,37 @@ type ExportArgs struct {
 //go:embed templates/export_posts.txt templates/export_posts.html
 var mailTemplates embed.FS
 
-var (
-	exportText = texttemplate.Must(texttemplate.ParseFS(mailTemplates, "templates/export_posts.txt"))
-	exportHTML = htmltemplate.Must(htmltemplate.ParseFS(mailTemplates, "templates/export_posts.html"))
-)
+// exportMail renders the export e-mail's text and HTML in the user's language (the one
+// they chose; English when they chose none).
+func exportMail(user *models.User) (subject, text, html string, err error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return "", "", "", err
+	}
+	lang := i18n.Default
+	if user.Language != nil {
+		if l, ok := i18n.Lookup(*user.Language); ok {
+			lang = l
+		}
+	}
+	loc := cat.Localizer(lang)
+	tt, err := texttemplate.New("").Funcs(loc.Funcs()).ParseFS(mailTemplates, "templates/export_posts.txt")
+	if err != nil {
+		return "", "", "", fmt.Errorf("tasks: export: e-mail templates: %w", err)
+	}
+	ht, err := htmltemplate.New("").Funcs(loc.Funcs()).ParseFS(mailTemplates, "templates/export_posts.html")
+	if err != nil {
+		return "", "", "", fmt.Errorf("tasks: export: e-mail templates: %w", err)
+	}
+	var tb, hb strings.Builder
+	if err := tt.ExecuteTemplate(&tb, "export_posts.txt", user); err != nil {
+		return "", "", "", fmt.Errorf("tasks: export: e-mail text: %w", err)
+	}
+	if err := ht.ExecuteTemplate(&hb, "export_posts.html", user); err != nil {
+		return "", "", "", fmt.Errorf("tasks: export: e-mail HTML: %w", err)
+	}
+	return loc.T(ExportSubject), tb.String(), hb.String(), nil
+}
 
 // LaunchExport starts exporting user userID's posts, as part of the session's
 // transaction: it records the task ("Exporting posts..."), a task_progress notification
@@ -61,7 +90,7 @@ var (
 // commits. It returns store.ErrTaskInProgress (wrapped) when an export of the user's
 // is still incomplete; two calls at once record one task between them.
 func LaunchExport(ctx context.Context, q jobs.Queue, s *database.Session, userID int64) (*models.Task, error) {
-	t, err := store.LaunchTask(ctx, s, userID, jobs.KindExportPosts, ExportDescription)
+	t, err := store.LaunchTask(ctx, s, userID, jobs.KindExportPosts, i18n.M(ExportDescription))
 	if err != nil {
 		return nil, fmt.Errorf("tasks: export posts: %w", err)
 	}
@@ -186,14 +215,11 @@ func (d *Deps) writePosts(ctx context.Context, s *database.Session, task *models
 // one transaction; it reports false, and does nothing, when the task was complete
 // already.
 func (d *Deps) finishExport(ctx context.Context, task *models.Task, user *models.User, data []byte) (bool, error) {
-	var text, html strings.Builder
-	if err := exportText.Execute(&text, user); err != nil {
-		return false, fmt.Errorf("tasks: export: e-mail text: %w", err)
+	subject, text, html, err := exportMail(user)
+	if err != nil {
+		return false, err
 	}
-	if err := exportHTML.Execute(&html, user); err != nil {
-		return false, fmt.Errorf("tasks: export: e-mail HTML: %w", err)
-	}
-	msg := mail.Message{To: []string{user.Email}, Subject: ExportSubject, Text: text.String(), HTML: html.String(),
+	msg := mail.Message{To: []string{user.Email}, Subject: subject, Text: text, HTML: html,
 		Attachments: []mail.Attachment{{Name: "posts.json", ContentType: "application/json", Data: data}}}
 	s := d.DB.NewSession()
 	defer s.Close()

@@ -26,6 +26,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/mtibben/confusables"
+
+	"github.com/microblog/microblog/internal/i18n"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/norm"
@@ -39,27 +41,35 @@ const MaxLength = 64
 // Allowed says which characters a name may hold; it is the start of most errors.
 const Allowed = "Usernames may contain letters, digits, '.', '-' and '_'"
 
-// Error says what is wrong with a proposed name, in words fit for the form.
-type Error struct{ Message string }
+// Error says what is wrong with a proposed name, in words fit for the form: Message in
+// English, or Format (a message id of the catalogs) with Args in any language.
+type Error struct {
+	Message string
+	Format  string
+	Args    []any
+}
 
 func (e *Error) Error() string { return e.Message }
 
 func invalid(format string, args ...any) error {
-	return &Error{Message: fmt.Sprintf(format, args...)}
+	return &Error{Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
+
+// invalidText is invalid for a message without arguments.
+func invalidText(msg string) error { return &Error{Message: msg, Format: msg} }
 
 // Check enforces the rule on a proposed new name and returns the name to store (its
 // width-mapped NFC form: "ｓｕｓａｎ" becomes "susan"), or an *Error naming what is wrong.
 func Check(name string) (string, error) {
 	if !utf8.ValidString(name) {
-		return "", invalid("%s; the name is not valid text.", Allowed)
+		return "", invalidText(i18n.M("Usernames may contain letters, digits, '.', '-' and '_'; the name is not valid text."))
 	}
 	s := norm.NFC.String(width.Fold.String(name))
 	if s == "" {
-		return "", invalid("This field is required.")
+		return "", invalidText(i18n.M("This field is required."))
 	}
 	if n := utf8.RuneCountInString(s); n > MaxLength {
-		return "", invalid("Usernames may be at most %d characters long (this one has %d).", MaxLength, n)
+		return "", invalid(i18n.M("Usernames may be at most %d characters long (this one has %d)."), MaxLength, n)
 	}
 	alnum, prev := false, rune(0)
 	for _, r := range s {
@@ -70,25 +80,25 @@ func Check(name string) (string, error) {
 		case unicode.Is(unicode.M, r) && (unicode.IsLetter(prev) || unicode.Is(unicode.M, prev)):
 			// A mark only after a letter: a name of marks alone has nothing to show.
 		default:
-			return "", invalid("%s; %s is not allowed.", Allowed, describe(r))
+			return "", invalid(i18n.M("Usernames may contain letters, digits, '.', '-' and '_'; %s is not allowed."), describe(r))
 		}
 		prev = r
 	}
 	if strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
-		return "", invalid("Usernames may not start or end with '.'.")
+		return "", invalidText(i18n.M("Usernames may not start or end with '.'."))
 	}
 	if !alnum {
-		return "", invalid("Usernames need at least one letter or digit.")
+		return "", invalidText(i18n.M("Usernames need at least one letter or digit."))
 	}
 	out, err := precis.UsernameCasePreserved.String(s)
 	if err != nil {
 		for _, r := range s {
 			if _, err := precis.UsernameCasePreserved.String(string(r)); err != nil {
-				return "", invalid("%s; %s is not allowed.", Allowed, describe(r))
+				return "", invalid(i18n.M("Usernames may contain letters, digits, '.', '-' and '_'; %s is not allowed."), describe(r))
 			}
 		}
 		// Every character is fine alone: the bidi rule refused the mixture.
-		return "", invalid("Usernames may not mix right-to-left and left-to-right letters this way.")
+		return "", invalidText(i18n.M("Usernames may not mix right-to-left and left-to-right letters this way."))
 	}
 	return out, nil
 }

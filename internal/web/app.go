@@ -17,6 +17,7 @@ import (
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/langdetect"
 	"github.com/microblog/microblog/internal/mail"
@@ -48,8 +49,14 @@ type App struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	store    *SessionStore
-	pages    map[string]*template.Template
-	mailer   *mail.Sender
+	// pages are the page templates by language code, then page name.
+	pages map[string]map[string]*template.Template
+	// catalogs are the translations; matcher picks a language from Accept-Language.
+	catalogs *i18n.Catalogs
+	matcher  *i18n.Matcher
+	// languages are the languages served (LANGUAGES), the first the fallback.
+	languages []i18n.Language
+	mailer    *mail.Sender
 	// passwords is the rule for new passwords.
 	passwords password.Policy
 	// errorMails throttles error e-mails to ADMINS; nil without a mail server.
@@ -77,8 +84,8 @@ type App struct {
 	messageLimit int
 	// streamHeartbeat is how often an idle notification stream sends a heartbeat.
 	streamHeartbeat time.Duration
-	// languages detects the language of new posts.
-	languages *langdetect.Detector
+	// detector detects the language of new posts.
+	detector *langdetect.Detector
 	// translator translates posts for the Translate link, through a cache.
 	translator translate.Translator
 	// translateLimit is how many translations one user may ask for in translateWindow.
@@ -87,11 +94,11 @@ type App struct {
 
 // New builds the application; its background jobs go to q.
 func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*App, error) {
-	a := &App{db: db, cfg: cfg, log: log, queue: q, store: NewSessionStore(db), pages: map[string]*template.Template{}, mailer: mail.New(cfg),
+	a := &App{db: db, cfg: cfg, log: log, queue: q, store: NewSessionStore(db), mailer: mail.New(cfg),
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
-	a.languages = langdetect.New()
+	a.detector = langdetect.New()
 	a.translator = translate.NewCache(translate.New(cfg), translationCacheEntries, translationCacheBytes)
 	a.translateLimit = translationsPerUser
 	a.hub, a.messageLimit, a.streamHeartbeat = newHub(db, log), messagesPerSender, streamHeartbeat
@@ -102,15 +109,18 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	if a.binding, err = newPasswordBinding(cfg.SecretKey); err != nil {
 		return nil, err
 	}
-	if a.mails, err = parseMailTemplates(); err != nil {
+	if a.catalogs, err = i18n.Load(); err != nil {
 		return nil, err
 	}
-	for _, page := range []string{"index", "user", "form", "error", "messages"} {
-		t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(cfg.Avatars)).ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: templates: %w", err)
-		}
-		a.pages[page] = t
+	if a.languages, err = servedLanguages(cfg.Languages); err != nil {
+		return nil, err
+	}
+	a.matcher = i18n.NewMatcher(a.languages...)
+	if a.mails, err = parseMailTemplates(a.catalogs); err != nil {
+		return nil, err
+	}
+	if a.pages, err = parsePages(a.catalogs, cfg.Avatars); err != nil {
+		return nil, err
 	}
 	sm := scs.New()
 	sm.Store = a.store
@@ -162,10 +172,15 @@ func (a *App) CloseStreams() { a.hub.close() }
 
 // view is what every page template receives.
 type view struct {
-	Title   string
-	Me      *models.User
-	Flashes []string
-	Data    any
+	// Title is a message id, translated when shown.
+	Title string
+	// Here is the page's path and query, where the language menu returns.
+	Here string
+	// Languages are the language menu's choices.
+	Languages []i18n.Language
+	Me        *models.User
+	Flashes   []string
+	Data      any
 	// Unread is the signed-in user's unread message count, for the navbar's badge.
 	Unread int
 	// Tasks are the signed-in user's background tasks in progress, one alert each.
@@ -175,14 +190,35 @@ type view struct {
 	Lang string
 }
 
+// pageNames are the page templates, each parsed with base.html.
+var pageNames = []string{"index", "user", "form", "error", "messages"}
+
+// parsePages parses every page once per language, with T and N bound to it.
+func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*template.Template, error) {
+	pages := map[string]map[string]*template.Template{}
+	for _, l := range i18n.Languages() {
+		pages[l.Code] = map[string]*template.Template{}
+		for _, page := range pageNames {
+			t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(avatars)).Funcs(pageFuncs(c.Localizer(l))).
+				ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
+			if err != nil {
+				return nil, fmt.Errorf("web: templates: %w", err)
+			}
+			pages[l.Code][page] = t
+		}
+	}
+	return pages, nil
+}
+
 // render writes page with data, taking pending flashes from the session.
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	v := view{Title: title, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data, Lang: "en"}
+	v := view{Title: title, Here: r.URL.RequestURI(), Languages: a.languages, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data,
+		Lang: a.localizer(r).Lang.Code}
 	v.Unread = a.unreadCount(r, page)
 	v.Tasks = a.taskAlerts(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := a.pages[page].ExecuteTemplate(w, "base", v); err != nil {
+	if err := a.pages[a.localizer(r).Lang.Code][page].ExecuteTemplate(w, "base", v); err != nil {
 		a.log.Error("render", "page", page, "err", err, "request_id", requestID(r))
 	}
 }
@@ -220,7 +256,7 @@ func (a *App) takeFlashes(r *http.Request) []string {
 }
 
 func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusNotFound, "error", "Not Found", errorPage{Heading: "Not Found"})
+	a.render(w, r, http.StatusNotFound, "error", i18n.M("Not Found"), errorPage{Heading: i18n.M("Not Found")})
 }
 
 // serverError rolls the request's database session back, logs, and shows the 500 page,
@@ -237,14 +273,14 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 		// Forms refuse such text with their own errors; this is the backstop for any
 		// value that reached a query without a check: the user's mistake, not a failure.
 		a.log.Info("refused text that cannot be stored unchanged", "err", err, "route", r.Pattern, "request_id", requestID(r))
-		a.badRequest(w, r, "The request holds characters that are not allowed.")
+		a.badRequest(w, r, i18n.M("The request holds characters that are not allowed."))
 		return
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
 	a.mailError(err, r)
-	a.render(w, r, http.StatusInternalServerError, "error", "Error", errorPage{
-		Heading: "An unexpected error has occurred",
-		Lines:   []string{"The administrator has been notified. Sorry for the inconvenience!"},
+	a.render(w, r, http.StatusInternalServerError, "error", i18n.M("Error"), errorPage{
+		Heading: i18n.M("An unexpected error has occurred"),
+		Lines:   []string{i18n.M("The administrator has been notified. Sorry for the inconvenience!")},
 	})
 }
 

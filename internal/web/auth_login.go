@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
@@ -13,29 +14,29 @@ import (
 
 func loginPage(username string) formPage {
 	return formPage{
-		Heading: "Sign In",
+		Heading: i18n.M("Sign In"),
 		Fields: []*field{
-			{Name: "username", Label: "Username", Type: "text", Value: username, Required: true, Autofocus: true},
-			{Name: "password", Label: "Password", Type: "password", Required: true},
-			{Name: "remember_me", Label: "Remember Me", Type: "checkbox"},
+			{Name: "username", Label: i18n.M("Username"), Type: "text", Value: username, Required: true, Autofocus: true},
+			{Name: "password", Label: i18n.M("Password"), Type: "password", Required: true},
+			{Name: "remember_me", Label: i18n.M("Remember Me"), Type: "checkbox"},
 		},
-		Submit: "Sign In",
+		Submit: i18n.M("Sign In"),
 		Links: []link{
-			{Before: "New User?", URL: "/auth/register", Text: "Click to Register!"},
-			{Before: "Forgot Your Password?", URL: "/auth/reset_password_request", Text: "Click to Reset It"},
+			{Before: i18n.M("New User?"), URL: "/auth/register", Text: i18n.M("Click to Register!")},
+			{Before: i18n.M("Forgot Your Password?"), URL: "/auth/reset_password_request", Text: i18n.M("Click to Reset It")},
 		},
 	}
 }
 
 func (a *App) loginForm(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "form", "Sign In", loginPage(""))
+	a.render(w, r, http.StatusOK, "form", i18n.M("Sign In"), loginPage(""))
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	page := loginPage(value(r, "username"))
 	page.Fields[1].Value = r.PostFormValue("password")
 	if !required(page.Fields[0]) || !plainText(page.Fields[0], false) || !required(page.Fields[1]) {
-		a.render(w, r, http.StatusOK, "form", "Sign In", page)
+		a.render(w, r, http.StatusOK, "form", i18n.M("Sign In"), page)
 		return
 	}
 	ctx := r.Context()
@@ -47,7 +48,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if at.refused != "" {
-		a.tooMany(w, r, page, "Sign In", at.refused, at.wait)
+		a.tooMany(w, r, page, i18n.M("Sign In"), at.refused, at.wait)
 		return
 	}
 	if at.delay > 0 {
@@ -65,7 +66,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, password.ErrBusy):
 		a.refundSignin(ctx, r, at, now) // never checked: not a failure
-		a.busy(w, r, page, "Sign In")
+		a.busy(w, r, page, i18n.M("Sign In"))
 		return
 	case ctx.Err() != nil:
 		return // the client went away while its check was queued
@@ -73,7 +74,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	case !ok:
-		a.flash(r, "Invalid username or password")
+		a.flash(r, a.T(r, "Invalid username or password"))
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
@@ -12,19 +13,19 @@ import (
 
 func registerPage() formPage {
 	return formPage{
-		Heading: "Register",
+		Heading: i18n.M("Register"),
 		Fields: []*field{
-			{Name: "username", Label: "Username", Type: "text", Max: 64, Required: true, Autofocus: true},
-			{Name: "email", Label: "Email", Type: "email", Max: 120, Required: true},
-			{Name: "password", Label: "Password", Type: "password", Max: password.MaxLength, Required: true},
-			{Name: "password2", Label: "Repeat Password", Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "username", Label: i18n.M("Username"), Type: "text", Max: 64, Required: true, Autofocus: true},
+			{Name: "email", Label: i18n.M("Email"), Type: "email", Max: 120, Required: true},
+			{Name: "password", Label: i18n.M("Password"), Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "password2", Label: i18n.M("Repeat Password"), Type: "password", Max: password.MaxLength, Required: true},
 		},
-		Submit: "Register",
+		Submit: i18n.M("Register"),
 	}
 }
 
 func (a *App) registerForm(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "form", "Register", registerPage())
+	a.render(w, r, http.StatusOK, "form", i18n.M("Register"), registerPage())
 }
 
 func (a *App) register(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +33,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	username, email, pw, pw2 := page.Fields[0], page.Fields[1], page.Fields[2], page.Fields[3]
 	username.Value, email.Value = value(r, "username"), value(r, "email")
 	pw.Value, pw2.Value = r.PostFormValue("password"), r.PostFormValue("password2")
-	if !a.allow(w, r, page, "Register", "register-ip:"+clientIP(r), registerPerIP, registerWindow) {
+	if !a.allow(w, r, page, i18n.M("Register"), "register-ip:"+clientIP(r), registerPerIP, registerWindow) {
 		return
 	}
 	ctx := r.Context()
@@ -45,7 +46,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	}
 	if required(email) && maxLen(email, 120) && validEmail(email) {
 		if _, err := store.UserByEmail(ctx, s, email.Value); err == nil {
-			email.Error = "Please use a different email address."
+			email.Error = i18n.M("Please use a different email address.")
 		} else if !errors.Is(err, store.ErrNoUser) {
 			a.serverError(w, r, err)
 			return
@@ -53,15 +54,15 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	}
 	if required(pw) {
 		if err := a.passwords.Check(pw.Value, username.Value, email.Value); err != nil {
-			pw.Error = err.Error()
+			pw.failWith(err)
 		}
 	}
 	if required(pw2) && pw.Value != pw2.Value {
-		pw2.Error = "Field must be equal to password."
+		pw2.Error = i18n.M("Field must be equal to password.")
 	}
 	for _, f := range page.Fields {
 		if f.Error != "" {
-			a.render(w, r, http.StatusOK, "form", "Register", page)
+			a.render(w, r, http.StatusOK, "form", i18n.M("Register"), page)
 			return
 		}
 	}
@@ -69,7 +70,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	// argon2 work with sign-ins.
 	hash, err := a.hasher.Hash(ctx, pw.Value)
 	if errors.Is(err, password.ErrBusy) {
-		a.busy(w, r, page, "Register")
+		a.busy(w, r, page, i18n.M("Register"))
 		return
 	}
 	if err != nil {
@@ -81,13 +82,13 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 	if err := s.Commit(ctx); err != nil {
 		if database.IsUnique(err) { // taken between the check and the insert
 			s.Rollback(ctx)
-			username.Error = "Please use a different username."
-			a.render(w, r, http.StatusOK, "form", "Register", page)
+			username.Error = i18n.M("Please use a different username.")
+			a.render(w, r, http.StatusOK, "form", i18n.M("Register"), page)
 			return
 		}
 		a.serverError(w, r, err)
 		return
 	}
-	a.flash(r, "Congratulations, you are now a registered user!")
+	a.flash(r, a.T(r, "Congratulations, you are now a registered user!"))
 	http.Redirect(w, r, "/auth/login", http.StatusFound)
 }

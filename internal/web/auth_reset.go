@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
@@ -27,6 +28,7 @@ const (
 	// answer for an unknown address would otherwise not.
 	resetRequestFloor = 250 * time.Millisecond
 
+	// Message ids of the catalogs.
 	resetTitle   = "Reset Password"
 	resetSubject = "[Microblog] Reset Your Password"
 	resetSent    = "Check your email for the instructions to reset your password"
@@ -34,22 +36,22 @@ const (
 
 func resetRequestPage(email string) formPage {
 	return formPage{
-		Heading: "Reset Password",
+		Heading: i18n.M("Reset Password"),
 		Fields: []*field{
-			{Name: "email", Label: "Email", Type: "email", Value: email, Max: 120, Required: true, Autofocus: true},
+			{Name: "email", Label: i18n.M("Email"), Type: "email", Value: email, Max: 120, Required: true, Autofocus: true},
 		},
-		Submit: "Request Password Reset",
+		Submit: i18n.M("Request Password Reset"),
 	}
 }
 
 func resetPasswordPage() formPage {
 	return formPage{
-		Heading: "Reset Your Password",
+		Heading: i18n.M("Reset Your Password"),
 		Fields: []*field{
-			{Name: "password", Label: "Password", Type: "password", Max: password.MaxLength, Required: true, Autofocus: true},
-			{Name: "password2", Label: "Repeat Password", Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "password", Label: i18n.M("Password"), Type: "password", Max: password.MaxLength, Required: true, Autofocus: true},
+			{Name: "password2", Label: i18n.M("Repeat Password"), Type: "password", Max: password.MaxLength, Required: true},
 		},
-		Submit: "Request Password Reset", // sic, as in the tutorial
+		Submit: i18n.M("Request Password Reset"), // sic, as in the tutorial
 	}
 }
 
@@ -93,7 +95,7 @@ func (a *App) resetRequest(w http.ResponseWriter, r *http.Request) {
 			return // the client went away; the e-mail is queued all the same
 		}
 	}
-	a.flash(r, resetSent)
+	a.flash(r, a.T(r, resetSent))
 	http.Redirect(w, r, "/auth/login", http.StatusFound)
 }
 
@@ -101,7 +103,8 @@ func (a *App) resetRequest(w http.ResponseWriter, r *http.Request) {
 // it: the e-mail exists if and only if the commit does.
 func (a *App) queueResetMail(ctx context.Context, r *http.Request, s *database.Session, u *models.User) error {
 	link := a.baseURL(r) + "/auth/reset_password/" + a.resets.issue(u)
-	msg, err := a.mails.message("reset_password", resetSubject, []string{u.Email},
+	lang := a.recipientLanguage(r, u)
+	msg, err := a.mails.message(lang, "reset_password", a.catalogs.Localizer(lang).T(resetSubject), []string{u.Email},
 		struct{ Username, URL string }{u.Username, link})
 	if err != nil {
 		return err
@@ -139,11 +142,11 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 	pw.Value, pw2.Value = r.PostFormValue("password"), r.PostFormValue("password2")
 	if required(pw) {
 		if err := a.passwords.Check(pw.Value, u.Username, u.Email); err != nil {
-			pw.Error = err.Error()
+			pw.failWith(err)
 		}
 	}
 	if required(pw2) && pw.Value != pw2.Value {
-		pw2.Error = "Field must be equal to password."
+		pw2.Error = i18n.M("Field must be equal to password.")
 	}
 	if pw.Error != "" || pw2.Error != "" {
 		a.render(w, r, http.StatusOK, "form", resetTitle, page)
@@ -172,7 +175,7 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("password reset", "user_id", u.ID, "request_id", requestID(r))
-	a.flash(r, "Your password has been reset.")
+	a.flash(r, a.T(r, "Your password has been reset."))
 	http.Redirect(w, r, "/auth/login", http.StatusFound)
 }
 

@@ -1,23 +1,49 @@
 package web
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 	"net/mail"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/username"
+
+	"github.com/microblog/microblog/internal/i18n"
 )
 
-// field is one form field as the templates draw it.
+// field is one form field as the templates draw it. Label and Error are message ids,
+// translated when shown; Error is formatted with ErrorArgs.
 type field struct {
 	Name, Label, Type, Value, Error string
+	ErrorArgs                       []any
 	Max                             int
 	Required, Autofocus             bool
 }
 
-// formPage is the data of the generic form template.
+// fail sets the field's error: a message id and its arguments.
+func (f *field) fail(msgid string, args ...any) {
+	f.Error, f.ErrorArgs = msgid, args
+}
+
+// failWith sets the field's error from a refusal of the username or password rule.
+func (f *field) failWith(err error) {
+	var u *username.Error
+	var p *password.PolicyError
+	switch {
+	case errors.As(err, &u):
+		f.fail(u.Format, u.Args...)
+	case errors.As(err, &p):
+		f.fail(p.Format, p.Args...)
+	default:
+		f.fail(err.Error())
+	}
+}
+
+// formPage is the data of the generic form template. Heading, Submit and the links'
+// texts are message ids.
 type formPage struct {
 	Heading string
 	Fields  []*field
@@ -37,7 +63,7 @@ func value(r *http.Request, name string) string {
 // required sets the field's error when empty; reports whether it is fine.
 func required(f *field) bool {
 	if strings.TrimSpace(f.Value) == "" {
-		f.Error = "This field is required."
+		f.Error = i18n.M("This field is required.")
 		return false
 	}
 	return true
@@ -49,12 +75,12 @@ func required(f *field) bool {
 // so what is stored is exactly what was sent.
 func plainText(f *field, multiline bool) bool {
 	if !utf8.ValidString(f.Value) {
-		f.Error = "This field must be valid UTF-8 text."
+		f.Error = i18n.M("This field must be valid UTF-8 text.")
 		return false
 	}
 	for _, r := range f.Value {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			f.Error = fmt.Sprintf("This field contains a character that is not allowed (U+%04X).", r)
+			f.fail(i18n.M("This field contains a character that is not allowed (U+%04X)."), r)
 			return false
 		}
 	}
@@ -63,7 +89,7 @@ func plainText(f *field, multiline bool) bool {
 
 func maxLen(f *field, n int) bool {
 	if utf8.RuneCountInString(f.Value) > n {
-		f.Error = "Field must be at most " + strconv.Itoa(n) + " characters long."
+		f.fail(i18n.M("Field must be at most %d characters long."), n)
 		return false
 	}
 	return true
@@ -75,7 +101,7 @@ func validEmail(f *field) bool {
 	}
 	a, err := mail.ParseAddress(f.Value)
 	if err != nil || a.Address != f.Value || !strings.Contains(f.Value[strings.LastIndex(f.Value, "@")+1:], ".") {
-		f.Error = "Invalid email address."
+		f.Error = i18n.M("Invalid email address.")
 		return false
 	}
 	return true

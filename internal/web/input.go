@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/microblog/microblog/internal/i18n"
 )
 
 // maxFormBytes bounds a form's body: the largest form (registration) is well under 2 KB.
@@ -24,7 +26,7 @@ func (a *App) checkInput(next http.Handler) http.Handler {
 			return
 		}
 		if q, err := url.ParseQuery(r.URL.RawQuery); err != nil || !cleanValues(q) {
-			a.badRequest(w, r, "The address holds characters that are not allowed.")
+			a.badRequest(w, r, i18n.M("The address holds characters that are not allowed."))
 			return
 		}
 		if r.Method == http.MethodPost {
@@ -32,11 +34,11 @@ func (a *App) checkInput(next http.Handler) http.Handler {
 			if err := r.ParseForm(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {
-					a.render(w, r, http.StatusRequestEntityTooLarge, "error", "Too Large", errorPage{
-						Heading: "Too Large", Lines: []string{"The form sent more than any page here accepts."}})
+					a.render(w, r, http.StatusRequestEntityTooLarge, "error", i18n.M("Too Large"), errorPage{
+						Heading: i18n.M("Too Large"), Lines: []string{i18n.M("The form sent more than any page here accepts.")}})
 					return
 				}
-				a.badRequest(w, r, "The form could not be read.")
+				a.badRequest(w, r, i18n.M("The form could not be read."))
 				return
 			}
 		}
@@ -45,7 +47,7 @@ func (a *App) checkInput(next http.Handler) http.Handler {
 }
 
 func (a *App) badRequest(w http.ResponseWriter, r *http.Request, why string) {
-	a.render(w, r, http.StatusBadRequest, "error", "Bad Request", errorPage{Heading: "Bad Request", Lines: []string{why}})
+	a.render(w, r, http.StatusBadRequest, "error", i18n.M("Bad Request"), errorPage{Heading: i18n.M("Bad Request"), Lines: []string{why}})
 }
 
 // cleanURLText reports whether s is valid UTF-8 without control characters.

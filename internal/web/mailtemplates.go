@@ -7,6 +7,7 @@ import (
 	"html/template"
 	texttemplate "text/template"
 
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/mail"
 )
 
@@ -16,30 +17,37 @@ var emailFS embed.FS
 // mailTemplates are the bodies of the application's e-mails, one pair per e-mail under
 // templates/email: NAME.txt (text/template) and NAME.html (html/template, so that what
 // a user chose, such as a name, is escaped in the HTML part).
+// Each language has its own pair of template sets, with T and N bound to it.
 type mailTemplates struct {
-	text *texttemplate.Template
-	html *template.Template
+	text map[string]*texttemplate.Template
+	html map[string]*template.Template
 }
 
-func parseMailTemplates() (*mailTemplates, error) {
-	text, err := texttemplate.ParseFS(emailFS, "templates/email/*.txt")
-	if err != nil {
-		return nil, fmt.Errorf("web: e-mail templates: %w", err)
+func parseMailTemplates(c *i18n.Catalogs) (*mailTemplates, error) {
+	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*template.Template{}}
+	for _, l := range i18n.Languages() {
+		funcs := pageFuncs(c.Localizer(l))
+		text, err := texttemplate.New("").Funcs(texttemplate.FuncMap(funcs)).ParseFS(emailFS, "templates/email/*.txt")
+		if err != nil {
+			return nil, fmt.Errorf("web: e-mail templates: %w", err)
+		}
+		html, err := template.New("").Funcs(funcs).ParseFS(emailFS, "templates/email/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web: e-mail templates: %w", err)
+		}
+		m.text[l.Code], m.html[l.Code] = text, html
 	}
-	html, err := template.ParseFS(emailFS, "templates/email/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: e-mail templates: %w", err)
-	}
-	return &mailTemplates{text: text, html: html}, nil
+	return m, nil
 }
 
-// message renders the e-mail name with data, as a message to the addresses to.
-func (m *mailTemplates) message(name, subject string, to []string, data any) (mail.Message, error) {
+// message renders the e-mail name with data in the language lang, as a message to the
+// addresses to; subject is already translated.
+func (m *mailTemplates) message(lang i18n.Language, name, subject string, to []string, data any) (mail.Message, error) {
 	var text, html bytes.Buffer
-	if err := m.text.ExecuteTemplate(&text, name+".txt", data); err != nil {
+	if err := m.text[lang.Code].ExecuteTemplate(&text, name+".txt", data); err != nil {
 		return mail.Message{}, fmt.Errorf("web: e-mail %s: %w", name, err)
 	}
-	if err := m.html.ExecuteTemplate(&html, name+".html", data); err != nil {
+	if err := m.html[lang.Code].ExecuteTemplate(&html, name+".html", data); err != nil {
 		return mail.Message{}, fmt.Errorf("web: e-mail %s: %w", name, err)
 	}
 	return mail.Message{To: to, Subject: subject, Text: text.String(), HTML: html.String()}, nil

@@ -4,17 +4,18 @@ import (
 	"net/http"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/store"
 )
 
 func editProfilePage(username, about string) formPage {
 	return formPage{
-		Heading: "Edit Profile",
+		Heading: i18n.M("Edit Profile"),
 		Fields: []*field{
-			{Name: "username", Label: "Username", Type: "text", Value: username, Max: 64, Required: true, Autofocus: true},
-			{Name: "about_me", Label: "About me", Type: "textarea", Value: about, Max: 140},
+			{Name: "username", Label: i18n.M("Username"), Type: "text", Value: username, Max: 64, Required: true, Autofocus: true},
+			{Name: "about_me", Label: i18n.M("About me"), Type: "textarea", Value: about, Max: 140},
 		},
-		Submit: "Submit",
+		Submit: i18n.M("Submit"),
 	}
 }
 
@@ -24,7 +25,7 @@ func (a *App) editProfileForm(w http.ResponseWriter, r *http.Request) {
 	if me.AboutMe != nil {
 		about = *me.AboutMe
 	}
-	a.render(w, r, http.StatusOK, "form", "Edit Profile", editProfilePage(me.Username, about))
+	a.render(w, r, http.StatusOK, "form", i18n.M("Edit Profile"), editProfilePage(me.Username, about))
 }
 
 func (a *App) editProfile(w http.ResponseWriter, r *http.Request) {
@@ -39,10 +40,10 @@ func (a *App) editProfile(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if plainText(about, true) && !maxLen(about, 140) {
-		about.Error = "Field must be between 0 and 140 characters long."
+		about.Error = i18n.M("Field must be between 0 and 140 characters long.")
 	}
 	if username.Error != "" || about.Error != "" {
-		a.render(w, r, http.StatusOK, "form", "Edit Profile", page)
+		a.render(w, r, http.StatusOK, "form", i18n.M("Edit Profile"), page)
 		return
 	}
 	if username.Value != me.Username {
@@ -56,13 +57,13 @@ func (a *App) editProfile(w http.ResponseWriter, r *http.Request) {
 	if err := s.Commit(ctx); err != nil {
 		if database.IsUnique(err) {
 			s.Rollback(ctx)
-			username.Error = "Please use a different username."
-			a.render(w, r, http.StatusOK, "form", "Edit Profile", page)
+			username.Error = i18n.M("Please use a different username.")
+			a.render(w, r, http.StatusOK, "form", i18n.M("Edit Profile"), page)
 			return
 		}
 		a.serverError(w, r, err)
 		return
 	}
-	a.flash(r, "Your changes have been saved.")
+	a.flash(r, a.T(r, "Your changes have been saved."))
 	http.Redirect(w, r, "/edit_profile", http.StatusFound)
 }

@@ -18,7 +18,7 @@ func (a *App) exportPosts(w http.ResponseWriter, r *http.Request) {
 	_, err := tasks.LaunchExport(ctx, a.queue, s, me.ID)
 	if errors.Is(err, store.ErrTaskInProgress) {
 		s.Rollback(ctx)
-		a.flash(r, "An export task is currently in progress")
+		a.flash(r, a.T(r, "An export task is currently in progress"))
 		http.Redirect(w, r, back, http.StatusFound)
 		return
 	}

@@ -15,7 +15,7 @@ func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
 	name := r.PathValue("username")
 	u, err := store.UserByUsername(ctx, s, name)
 	if errors.Is(err, store.ErrNoUser) {
-		a.flash(r, "User "+name+" not found.")
+		a.flash(r, a.T(r, "User %s not found.", name))
 		http.Redirect(w, r, "/index", http.StatusFound)
 		return
 	}
@@ -26,9 +26,9 @@ func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
 	back := userPath("/user/", u.Username)
 	if u.ID == me.ID {
 		if on {
-			a.flash(r, "You cannot follow yourself!")
+			a.flash(r, a.T(r, "You cannot follow yourself!"))
 		} else {
-			a.flash(r, "You cannot unfollow yourself!")
+			a.flash(r, a.T(r, "You cannot unfollow yourself!"))
 		}
 		http.Redirect(w, r, back, http.StatusFound)
 		return
@@ -46,9 +46,9 @@ func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
 		return
 	}
 	if on {
-		a.flash(r, "You are following "+u.Username+"!")
+		a.flash(r, a.T(r, "You are following %s!", u.Username))
 	} else {
-		a.flash(r, "You are not following "+u.Username+".")
+		a.flash(r, a.T(r, "You are not following %s.", u.Username))
 	}
 	http.Redirect(w, r, back, http.StatusFound)
 }

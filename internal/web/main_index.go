@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 )
@@ -20,7 +21,7 @@ type postsPage struct {
 type postForm struct{ Post *field }
 
 func newPostForm() *postForm {
-	return &postForm{Post: &field{Name: "post", Label: "Say something", Type: "textarea", Max: 140, Required: true, Autofocus: true}}
+	return &postForm{Post: &field{Name: "post", Label: i18n.M("Say something"), Type: "textarea", Max: 140, Required: true, Autofocus: true}}
 }
 
 // page reads ?page=N (1 when missing or not a positive number).
@@ -65,7 +66,7 @@ func (a *App) renderIndex(w http.ResponseWriter, r *http.Request, form *postForm
 		return
 	}
 	p.Form = form
-	a.render(w, r, http.StatusOK, "index", "Home", p)
+	a.render(w, r, http.StatusOK, "index", i18n.M("Home"), p)
 }
 
 func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
@@ -76,19 +77,19 @@ func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if utf8.RuneCountInString(form.Post.Value) > 140 {
-		form.Post.Error = "Field must be between 1 and 140 characters long."
+		form.Post.Error = i18n.M("Field must be between 1 and 140 characters long.")
 		a.renderIndex(w, r, form)
 		return
 	}
 	s := dbSession(r)
 	// The original stores "" when detection fails; so do we.
-	lang := a.languages.Detect(form.Post.Value)
+	lang := a.detector.Detect(form.Post.Value)
 	s.Add(&models.Post{Body: form.Post.Value, Author: currentUser(r), Language: &lang})
 	if err := s.Commit(r.Context()); err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	a.flash(r, "Your post is now live!")
+	a.flash(r, a.T(r, "Your post is now live!"))
 	http.Redirect(w, r, "/index", http.StatusFound)
 }
 
@@ -100,5 +101,5 @@ func (a *App) explore(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "index", "Explore", p)
+	a.render(w, r, http.StatusOK, "index", i18n.M("Explore"), p)
 }

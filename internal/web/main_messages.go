@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 )
@@ -30,11 +31,11 @@ type messagesPage struct {
 	PrevURL, NextURL string
 }
 
-func newMessageForm(recipient string) formPage {
+func (a *App) newMessageForm(r *http.Request, recipient string) formPage {
 	return formPage{
-		Heading: "Send Message to " + recipient,
-		Fields:  []*field{{Name: "message", Label: "Message", Type: "textarea", Max: 140, Required: true, Autofocus: true}},
-		Submit:  "Submit",
+		Heading: a.T(r, "Send Message to %s", recipient),
+		Fields:  []*field{{Name: "message", Label: i18n.M("Message"), Type: "textarea", Max: 140, Required: true, Autofocus: true}},
+		Submit:  i18n.M("Submit"),
 	}
 }
 
@@ -58,7 +59,7 @@ func (a *App) refuseSelf(w http.ResponseWriter, r *http.Request, u *models.User)
 	if u.ID != currentUser(r).ID {
 		return false
 	}
-	a.flash(r, "You cannot send a message to yourself.")
+	a.flash(r, a.T(r, "You cannot send a message to yourself."))
 	http.Redirect(w, r, userPath("/user/", u.Username), http.StatusFound)
 	return true
 }
@@ -68,7 +69,7 @@ func (a *App) sendMessageForm(w http.ResponseWriter, r *http.Request) {
 	if !ok || a.refuseSelf(w, r, u) {
 		return
 	}
-	a.render(w, r, http.StatusOK, "form", "Send Message", newMessageForm(u.Username))
+	a.render(w, r, http.StatusOK, "form", i18n.M("Send Message"), a.newMessageForm(r, u.Username))
 }
 
 // sendMessage stores the message and the recipient's new unread count in one
@@ -78,22 +79,22 @@ func (a *App) sendMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok || a.refuseSelf(w, r, u) {
 		return
 	}
-	page := newMessageForm(u.Username)
+	page := a.newMessageForm(r, u.Username)
 	f := page.Fields[0]
 	f.Value = value(r, "message")
 	if !required(f) || !plainText(f, true) {
-		a.render(w, r, http.StatusOK, "form", "Send Message", page)
+		a.render(w, r, http.StatusOK, "form", i18n.M("Send Message"), page)
 		return
 	}
 	if utf8.RuneCountInString(f.Value) > 140 {
-		f.Error = "Field must be between 1 and 140 characters long."
-		a.render(w, r, http.StatusOK, "form", "Send Message", page)
+		f.Error = i18n.M("Field must be between 1 and 140 characters long.")
+		a.render(w, r, http.StatusOK, "form", i18n.M("Send Message"), page)
 		return
 	}
 	me := currentUser(r)
 	// Counted before the transaction opens: the count has a transaction of its own, and
 	// on SQLite a request must not wait for a second write while holding the first.
-	if !a.allow(w, r, page, "Send Message", "message-send:"+strconv.FormatInt(me.ID, 10), a.messageLimit, messageWindow) {
+	if !a.allow(w, r, page, i18n.M("Send Message"), "message-send:"+strconv.FormatInt(me.ID, 10), a.messageLimit, messageWindow) {
 		return
 	}
 	ctx, s := r.Context(), dbSession(r)
@@ -106,7 +107,7 @@ func (a *App) sendMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.hub.wake()
-	a.flash(r, "Your message has been sent.")
+	a.flash(r, a.T(r, "Your message has been sent."))
 	http.Redirect(w, r, userPath("/user/", u.Username), http.StatusFound)
 }
 
@@ -142,8 +143,8 @@ func (a *App) messages(w http.ResponseWriter, r *http.Request) {
 			a.hub.wake()
 		}
 	}
-	p.Heading = "Messages"
-	a.render(w, r, http.StatusOK, "messages", "Messages", p)
+	p.Heading = i18n.M("Messages")
+	a.render(w, r, http.StatusOK, "messages", i18n.M("Messages"), p)
 }
 
 // sentMessages shows the messages the user sent, newest first.
@@ -156,8 +157,8 @@ func (a *App) sentMessages(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	p.Heading, p.Sent = "Sent Messages", true
-	a.render(w, r, http.StatusOK, "messages", "Sent Messages", p)
+	p.Heading, p.Sent = i18n.M("Sent Messages"), true
+	a.render(w, r, http.StatusOK, "messages", i18n.M("Sent Messages"), p)
 }
 
 // messagePage fetches one page of messages plus one to know whether an older page exists.

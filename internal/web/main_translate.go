@@ -79,7 +79,7 @@ func (a *App) translateText(w http.ResponseWriter, r *http.Request) {
 		wait := until.Sub(now)
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		a.log.Warn("rate limited", "key", "translate:"+strconv.FormatInt(me.ID, 10), "request_id", requestID(r))
-		jsonError(w, http.StatusTooManyRequests, a.T(r, rateLimitMessage, max(int(math.Ceil(wait.Minutes())), 1)))
+		jsonError(w, http.StatusTooManyRequests, a.N(r, "Too many attempts. Please try again in %d minute.", "Too many attempts. Please try again in %d minutes.", max(int(math.Ceil(wait.Minutes())), 1)))
 		return
 	}
 	if src == dst { // pt to pt_BR: nothing to translate, nothing to pay for

@@ -269,7 +269,7 @@ func TestMessageRateLimit(t *testing.T) {
 		expect(t, fmt.Sprint("message ", i), john.post("/send_message/susan", url.Values{"message": {"hi"}}), 302, "/user/susan")
 	}
 	p := john.post("/send_message/susan", url.Values{"message": {"hi"}})
-	expect(t, "fourth message", p, http.StatusTooManyRequests, "", "Too many attempts. Please try again in 10 minute(s).", "Send Message to susan")
+	expect(t, "fourth message", p, http.StatusTooManyRequests, "", "Too many attempts. Please try again in 10 minutes.", "Send Message to susan")
 	if p.header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}

@@ -21,6 +21,7 @@ const (
 	keySession
 	keyUser
 	keyStart
+	keyLocale
 )
 
 // stampStart records when the request arrived, before anything else runs: an outage is
@@ -138,7 +139,7 @@ func (a *App) touch(r *http.Request, u *models.User) {
 func (a *App) loginRequired(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if currentUser(r) == nil {
-			a.flash(r, "Please log in to access this page.")
+			a.flash(r, a.T(r, "Please log in to access this page."))
 			http.Redirect(w, r, "/auth/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
 			return
 		}

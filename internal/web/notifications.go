@@ -64,7 +64,7 @@ func jsonError(w http.ResponseWriter, status int, msg string) {
 func (a *App) apiLoginRequired(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if currentUser(r) == nil {
-			jsonError(w, http.StatusUnauthorized, "Not signed in.")
+			jsonError(w, http.StatusUnauthorized, a.T(r, "Not signed in."))
 			return
 		}
 		next(w, r)
@@ -109,12 +109,12 @@ func (a *App) notifications(w http.ResponseWriter, r *http.Request) {
 func (a *App) jsonServerError(w http.ResponseWriter, r *http.Request, err error) {
 	if database.IsUnavailable(err) {
 		a.log.Warn("database unavailable", "err", err, "route", r.Pattern, "request_id", requestID(r))
-		jsonError(w, http.StatusServiceUnavailable, "The database is unavailable. Please try again shortly.")
+		jsonError(w, http.StatusServiceUnavailable, a.T(r, "The database is unavailable. Please try again shortly."))
 		return
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "request_id", requestID(r))
 	a.mailError(err, r)
-	jsonError(w, http.StatusInternalServerError, "An unexpected error has occurred.")
+	jsonError(w, http.StatusInternalServerError, a.T(r, "An unexpected error has occurred."))
 }
 
 // streamSession is the signed-in session behind a stream request: its token and user.
@@ -174,14 +174,14 @@ func (a *App) notificationStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if userID == 0 {
-		jsonError(w, http.StatusUnauthorized, "Not signed in.")
+		jsonError(w, http.StatusUnauthorized, a.T(r, "Not signed in."))
 		return
 	}
 	var afterID int64
 	var since float64
 	if last := r.Header.Get("Last-Event-ID"); last != "" {
 		if afterID, err = strconv.ParseInt(last, 10, 64); err != nil || afterID < 0 {
-			jsonError(w, http.StatusBadRequest, fmt.Sprintf("Last-Event-ID must be an event id, got %q", last))
+			jsonError(w, http.StatusBadRequest, a.T(r, "Last-Event-ID must be an event id, got %q", last))
 			return
 		}
 	} else if since, err = parseSince(r.URL.Query().Get("since")); err != nil {
@@ -191,7 +191,7 @@ func (a *App) notificationStream(w http.ResponseWriter, r *http.Request) {
 	sub := a.hub.subscribe(userID, afterID, since)
 	if sub == nil {
 		w.Header().Set("Retry-After", "5")
-		jsonError(w, http.StatusServiceUnavailable, "The server is shutting down.")
+		jsonError(w, http.StatusServiceUnavailable, a.T(r, "The server is shutting down."))
 		return
 	}
 	defer a.hub.unsubscribe(sub)
@@ -207,7 +207,7 @@ func (a *App) notificationStream(w http.ResponseWriter, r *http.Request) {
 	// The server's ReadTimeout would cancel the request's context mid-stream.
 	if err := rc.SetReadDeadline(time.Time{}); err != nil {
 		a.log.Error("notification stream: cannot lift the read deadline", "err", err)
-		jsonError(w, http.StatusInternalServerError, "Streaming is not available.")
+		jsonError(w, http.StatusInternalServerError, a.T(r, "Streaming is not available."))
 		return
 	}
 	h := w.Header()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 )
 
 const (
@@ -138,12 +139,12 @@ func (a *App) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	if a.outage.refuse(r, err) {
 		a.mailError(fmt.Errorf("database unavailable (the first failed request of an outage; later ones are not mailed): %w", err), r)
 	}
-	page := errorPage{Heading: "Microblog is briefly unavailable", Lines: []string{"Please try again in a moment."}}
+	page := errorPage{Heading: i18n.M("Microblog is briefly unavailable"), Lines: []string{i18n.M("Please try again in a moment.")}}
 	if r.Method == http.MethodPost {
 		// A write whose COMMIT was sent as the connection failed may have been stored:
 		// the app cannot know, so it does not say that it failed.
-		page.Lines = append(page.Lines, "If you were sending something, it may not have been saved: check before sending it again.")
+		page.Lines = append(page.Lines, i18n.M("If you were sending something, it may not have been saved: check before sending it again."))
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
-	a.render(w, r, http.StatusServiceUnavailable, "error", "Briefly unavailable", page)
+	a.render(w, r, http.StatusServiceUnavailable, "error", i18n.M("Briefly unavailable"), page)
 }

@@ -208,7 +208,7 @@ func TestResetRequestRateLimits(t *testing.T) {
 		expect(t, "request "+string(rune('0'+i)), b.requestReset("john@example.com"), 302, "/auth/login")
 	}
 	p := b.requestReset("john@example.com")
-	expect(t, "6th request for one address", p, 429, "", "Too many attempts. Please try again in 60 minute(s).", `value="john@example.com"`)
+	expect(t, "6th request for one address", p, 429, "", "Too many attempts. Please try again in 60 minutes.", `value="john@example.com"`)
 	if p.header.Get("Retry-After") == "" {
 		t.Error("no Retry-After header")
 	}

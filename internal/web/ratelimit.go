@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/username"
 )
@@ -27,12 +28,11 @@ const (
 	signinSlowStep   = 500 * time.Millisecond // added delay per failure past signinSlowAfter
 	signinMaxDelay   = 5 * time.Second        // the most any attempt is delayed
 
-	registerPerIP    = 10
-	registerWindow   = time.Hour
-	maxLimitWindow   = max(signinWindow, registerWindow, resetWindow, messageWindow, translateWindow) // the longest window of any count
-	rateLimitMessage = "Too many attempts. Please try again in %d minute(s)."
-	busyMessage      = "The server is busy. Please try again in a few seconds."
-	busyRetryAfter   = 5 // seconds, for the 503 when password checks are queued too long
+	registerPerIP  = 10
+	registerWindow = time.Hour
+	maxLimitWindow = max(signinWindow, registerWindow, resetWindow, messageWindow, translateWindow) // the longest window of any count
+	busyMessage    = "The server is busy. Please try again in a few seconds."                       // a message id
+	busyRetryAfter = 5                                                                              // seconds, for the 503 when password checks are queued too long
 	// passwordQueueWait is how long a password check waits for a free slot of the
 	// App's hasher before the 503.
 	passwordQueueWait = 10 * time.Second
@@ -65,7 +65,7 @@ func (a *App) allow(w http.ResponseWriter, r *http.Request, page formPage, title
 // tooMany writes the form's 429 page for an attempt refused for wait more.
 func (a *App) tooMany(w http.ResponseWriter, r *http.Request, page formPage, title, key string, wait time.Duration) {
 	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-	page.Fields[0].Error = fmt.Sprintf(rateLimitMessage, max(int(math.Ceil(wait.Minutes())), 1))
+	page.Fields[0].Error = a.N(r, "Too many attempts. Please try again in %d minute.", "Too many attempts. Please try again in %d minutes.", max(int(math.Ceil(wait.Minutes())), 1))
 	a.log.Warn("rate limited", "key", key, "request_id", requestID(r))
 	a.render(w, r, http.StatusTooManyRequests, "form", title, page)
 }
@@ -73,7 +73,7 @@ func (a *App) tooMany(w http.ResponseWriter, r *http.Request, page formPage, tit
 // busy writes the form's 503 page when password checks were queued too long.
 func (a *App) busy(w http.ResponseWriter, r *http.Request, page formPage, title string) {
 	w.Header().Set("Retry-After", fmt.Sprint(busyRetryAfter))
-	page.Fields[0].Error = busyMessage
+	page.Fields[0].Error = i18n.M(busyMessage)
 	a.log.Warn("password checks busy", "request_id", requestID(r))
 	a.render(w, r, http.StatusServiceUnavailable, "form", title, page)
 }

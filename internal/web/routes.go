@@ -43,11 +43,12 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("POST /auth/reset_password_request", a.anonymousOnly(a.resetRequest))
 	app.HandleFunc("GET /auth/reset_password/{token}", a.anonymousOnly(a.resetPasswordForm))
 	app.HandleFunc("POST /auth/reset_password/{token}", a.anonymousOnly(a.resetPassword))
+	app.HandleFunc("POST /language", a.setLanguage)
 	app.HandleFunc("/", a.notFound)
 
 	// Cross-origin form posts are refused (Go's Sec-Fetch-Site / Origin check), so the
 	// forms need no CSRF tokens.
-	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(a.checkInput(app))))
+	protected := http.NewCrossOriginProtection().Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(app)))))
 	mux.Handle("/", protected)
 	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(mux)))
 }

@@ -114,7 +114,7 @@ func expectSignedIn(t *testing.T, what string, p page) {
 
 func expectRefused(t *testing.T, what string, p page) {
 	t.Helper()
-	expect(t, what, p, http.StatusTooManyRequests, "", "Too many attempts. Please try again in 15 minute(s).")
+	expect(t, what, p, http.StatusTooManyRequests, "", "Too many attempts. Please try again in 15 minutes.")
 	if ra := p.header.Get("Retry-After"); ra == "" || ra == "0" {
 		t.Fatalf("%s: Retry-After %q", what, ra)
 	}

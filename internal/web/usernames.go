@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/username"
@@ -17,7 +18,7 @@ import (
 func checkNewUsername(ctx context.Context, s *database.Session, f *field, me *models.User) error {
 	name, err := username.Check(f.Value)
 	if err != nil {
-		f.Error = err.Error()
+		f.failWith(err)
 		return nil
 	}
 	f.Value = name
@@ -26,7 +27,7 @@ func checkNewUsername(ctx context.Context, s *database.Session, f *field, me *mo
 		return fmt.Errorf("web: check username: %w", err)
 	}
 	if taken {
-		f.Error = "Please use a different username."
+		f.Error = i18n.M("Please use a different username.")
 	}
 	return nil
 }

@@ -144,7 +144,7 @@ func TestRegisterLoginPostFollowLogout(t *testing.T) {
 	expect(t, "explore", b.get("/explore"), 200, "", "susan&#39;s post", "my first post!")
 	expect(t, "susan's profile", b.get("/user/susan"), 200, "", "User: susan", "0 followers, 0 following.", `action="/follow/susan"`, "gravatar.com/avatar/")
 	expect(t, "follow", b.post("/follow/susan", nil), 302, "/user/susan")
-	expect(t, "profile after follow", b.get("/user/susan"), 200, "", "You are following susan!", "1 followers, 0 following.", `action="/unfollow/susan"`)
+	expect(t, "profile after follow", b.get("/user/susan"), 200, "", "You are following susan!", "1 follower, 0 following.", `action="/unfollow/susan"`)
 	expect(t, "feed after follow", b.get("/index"), 200, "", "susan&#39;s post", "my first post!")
 	expect(t, "follow self", b.post("/follow/john", nil), 302, "/user/john")
 	expect(t, "own profile", b.get("/user/john"), 200, "", "You cannot follow yourself!", "Edit your profile", "0 followers, 1 following.")
@@ -281,7 +281,7 @@ func TestSignInAttemptsAreLimitedPerAccount(t *testing.T) {
 		}
 	}
 	p := b.login("john", "correct-cat-battery") // the right password, but the account is locked for now
-	expect(t, "11th attempt", p, 429, "", "Too many attempts. Please try again in 15 minute(s).")
+	expect(t, "11th attempt", p, 429, "", "Too many attempts. Please try again in 15 minutes.")
 	if p.header.Get("Retry-After") == "" {
 		t.Error("no Retry-After header")
 	}

@@ -3,6 +3,14 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade b3ea10ae6597 -> 95ca808f003e, user language
+
+ALTER TABLE `user` DROP COLUMN `language`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('95ca808f003e');
+
 -- Running downgrade 95ca808f003e -> eb734d6789e7, background jobs: job outbox, message and task indexes
 
 DROP TABLE `job_outbox`;

@@ -242,3 +242,11 @@ DELETE FROM `alembic_version` WHERE version_num = 'eb734d6789e7';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('95ca808f003e');
 
+-- Running upgrade 95ca808f003e -> b3ea10ae6597, user language
+
+ALTER TABLE `user` ADD COLUMN `language` VARCHAR(5);
+
+DELETE FROM `alembic_version` WHERE version_num = '95ca808f003e';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
+

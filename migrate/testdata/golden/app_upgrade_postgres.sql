@@ -300,3 +300,15 @@ INSERT INTO "alembic_version" (version_num) VALUES ('95ca808f003e');
 
 COMMIT;
 
+-- Running upgrade 95ca808f003e -> b3ea10ae6597, user language
+
+BEGIN;
+
+ALTER TABLE "user" ADD COLUMN "language" VARCHAR(5);
+
+DELETE FROM "alembic_version" WHERE version_num = '95ca808f003e';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
+
+COMMIT;
+

@@ -34,7 +34,7 @@
     }
     span.removeAttribute("aria-busy");
     span.classList.add("text-body-secondary"); // the translation, set apart from the post
-    span.textContent = text || "Error: the translation service failed.";
+    span.textContent = text || button.dataset.error;
   }
   document.addEventListener("click", function (event) {
     const button = event.target instanceof Element && event.target.closest("button.translate-link");
