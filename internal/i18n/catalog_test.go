@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -182,5 +183,20 @@ func TestUnmarkedTextsAreFound(t *testing.T) {
 	got := unmarkedTexts(t, "x.html", src)
 	if len(got) != 2 || !strings.Contains(got[0]+got[1], "Hello") || !strings.Contains(got[0]+got[1], "A cat") {
 		t.Errorf("found %q", got)
+	}
+}
+
+// An e-mail's HTML keeps the catalog's text as written and escapes the arguments.
+func TestMailHTMLFuncsEscapeArguments(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := c.Localizer(Default).MailHTMLFuncs()["T"].(func(string, ...any) template.HTML)
+	if got := tr("Dear %s,", `<b>"x"</b>`); got != "Dear &lt;b&gt;&#34;x&#34;&lt;/b&gt;," {
+		t.Errorf("T = %q", got)
+	}
+	if got := tr("Alternatively, you can paste the following link in your browser's address bar:"); !strings.Contains(string(got), "browser's") {
+		t.Errorf("T = %q", got)
 	}
 }

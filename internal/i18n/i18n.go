@@ -11,6 +11,7 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"strings"
 
@@ -144,6 +145,31 @@ func (l *Localizer) Funcs() map[string]any {
 			return l.T(msgid, args...)
 		},
 		"N":    l.N,
+		"lang": func() Language { return l.Lang },
+	}
+}
+
+// MailHTMLFuncs are Funcs for an e-mail's html/template: T and N give HTML, the catalog's
+// text as written (like a template's own text: "browser's", not "browser&#39;s") with
+// the arguments escaped, so that a name cannot inject markup.
+func (l *Localizer) MailHTMLFuncs() map[string]any {
+	escape := func(args []any) []any {
+		out := make([]any, len(args))
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				a = template.HTMLEscapeString(s)
+			}
+			out[i] = a
+		}
+		return out
+	}
+	return map[string]any{
+		"T": func(msgid string, args ...any) template.HTML {
+			return template.HTML(l.T(msgid, escape(args)...))
+		},
+		"N": func(singular, plural string, n int, args ...any) template.HTML {
+			return template.HTML(l.N(singular, plural, n, escape(args)...))
+		},
 		"lang": func() Language { return l.Lang },
 	}
 }

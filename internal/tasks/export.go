@@ -70,7 +70,7 @@ func exportMail(user *models.User) (subject, text, html string, err error) {
 	if err != nil {
 		return "", "", "", fmt.Errorf("tasks: export: e-mail templates: %w", err)
 	}
-	ht, err := htmltemplate.New("").Funcs(loc.Funcs()).ParseFS(mailTemplates, "templates/export_posts.html")
+	ht, err := htmltemplate.New("").Funcs(loc.MailHTMLFuncs()).ParseFS(mailTemplates, "templates/export_posts.html")
 	if err != nil {
 		return "", "", "", fmt.Errorf("tasks: export: e-mail templates: %w", err)
 	}

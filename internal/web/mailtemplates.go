@@ -26,12 +26,12 @@ type mailTemplates struct {
 func parseMailTemplates(c *i18n.Catalogs) (*mailTemplates, error) {
 	m := &mailTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*template.Template{}}
 	for _, l := range i18n.Languages() {
-		funcs := pageFuncs(c.Localizer(l))
-		text, err := texttemplate.New("").Funcs(texttemplate.FuncMap(funcs)).ParseFS(emailFS, "templates/email/*.txt")
+		loc := c.Localizer(l)
+		text, err := texttemplate.New("").Funcs(loc.Funcs()).ParseFS(emailFS, "templates/email/*.txt")
 		if err != nil {
 			return nil, fmt.Errorf("web: e-mail templates: %w", err)
 		}
-		html, err := template.New("").Funcs(funcs).ParseFS(emailFS, "templates/email/*.html")
+		html, err := template.New("").Funcs(loc.MailHTMLFuncs()).ParseFS(emailFS, "templates/email/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("web: e-mail templates: %w", err)
 		}
