@@ -42,7 +42,18 @@ type Config struct {
 
 	Languages       []string // LANGUAGES, default en,es,pt_BR
 	PostsPerPage    int      // POSTS_PER_PAGE, default 25
-	MSTranslatorKey string   // MS_TRANSLATOR_KEY
+	MSTranslatorKey string   // MS_TRANSLATOR_KEY: Microsoft Translator, chosen when set
+	// MSTranslatorRegion (MS_TRANSLATOR_REGION, default westus, which the tutorial
+	// hard-codes): the Azure region of the Translator resource.
+	MSTranslatorRegion string
+	// MSTranslatorEndpoint (MS_TRANSLATOR_ENDPOINT, default the global endpoint
+	// https://api.cognitive.microsofttranslator.com): another endpoint, e.g. a regional one.
+	MSTranslatorEndpoint string
+	// LibreTranslateURL (LIBRETRANSLATE_URL, e.g. http://localhost:5000): a LibreTranslate
+	// server, used when MS_TRANSLATOR_KEY is not set.
+	LibreTranslateURL string
+	// LibreTranslateKey (LIBRETRANSLATE_KEY): its API key, for servers that require one.
+	LibreTranslateKey string
 
 	// TrustedProxies (TRUSTED_PROXIES: comma-separated addresses or CIDR prefixes) are
 	// the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are
@@ -130,6 +141,10 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.BaseURL = strings.TrimRight(r.str("BASE_URL", ""), "/")
 	c.JobRescueAfter = r.duration("JOB_RESCUE_AFTER", 10*time.Minute, time.Second, 7*24*time.Hour)
 	c.JobQueue = r.str("JOB_QUEUE", "microblog-tasks")
+	c.MSTranslatorRegion = r.str("MS_TRANSLATOR_REGION", "westus")
+	c.MSTranslatorEndpoint = strings.TrimRight(r.str("MS_TRANSLATOR_ENDPOINT", "https://api.cognitive.microsofttranslator.com"), "/")
+	c.LibreTranslateURL = strings.TrimRight(r.str("LIBRETRANSLATE_URL", ""), "/")
+	c.LibreTranslateKey = r.str("LIBRETRANSLATE_KEY", "")
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -175,6 +190,15 @@ func (c *Config) validate(r reader) error {
 	if len(c.JobQueue) > 64 || !jobQueueName.MatchString(c.JobQueue) {
 		return r.bad("JOB_QUEUE", "1 to 64 lower-case letters and digits, separated by single _ or - (e.g. microblog-tasks)")
 	}
+	if !azureRegion.MatchString(c.MSTranslatorRegion) {
+		return r.bad("MS_TRANSLATOR_REGION", "an Azure region name such as westus or westeurope")
+	}
+	if !serviceURL(c.MSTranslatorEndpoint) {
+		return r.bad("MS_TRANSLATOR_ENDPOINT", "an http(s) address such as https://api.cognitive.microsofttranslator.com")
+	}
+	if c.LibreTranslateURL != "" && !serviceURL(c.LibreTranslateURL) {
+		return r.bad("LIBRETRANSLATE_URL", "the http(s) address of a LibreTranslate server such as http://localhost:5000")
+	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return r.bad("BASE_URL", "the site's public address such as https://microblog.example.com")
@@ -185,6 +209,15 @@ func (c *Config) validate(r reader) error {
 		return r.bad("BASE_URL", "the site's public address such as https://microblog.example.com (or SERVER_NAME) when MICROBLOG_ENV=production: links in e-mails are never built from a request's Host header")
 	}
 	return nil
+}
+
+// azureRegion is what an Azure region name looks like (westus, westeurope, global).
+var azureRegion = regexp.MustCompile(`^[a-z][a-z0-9]{1,39}$`)
+
+// serviceURL reports whether s is an http(s) address with a host and no query.
+func serviceURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil
 }
 
 func validLanguage(l string) bool {

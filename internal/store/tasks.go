@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/microblog/microblog/internal/database"
@@ -69,14 +68,7 @@ WHERE u.id = ? AND NOT EXISTS (SELECT 1 FROM task AS t WHERE t.user_id = u.id AN
 
 // NewTaskID returns a random (version 4) UUID in its 36-character text form, the id of
 // a new task, as RQ's job ids were.
-func NewTaskID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails (crypto/rand panics instead)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func NewTaskID() string { return uuid.NewString() }
 
 // TaskInProgress reports whether user userID has an incomplete task called name (the
 // tutorial's get_task_in_progress).

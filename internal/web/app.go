@@ -19,10 +19,12 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/jobs"
+	"github.com/microblog/microblog/internal/langdetect"
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
+	"github.com/microblog/microblog/internal/translate"
 )
 
 //go:embed templates/*.html
@@ -35,6 +37,9 @@ var staticFS embed.FS
 var templateFuncs = template.FuncMap{
 	// userURL is the escaped path of a user's page: {{userURL "/user/" .Username}}.
 	"userURL": userPath,
+	// readBy pairs a post with the reader's language, for its Translate link:
+	// {{template "post" (readBy . $.Lang)}}.
+	"readBy": readBy,
 }
 
 // App is the web application and everything its handlers share.
@@ -79,6 +84,12 @@ type App struct {
 	messageLimit int
 	// streamHeartbeat is how often an idle notification stream sends a heartbeat.
 	streamHeartbeat time.Duration
+	// detector detects the language of new posts.
+	detector *langdetect.Detector
+	// translator translates posts for the Translate link, through a cache.
+	translator translate.Translator
+	// translateLimit is how many translations one user may ask for in translateWindow.
+	translateLimit int
 }
 
 // New builds the application; its background jobs go to q.
@@ -87,6 +98,9 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
+	a.detector = langdetect.New()
+	a.translator = translate.NewCache(translate.New(cfg), translationCacheEntries, translationCacheBytes)
+	a.translateLimit = translationsPerUser
 	a.hub, a.messageLimit, a.streamHeartbeat = newHub(db, log), messagesPerSender, streamHeartbeat
 	var err error
 	if a.resets, err = newResetTokens(cfg.SecretKey); err != nil {
@@ -171,6 +185,9 @@ type view struct {
 	Unread int
 	// Tasks are the signed-in user's background tasks in progress, one alert each.
 	Tasks []taskAlert
+	// Lang is the reader's language, a code such as en or pt_BR; posts in another
+	// language show a Translate link into it.
+	Lang string
 }
 
 // pageNames are the page templates, each parsed with base.html.
@@ -195,7 +212,8 @@ func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*templa
 
 // render writes page with data, taking pending flashes from the session.
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	v := view{Title: title, Here: r.URL.RequestURI(), Languages: a.languages, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data}
+	v := view{Title: title, Here: r.URL.RequestURI(), Languages: a.languages, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data,
+		Lang: a.localizer(r).Lang.Code}
 	v.Unread = a.unreadCount(r, page)
 	v.Tasks = a.taskAlerts(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -1,6 +1,10 @@
 package web
 
-import "time"
+import (
+	"time"
+
+	"github.com/microblog/microblog/internal/translate"
+)
 
 // SetErrorMailWindow shortens the error e-mail window for tests.
 func SetErrorMailWindow(a *App, d time.Duration) {
@@ -8,3 +12,9 @@ func SetErrorMailWindow(a *App, d time.Duration) {
 		a.errorMails.window = d
 	}
 }
+
+// SetTranslateLimit sets how many translations one user may ask for in the window.
+func SetTranslateLimit(a *App, n int) { a.translateLimit = n }
+
+// SetTranslator replaces the App's translator (and its cache).
+func SetTranslator(a *App, t translate.Translator) { a.translator = t }

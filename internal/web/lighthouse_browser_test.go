@@ -211,7 +211,8 @@ func TestLighthouse(t *testing.T) {
 	s, _, _ := newDialectSite(t, database.SQLite, func(c *config.Config) { c.Avatars = "local" })
 	susan := signedIn(t, s, "susan", false)
 	expect(t, "about me", susan.post("/edit_profile", url.Values{"username": {"susan"}, "about_me": {"I write short posts about " + strings.Repeat("long", 20) + " words."}}), http.StatusFound, "/edit_profile")
-	for _, body := range []string{"Hello from susan", strings.Repeat("w", 140)} {
+	// The Portuguese post shows a Translate button to English readers, audited with the rest.
+	for _, body := range []string{"Hello from susan", strings.Repeat("w", 140), "Bom dia a todos, como estão vocês hoje?"} {
 		expect(t, "post", susan.post("/index", url.Values{"post": {body}}), http.StatusFound, "/index")
 	}
 	john := signedIn(t, s, "john", false)

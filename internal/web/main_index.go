@@ -82,7 +82,9 @@ func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := dbSession(r)
-	s.Add(&models.Post{Body: form.Post.Value, Author: currentUser(r)})
+	// The original stores "" when detection fails; so do we.
+	lang := a.detector.Detect(form.Post.Value)
+	s.Add(&models.Post{Body: form.Post.Value, Author: currentUser(r), Language: &lang})
 	if err := s.Commit(r.Context()); err != nil {
 		a.serverError(w, r, err)
 		return

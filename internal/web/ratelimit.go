@@ -30,9 +30,9 @@ const (
 
 	registerPerIP  = 10
 	registerWindow = time.Hour
-	maxLimitWindow = max(signinWindow, registerWindow, resetWindow, messageWindow) // the longest window of any count
-	busyMessage    = "The server is busy. Please try again in a few seconds."      // a message id
-	busyRetryAfter = 5                                                             // seconds, for the 503 when password checks are queued too long
+	maxLimitWindow = max(signinWindow, registerWindow, resetWindow, messageWindow, translateWindow) // the longest window of any count
+	busyMessage    = "The server is busy. Please try again in a few seconds."                       // a message id
+	busyRetryAfter = 5                                                                              // seconds, for the 503 when password checks are queued too long
 	// passwordQueueWait is how long a password check waits for a free slot of the
 	// App's hasher before the 503.
 	passwordQueueWait = 10 * time.Second

@@ -35,6 +35,7 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("GET /messages/sent", a.loginRequired(a.sentMessages))
 	app.HandleFunc("GET /notifications", a.apiLoginRequired(a.notifications))
 	app.HandleFunc("POST /export_posts", a.loginRequired(a.exportPosts))
+	app.HandleFunc("POST /translate", a.apiLoginRequired(a.translateText))
 	app.HandleFunc("GET /auth/login", a.anonymousOnly(a.loginForm))
 	app.HandleFunc("POST /auth/login", a.anonymousOnly(a.login))
 	app.HandleFunc("POST /auth/logout", a.logout)
