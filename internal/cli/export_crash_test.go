@@ -111,7 +111,7 @@ func exportSurvivesKilledWorker(t *testing.T, dialect string) {
 	}
 	defer q.Close()
 	s := db.NewSession()
-	task, err := tasks.LaunchExport(ctx, q, s, u.ID)
+	task, err := tasks.LaunchExport(ctx, q, s, u.ID, "")
 	if err == nil {
 		err = s.Commit(ctx)
 	}

@@ -47,19 +47,26 @@ const (
 type ExportArgs struct {
 	TaskID string `json:"task_id"`
 	UserID int64  `json:"user_id"`
+	// Lang is the language the export was asked for in (a catalog code such as es), for
+	// the e-mail of a user who never chose one.
+	Lang string `json:"lang,omitempty"`
 }
 
 //go:embed templates/export_posts.txt templates/export_posts.html
 var mailTemplates embed.FS
 
-// exportMail renders the export e-mail's text and HTML in the user's language (the one
-// they chose; English when they chose none).
-func exportMail(user *models.User) (subject, text, html string, err error) {
+// exportMail renders the export e-mail's text and HTML in the user's language: the one
+// they chose, else asked (the page's language when they asked for the export), else
+// English.
+func exportMail(user *models.User, asked string) (subject, text, html string, err error) {
 	cat, err := i18n.Load()
 	if err != nil {
 		return "", "", "", err
 	}
 	lang := i18n.Default
+	if l, ok := i18n.Lookup(asked); ok {
+		lang = l
+	}
 	if user.Language != nil {
 		if l, ok := i18n.Lookup(*user.Language); ok {
 			lang = l
@@ -89,7 +96,7 @@ func exportMail(user *models.User) (subject, text, html string, err error) {
 // at 0 and the export_posts job, so that all three exist if and only if the caller
 // commits. It returns store.ErrTaskInProgress (wrapped) when an export of the user's
 // is still incomplete; two calls at once record one task between them.
-func LaunchExport(ctx context.Context, q jobs.Queue, s *database.Session, userID int64) (*models.Task, error) {
+func LaunchExport(ctx context.Context, q jobs.Queue, s *database.Session, userID int64, lang string) (*models.Task, error) {
 	t, err := store.LaunchTask(ctx, s, userID, jobs.KindExportPosts, i18n.M(ExportDescription))
 	if err != nil {
 		return nil, fmt.Errorf("tasks: export posts: %w", err)
@@ -101,7 +108,7 @@ func LaunchExport(ctx context.Context, q jobs.Queue, s *database.Session, userID
 	if err != nil {
 		return nil, fmt.Errorf("tasks: export posts: %w", err)
 	}
-	job := jobs.Job{Kind: jobs.KindExportPosts, Args: ExportArgs{TaskID: t.ID, UserID: userID}, MaxAttempts: ExportMaxAttempts}
+	job := jobs.Job{Kind: jobs.KindExportPosts, Args: ExportArgs{TaskID: t.ID, UserID: userID, Lang: lang}, MaxAttempts: ExportMaxAttempts}
 	if err := q.Enqueue(ctx, tx, job); err != nil {
 		return nil, fmt.Errorf("tasks: export posts: %w", err)
 	}
@@ -158,7 +165,7 @@ func (d *Deps) export(ctx context.Context, run *jobs.Run, args ExportArgs) error
 	if err != nil {
 		return err
 	}
-	sent, err := d.finishExport(ctx, task, &user, data)
+	sent, err := d.finishExport(ctx, task, &user, args.Lang, data)
 	if err != nil {
 		return err
 	}
@@ -214,8 +221,8 @@ func (d *Deps) writePosts(ctx context.Context, s *database.Session, task *models
 // finishExport marks the task complete, pushes progress 100 and queues the e-mail, in
 // one transaction; it reports false, and does nothing, when the task was complete
 // already.
-func (d *Deps) finishExport(ctx context.Context, task *models.Task, user *models.User, data []byte) (bool, error) {
-	subject, text, html, err := exportMail(user)
+func (d *Deps) finishExport(ctx context.Context, task *models.Task, user *models.User, lang string, data []byte) (bool, error) {
+	subject, text, html, err := exportMail(user, lang)
 	if err != nil {
 		return false, err
 	}

@@ -73,7 +73,7 @@ func newExportFixture(t *testing.T, dialect string, posts int) *exportFixture {
 	if err := s.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f.task, err = tasks.LaunchExport(ctx, q, s, f.user.ID); err != nil {
+	if f.task, err = tasks.LaunchExport(ctx, q, s, f.user.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Commit(ctx); err != nil {

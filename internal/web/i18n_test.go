@@ -267,3 +267,19 @@ func TestExportMailInUsersLanguage(t *testing.T) {
 		})
 	}
 }
+
+// A user who never chose a language gets the export e-mail in the language of the page
+// the export was asked from (here the browser's pt-BR), not in English.
+func TestExportMailInTheLanguageAskedIn(t *testing.T) {
+	s := newExportSite(t, database.SQLite)
+	b := signedIn(t, s.site, "susan", false).speaking("pt-BR")
+	expect(t, "export", b.post("/export_posts", nil), http.StatusFound, "/user/susan")
+	s.startWorkers(t)
+	msgs := s.smtp.Wait(1, 30*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d e-mails, want 1; log:\n%s", len(msgs), s.logs.String())
+	}
+	if e := readEmail(t, msgs[0]); !strings.Contains(e.text, "Olá, susan,") {
+		t.Errorf("the e-mail is not in Portuguese:\n%s", e.text)
+	}
+}

@@ -15,7 +15,7 @@ import (
 func (a *App) exportPosts(w http.ResponseWriter, r *http.Request) {
 	ctx, s, me := r.Context(), dbSession(r), currentUser(r)
 	back := userPath("/user/", me.Username)
-	_, err := tasks.LaunchExport(ctx, a.queue, s, me.ID)
+	_, err := tasks.LaunchExport(ctx, a.queue, s, me.ID, a.localizer(r).Lang.Code)
 	if errors.Is(err, store.ErrTaskInProgress) {
 		s.Rollback(ctx)
 		a.flash(r, a.T(r, "An export task is currently in progress"))
