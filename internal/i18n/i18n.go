@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/leonelquinteros/gotext"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 //go:embed locales
@@ -86,13 +88,24 @@ func LoadFS(dir fs.FS) (*Catalogs, error) {
 // Localizer translates into one language; the zero-catalog Localizer speaks the
 // default language.
 func (c *Catalogs) Localizer(l Language) *Localizer {
-	return &Localizer{Lang: l, po: c.byCode[l.Code]}
+	return &Localizer{Lang: l, po: c.byCode[l.Code], printer: message.NewPrinter(language.Make(l.Tag))}
 }
 
 // Localizer translates messages into Lang.
 type Localizer struct {
 	Lang Language
 	po   *gotext.Po // nil for the default language
+	// printer formats the arguments as the language writes numbers: 1,234 in English,
+	// 1.234 in Spanish and Portuguese.
+	printer *message.Printer
+}
+
+// sprintf formats like fmt.Sprintf, numbers in l's language.
+func (l *Localizer) sprintf(format string, args ...any) string {
+	if l == nil || l.printer == nil {
+		return fmt.Sprintf(format, args...)
+	}
+	return l.printer.Sprintf(format, args...)
 }
 
 // T translates msgid, then formats it with args (fmt.Sprintf) when there are any.
@@ -105,7 +118,7 @@ func (l *Localizer) T(msgid string, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
-	return fmt.Sprintf(s, args...)
+	return l.sprintf(s, args...)
 }
 
 // N translates the singular or plural form chosen for n by the language's plural rule,
@@ -128,7 +141,7 @@ func (l *Localizer) N(singular, plural string, n int, args ...any) string {
 		}
 		args = []any{n}
 	}
-	return fmt.Sprintf(s, args...)
+	return l.sprintf(s, args...)
 }
 
 // Funcs are the template functions bound to l's language: {{T "Home"}},
