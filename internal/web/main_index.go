@@ -13,9 +13,9 @@ import (
 
 // postsPage is the data of the index template (home, explore).
 type postsPage struct {
-	Form             *postForm
-	Posts            []*models.Post
-	PrevURL, NextURL string
+	Form  *postForm
+	Posts []*models.Post
+	Pager
 }
 
 type postForm struct{ Post *field }
@@ -33,23 +33,33 @@ func page(r *http.Request) int {
 	return n
 }
 
-// paginate fetches one page plus one row to know whether an older page exists.
-func (a *App) paginate(r *http.Request, base string, fetch func(limit, offset int) ([]*models.Post, error)) (postsPage, error) {
-	n, per := page(r), a.cfg.PostsPerPage
-	posts, err := fetch(per+1, (n-1)*per)
+// Pager links a listing's neighbouring pages: "Newer" (PrevURL) and "Older" (NextURL),
+// empty at either end.
+type Pager struct{ PrevURL, NextURL string }
+
+// fetchPage fetches the request's page of a listing at base, per items a page, plus one
+// item to know whether an older page exists.
+func fetchPage[T any](r *http.Request, per int, base string, fetch func(limit, offset int) ([]T, error)) ([]T, Pager, error) {
+	n := page(r)
+	items, err := fetch(per+1, (n-1)*per)
 	if err != nil {
-		return postsPage{}, err
+		return nil, Pager{}, err
 	}
-	var p postsPage
-	if len(posts) > per {
-		posts = posts[:per]
-		p.NextURL = fmt.Sprintf("%s?page=%d", base, n+1)
+	var pg Pager
+	if len(items) > per {
+		items = items[:per]
+		pg.NextURL = fmt.Sprintf("%s?page=%d", base, n+1)
 	}
 	if n > 1 {
-		p.PrevURL = fmt.Sprintf("%s?page=%d", base, n-1)
+		pg.PrevURL = fmt.Sprintf("%s?page=%d", base, n-1)
 	}
-	p.Posts = posts
-	return p, nil
+	return items, pg, nil
+}
+
+// paginate fetches the request's page of posts.
+func (a *App) paginate(r *http.Request, base string, fetch func(limit, offset int) ([]*models.Post, error)) (postsPage, error) {
+	posts, pg, err := fetchPage(r, a.cfg.PostsPerPage, base, fetch)
+	return postsPage{Posts: posts, Pager: pg}, err
 }
 
 func (a *App) index(w http.ResponseWriter, r *http.Request) {

@@ -25,10 +25,10 @@ const (
 // messagesPage is the data of the messages template: received (/messages) or sent
 // (/messages/sent) messages, one page of them.
 type messagesPage struct {
-	Heading          string
-	Sent             bool
-	Messages         []*models.Message
-	PrevURL, NextURL string
+	Heading  string
+	Sent     bool
+	Messages []*models.Message
+	Pager
 }
 
 func (a *App) newMessageForm(r *http.Request, recipient string) formPage {
@@ -161,23 +161,10 @@ func (a *App) sentMessages(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "messages", i18n.M("Sent Messages"), p)
 }
 
-// messagePage fetches one page of messages plus one to know whether an older page exists.
+// messagePage fetches the request's page of messages.
 func (a *App) messagePage(r *http.Request, base string, fetch func(limit, offset int) ([]*models.Message, error)) (messagesPage, error) {
-	n, per := page(r), a.cfg.PostsPerPage
-	msgs, err := fetch(per+1, (n-1)*per)
-	if err != nil {
-		return messagesPage{}, err
-	}
-	var p messagesPage
-	if len(msgs) > per {
-		msgs = msgs[:per]
-		p.NextURL = fmt.Sprintf("%s?page=%d", base, n+1)
-	}
-	if n > 1 {
-		p.PrevURL = fmt.Sprintf("%s?page=%d", base, n-1)
-	}
-	p.Messages = msgs
-	return p, nil
+	msgs, pg, err := fetchPage(r, a.cfg.PostsPerPage, base, fetch)
+	return messagesPage{Messages: msgs, Pager: pg}, err
 }
 
 // prefetch reports whether the browser asked for the page ahead of a visit.
