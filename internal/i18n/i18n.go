@@ -58,6 +58,7 @@ func M(msgid string) string { return msgid }
 // Catalogs are the parsed catalogs of every served language.
 type Catalogs struct {
 	byCode map[string]*gotext.Po
+	locs   map[string]*Localizer // by language code, for every known language
 }
 
 // Load parses the embedded catalogs.
@@ -82,13 +83,25 @@ func LoadFS(dir fs.FS) (*Catalogs, error) {
 		po.Parse(b)
 		c.byCode[l.Code] = po
 	}
+	c.locs = map[string]*Localizer{}
+	for _, l := range Languages() {
+		c.locs[l.Code] = newLocalizer(l, c.byCode[l.Code])
+	}
 	return c, nil
 }
 
 // Localizer translates into one language; the zero-catalog Localizer speaks the
-// default language.
+// default language. The Localizers of the known languages are made once, at Load: a
+// request only picks one.
 func (c *Catalogs) Localizer(l Language) *Localizer {
-	return &Localizer{Lang: l, po: c.byCode[l.Code], printer: message.NewPrinter(language.Make(l.Tag))}
+	if loc, ok := c.locs[l.Code]; ok && loc.Lang == l {
+		return loc
+	}
+	return newLocalizer(l, c.byCode[l.Code])
+}
+
+func newLocalizer(l Language, po *gotext.Po) *Localizer {
+	return &Localizer{Lang: l, po: po, printer: message.NewPrinter(language.Make(l.Tag))}
 }
 
 // Localizer translates messages into Lang.
