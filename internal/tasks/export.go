@@ -7,9 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
-	"strings"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/microblog/microblog/internal/database"
@@ -53,15 +50,14 @@ type ExportArgs struct {
 }
 
 //go:embed templates/export_posts.txt templates/export_posts.html
-var mailTemplates embed.FS
+var mailFS embed.FS
 
-// exportMail renders the export e-mail's text and HTML in the user's language: the one
-// they chose, else asked (the page's language when they asked for the export), else
-// English.
-func exportMail(user *models.User, asked string) (subject, text, html string, err error) {
-	cat, err := i18n.Load()
+// exportMail is the export e-mail in the user's language: the one they chose, else the
+// one they asked in (the page's language when they asked for the export), else English.
+func (d *Deps) exportMail(user *models.User, asked string, posts []byte) (mail.Message, error) {
+	t, cat, err := d.mailTemplates()
 	if err != nil {
-		return "", "", "", err
+		return mail.Message{}, err
 	}
 	lang := i18n.Default
 	if l, ok := i18n.Lookup(asked); ok {
@@ -72,23 +68,12 @@ func exportMail(user *models.User, asked string) (subject, text, html string, er
 			lang = l
 		}
 	}
-	loc := cat.Localizer(lang)
-	tt, err := texttemplate.New("").Funcs(loc.Funcs()).ParseFS(mailTemplates, "templates/export_posts.txt")
+	msg, err := t.Message(lang, "export_posts", cat.Localizer(lang).T(ExportSubject), []string{user.Email}, user)
 	if err != nil {
-		return "", "", "", fmt.Errorf("tasks: export: e-mail templates: %w", err)
+		return mail.Message{}, fmt.Errorf("tasks: export: %w", err)
 	}
-	ht, err := htmltemplate.New("").Funcs(loc.MailHTMLFuncs()).ParseFS(mailTemplates, "templates/export_posts.html")
-	if err != nil {
-		return "", "", "", fmt.Errorf("tasks: export: e-mail templates: %w", err)
-	}
-	var tb, hb strings.Builder
-	if err := tt.ExecuteTemplate(&tb, "export_posts.txt", user); err != nil {
-		return "", "", "", fmt.Errorf("tasks: export: e-mail text: %w", err)
-	}
-	if err := ht.ExecuteTemplate(&hb, "export_posts.html", user); err != nil {
-		return "", "", "", fmt.Errorf("tasks: export: e-mail HTML: %w", err)
-	}
-	return loc.T(ExportSubject), tb.String(), hb.String(), nil
+	msg.Attachments = []mail.Attachment{{Name: "posts.json", ContentType: "application/json", Data: posts}}
+	return msg, nil
 }
 
 // LaunchExport starts exporting user userID's posts, as part of the session's
@@ -222,12 +207,10 @@ func (d *Deps) writePosts(ctx context.Context, s *database.Session, task *models
 // one transaction; it reports false, and does nothing, when the task was complete
 // already.
 func (d *Deps) finishExport(ctx context.Context, task *models.Task, user *models.User, lang string, data []byte) (bool, error) {
-	subject, text, html, err := exportMail(user, lang)
+	msg, err := d.exportMail(user, lang, data)
 	if err != nil {
 		return false, err
 	}
-	msg := mail.Message{To: []string{user.Email}, Subject: subject, Text: text, HTML: html,
-		Attachments: []mail.Attachment{{Name: "posts.json", ContentType: "application/json", Data: data}}}
 	s := d.DB.NewSession()
 	defer s.Close()
 	done, err := store.CompleteTask(ctx, s, task.ID, user.ID)

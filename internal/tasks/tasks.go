@@ -9,10 +9,12 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/mail"
 )
@@ -30,6 +32,22 @@ type Deps struct {
 	// ExportPause is for tests only, and 0 otherwise: a wait after each batch of an
 	// export, so that a test can stop a worker in the middle of one.
 	ExportPause time.Duration
+
+	// The e-mail templates and catalogs, parsed at the first e-mail.
+	mailsOnce sync.Once
+	mails     *mail.Templates
+	catalogs  *i18n.Catalogs
+	mailsErr  error
+}
+
+// mailTemplates parses the jobs' e-mail templates in every language, once.
+func (d *Deps) mailTemplates() (*mail.Templates, *i18n.Catalogs, error) {
+	d.mailsOnce.Do(func() {
+		if d.catalogs, d.mailsErr = i18n.Load(); d.mailsErr == nil {
+			d.mails, d.mailsErr = mail.ParseTemplates(mailFS, "templates/*", d.catalogs)
+		}
+	})
+	return d.mails, d.catalogs, d.mailsErr
 }
 
 // Handlers returns the handler of every job kind.

@@ -77,7 +77,7 @@ type App struct {
 	// binding ties signed-in sessions to the password they signed in with.
 	binding *passwordBinding
 	// mails are the e-mail templates.
-	mails *mailTemplates
+	mails *mail.Templates
 	// hub feeds the notification streams (notify_hub.go).
 	hub *hub
 	// messageLimit is how many messages one user may send in messageWindow.
@@ -116,7 +116,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		return nil, err
 	}
 	a.matcher = i18n.NewMatcher(a.languages...)
-	if a.mails, err = parseMailTemplates(a.catalogs); err != nil {
+	if a.mails, err = mail.ParseTemplates(emailFS, "templates/email/*", a.catalogs); err != nil {
 		return nil, err
 	}
 	if a.pages, err = parsePages(a.catalogs, cfg.Avatars); err != nil {

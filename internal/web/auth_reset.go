@@ -104,7 +104,7 @@ func (a *App) resetRequest(w http.ResponseWriter, r *http.Request) {
 func (a *App) queueResetMail(ctx context.Context, r *http.Request, s *database.Session, u *models.User) error {
 	link := a.baseURL(r) + "/auth/reset_password/" + a.resets.issue(u)
 	lang := a.recipientLanguage(r, u)
-	msg, err := a.mails.message(lang, "reset_password", a.catalogs.Localizer(lang).T(resetSubject), []string{u.Email},
+	msg, err := a.mails.Message(lang, "reset_password", a.catalogs.Localizer(lang).T(resetSubject), []string{u.Email},
 		struct{ Username, URL string }{u.Username, link})
 	if err != nil {
 		return err
