@@ -214,29 +214,12 @@ func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*templa
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	v := view{Title: title, Here: r.URL.RequestURI(), Languages: a.languages, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data,
 		Lang: a.localizer(r).Lang.Code}
-	v.Unread = a.unreadCount(r, page)
-	v.Tasks = a.taskAlerts(r, status)
+	v.Unread, v.Tasks = a.userExtras(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := a.pages[a.localizer(r).Lang.Code][page].ExecuteTemplate(w, "base", v); err != nil {
 		a.log.Error("render", "page", page, "err", err, "request_id", requestID(r))
 	}
-}
-
-// unreadCount is the signed-in user's unread message count for the navbar: one indexed
-// COUNT. Error pages show no count (the database may be what failed); a failure to count
-// is logged and shows none.
-func (a *App) unreadCount(r *http.Request, page string) int {
-	me, s := currentUser(r), dbSession(r)
-	if me == nil || s == nil || page == "error" {
-		return 0
-	}
-	n, err := store.UnreadMessageCount(r.Context(), s, me)
-	if err != nil {
-		a.log.Warn("unread message count", "err", err, "request_id", requestID(r))
-		return 0
-	}
-	return n
 }
 
 func (a *App) flash(r *http.Request, msg string) {
