@@ -69,7 +69,7 @@ func (q *asynqQueue) relayOnce(ctx context.Context) (int, error) {
 		done = append(done, r.ID)
 	}
 	if len(done) > 0 {
-		if _, err := q.db.Bun.NewDelete().Model((*models.JobOutbox)(nil)).Where("id IN (?)", bun.In(done)).Exec(ctx); err != nil {
+		if _, err := q.db.Bun.NewDelete().Model((*models.JobOutbox)(nil)).Where("id IN (?)", bun.List(done)).Exec(ctx); err != nil {
 			return len(rows), errors.Join(failed, fmt.Errorf("jobs: outbox: delete relayed rows: %w", err))
 		}
 	}

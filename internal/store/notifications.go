@@ -61,7 +61,7 @@ func NotificationsAfter(ctx context.Context, db *database.DB, userIDs []int64, a
 	var out []*models.Notification
 	for ids := range slices.Chunk(userIDs, maxUsersPerQuery) {
 		var part []*models.Notification
-		err := db.Bun.NewSelect().Model(&part).Where("n.id > ?", afterID).Where("n.user_id IN (?)", bun.In(ids)).
+		err := db.Bun.NewSelect().Model(&part).Where("n.id > ?", afterID).Where("n.user_id IN (?)", bun.List(ids)).
 			Order("n.id").Scan(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("store: notifications after %d: %w", afterID, err)
