@@ -118,7 +118,7 @@ func (m *Runner) alreadyRan(ctx context.Context, st step, i int, stmt string) (s
 		before = st.after[i-1]
 	}
 	after := st.after[i]
-	live, err := Inspect(ctx, m.DB, m.Dialect)
+	live, err := m.inspectManaged(ctx)
 	if err != nil {
 		return skipNothing, err
 	}

@@ -30,10 +30,14 @@ type Revision struct {
 	// NonTransactional runs the revision outside a transaction (transactional: false in
 	// the file), for statements such as PostgreSQL's CREATE INDEX CONCURRENTLY.
 	NonTransactional bool
-	Message          string
-	CreateDate       time.Time
-	Upgrade          []*Op
-	Downgrade        []*Op
+	// Unmanaged names the objects this revision's execute SQL makes that the engine does
+	// not model (a full-text table and its shadow tables, a generated column, a special
+	// index): see Unmanaged.
+	Unmanaged  []string
+	Message    string
+	CreateDate time.Time
+	Upgrade    []*Op
+	Downgrade  []*Op
 
 	Path     string // file it was read from
 	Checksum string // sha256 of the file's bytes
@@ -98,6 +102,15 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				return nil, fail(v, "down_revision: %v", err)
 			}
 			r.Down = down
+		case "unmanaged":
+			l, err := stringList(v)
+			if err != nil {
+				return nil, fail(v, "unmanaged: %v", err)
+			}
+			if err := checkUnmanaged(l); err != nil {
+				return nil, fail(v, "unmanaged: %v", err)
+			}
+			r.Unmanaged = l
 		case "depends_on", "branch_labels", "squashes":
 			l, err := stringList(v)
 			if err != nil {
@@ -138,7 +151,7 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 				r.Downgrade = ops
 			}
 		default:
-			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, squashes, transactional, message, create_date, upgrade, downgrade)", k.Value)
+			return nil, fail(k, "unknown key %q (want revision, down_revision, depends_on, branch_labels, squashes, transactional, unmanaged, message, create_date, upgrade, downgrade)", k.Value)
 		}
 	}
 	for _, key := range []string{"revision", "down_revision", "upgrade", "downgrade"} {
@@ -223,6 +236,9 @@ func (r *Revision) Marshal(tmpl string) ([]byte, error) {
 	}
 	if r.NonTransactional {
 		add(root, "transactional", boolNode(false))
+	}
+	if len(r.Unmanaged) > 0 {
+		add(root, "unmanaged", strs(r.Unmanaged))
 	}
 	add(root, "message", quoted(r.Message))
 	add(root, "create_date", scalar(r.CreateDate.Format("2006-01-02 15:04:05.000000")))

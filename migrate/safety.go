@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/microblog/microblog/migrate/schema"
 )
 
 // HistoryTable records every revision run: direction, time, duration, the checksum of the
@@ -189,7 +191,7 @@ func (m *Runner) checkEdited(ctx context.Context, q querier, current []string) e
 // Drift compares the live schema with the one the current revisions describe and lists
 // the tables that differ (missing, unexpected, or with other columns, indexes or
 // constraints), so that hand-made changes are found before the next revision trips on
-// them.
+// them. Objects the revisions declare unmanaged (Repo.Unmanaged) are not compared.
 func (m *Runner) Drift(ctx context.Context) ([]string, error) {
 	current, err := m.Current(ctx)
 	if err != nil {
@@ -202,7 +204,7 @@ func (m *Runner) Drift(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	live, err := Inspect(ctx, m.DB, m.Dialect)
+	live, err := m.inspectManaged(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -222,4 +224,14 @@ func (m *Runner) Drift(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// inspectManaged reads the live schema without the objects the repository declares
+// unmanaged.
+func (m *Runner) inspectManaged(ctx context.Context) (*schema.Schema, error) {
+	live, err := Inspect(ctx, m.DB, m.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	return withoutUnmanaged(live, m.Repo.Unmanaged()), nil
 }
