@@ -3,6 +3,14 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 84fc1485177b -> b3ea10ae6597, full-text search
+
+ALTER TABLE `post` DROP INDEX `ft_post_body`;
+
+DELETE FROM `alembic_version` WHERE version_num = '84fc1485177b';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
+
 -- Running downgrade b3ea10ae6597 -> 95ca808f003e, user language
 
 ALTER TABLE `user` DROP COLUMN `language`;

@@ -250,3 +250,11 @@ DELETE FROM `alembic_version` WHERE version_num = '95ca808f003e';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
 
+-- Running upgrade b3ea10ae6597 -> 84fc1485177b, full-text search
+
+ALTER TABLE `post` ADD FULLTEXT INDEX `ft_post_body` (`body`), ALGORITHM=COPY;
+
+DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('84fc1485177b');
+

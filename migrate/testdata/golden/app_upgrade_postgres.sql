@@ -312,3 +312,17 @@ INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
 
 COMMIT;
 
+-- Running upgrade b3ea10ae6597 -> 84fc1485177b, full-text search
+
+BEGIN;
+
+ALTER TABLE "post" ADD COLUMN "body_tsv" tsvector GENERATED ALWAYS AS (to_tsvector(CASE "language" WHEN 'da' THEN 'danish'::regconfig WHEN 'nl' THEN 'dutch'::regconfig WHEN 'en' THEN 'english'::regconfig WHEN 'fi' THEN 'finnish'::regconfig WHEN 'fr' THEN 'french'::regconfig WHEN 'de' THEN 'german'::regconfig WHEN 'hu' THEN 'hungarian'::regconfig WHEN 'it' THEN 'italian'::regconfig WHEN 'no' THEN 'norwegian'::regconfig WHEN 'pt' THEN 'portuguese'::regconfig WHEN 'ro' THEN 'romanian'::regconfig WHEN 'ru' THEN 'russian'::regconfig WHEN 'es' THEN 'spanish'::regconfig WHEN 'sv' THEN 'swedish'::regconfig WHEN 'tr' THEN 'turkish'::regconfig ELSE 'simple'::regconfig END, "body")) STORED;
+
+CREATE INDEX "ix_post_body_tsv" ON "post" USING gin ("body_tsv");
+
+DELETE FROM "alembic_version" WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('84fc1485177b');
+
+COMMIT;
+

@@ -312,3 +312,23 @@ INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
 
 COMMIT;
 
+-- Running upgrade b3ea10ae6597 -> 84fc1485177b, full-text search
+
+BEGIN;
+
+CREATE VIRTUAL TABLE "post_fts" USING fts5(body, content='post', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+
+CREATE TRIGGER "post_fts_insert" AFTER INSERT ON "post" BEGIN INSERT INTO "post_fts" (rowid, body) VALUES (new."id", new."body"); END;
+
+CREATE TRIGGER "post_fts_delete" AFTER DELETE ON "post" BEGIN INSERT INTO "post_fts" ("post_fts", rowid, body) VALUES ('delete', old."id", old."body"); END;
+
+CREATE TRIGGER "post_fts_update" AFTER UPDATE OF "id", "body" ON "post" BEGIN INSERT INTO "post_fts" ("post_fts", rowid, body) VALUES ('delete', old."id", old."body"); INSERT INTO "post_fts" (rowid, body) VALUES (new."id", new."body"); END;
+
+INSERT INTO "post_fts" ("post_fts") VALUES ('rebuild');
+
+DELETE FROM "alembic_version" WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('84fc1485177b');
+
+COMMIT;
+

@@ -1,0 +1,143 @@
+// Package search finds posts by the words of their bodies with each database's own
+// full-text index, which the database keeps in step with the post table in the
+// transaction that writes a post (revision 84fc1485177b; docs/search.md):
+//
+//   - SQLite: the FTS5 table post_fts (Porter stemming, accents folded), fed by
+//     triggers on post, ranked by bm25;
+//   - PostgreSQL: the generated column post.body_tsv under a GIN index, built with the
+//     text search configuration of the post's language, ranked by ts_rank;
+//   - MySQL/MariaDB: the InnoDB FULLTEXT index ft_post_body, ranked by its relevance.
+//
+// A query is a list of words (Words), never the database's query syntax; a post matches
+// when it holds every word. Results come most relevant first, newest first among equals.
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+)
+
+// Configs are the PostgreSQL text search configurations the generated column picks
+// from by post.language (see the revision), 'simple' last for every other language.
+// A query is parsed with each of them, so that it finds a post in any of them.
+var Configs = []string{"danish", "dutch", "english", "finnish", "french", "german", "hungarian", "italian",
+	"norwegian", "portuguese", "romanian", "russian", "spanish", "swedish", "turkish", "simple"}
+
+// Posts returns a page of the posts holding every word of query (see Words), most
+// relevant first and newest first among equally relevant ones, with their authors;
+// limit posts from offset. A query without words finds nothing.
+func Posts(ctx context.Context, s *database.Session, query string, limit, offset int) ([]*models.Post, error) {
+	ids, err := PostIDs(ctx, s, query, limit, offset)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	var posts []*models.Post
+	if err := s.NewSelect().Model(&posts).Relation("Author").Where("p.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("search: load posts: %w", err)
+	}
+	rank := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		rank[id] = i
+	}
+	slices.SortFunc(posts, func(a, b *models.Post) int { return rank[a.ID] - rank[b.ID] })
+	return posts, nil
+}
+
+// PostIDs is Posts without loading the posts: their ids, in order.
+func PostIDs(ctx context.Context, s *database.Session, query string, limit, offset int) ([]int64, error) {
+	words := Words(query)
+	var (
+		sql  string
+		args []any
+	)
+	switch name := s.NewSelect().Dialect().Name(); name {
+	case dialect.SQLite:
+		// Each word a quoted FTS5 string: the tokenizer (and stemmer) sees the word,
+		// the query parser sees no operator. Strings side by side must all match.
+		if len(words) == 0 {
+			return nil, nil
+		}
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = `"` + w + `"` // words hold no quotes (Words)
+		}
+		sql = `SELECT rowid FROM post_fts WHERE post_fts MATCH ? ORDER BY rank, rowid DESC LIMIT ? OFFSET ?`
+		args = []any{strings.Join(quoted, " "), limit, offset}
+	case dialect.PG:
+		if len(words) == 0 {
+			return nil, nil
+		}
+		// plainto_tsquery reads plain words (no operators) and ANDs them; one per
+		// configuration, ORed, so that a post matches in its own language.
+		parts := make([]string, len(Configs))
+		for i, c := range Configs {
+			parts[i] = "plainto_tsquery('" + c + "', w.t)"
+		}
+		sql = `WITH w AS (SELECT CAST(? AS text) AS t), q AS (SELECT ` + strings.Join(parts, " || ") + ` AS q FROM w)
+			SELECT p.id FROM post AS p, q WHERE p.body_tsv @@ q.q ORDER BY ts_rank(p.body_tsv, q.q) DESC, p.id DESC LIMIT ? OFFSET ?`
+		args = []any{strings.Join(words, " "), limit, offset}
+	case dialect.MySQL:
+		words, err := indexedWords(ctx, s, words)
+		if err != nil {
+			return nil, err
+		}
+		if len(words) == 0 {
+			return nil, nil
+		}
+		must := make([]string, len(words))
+		for i, w := range words {
+			must[i] = "+" + w // words hold no operators (Words)
+		}
+		q := strings.Join(must, " ")
+		sql = `SELECT id FROM post WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE)
+			ORDER BY MATCH(body) AGAINST(? IN BOOLEAN MODE) DESC, id DESC LIMIT ? OFFSET ?`
+		args = []any{q, q, limit, offset}
+	default:
+		return nil, fmt.Errorf("search: unknown dialect %s", name)
+	}
+	var ids []int64
+	if err := s.NewRaw(sql, args...).Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("search: posts matching %q: %w", strings.Join(words, " "), err)
+	}
+	return ids, nil
+}
+
+// indexedWords drops the words InnoDB leaves out of a FULLTEXT index — shorter than
+// innodb_ft_min_token_size, or stop words — since a required word (+word) the index
+// cannot hold makes every search fail. The server's own settings are read, so a site
+// that changed them gets what it configured.
+func indexedWords(ctx context.Context, s *database.Session, words []string) ([]string, error) {
+	var minSize int
+	var useStop bool
+	var table string
+	if err := s.NewRaw("SELECT @@innodb_ft_min_token_size, @@innodb_ft_enable_stopword, COALESCE(@@innodb_ft_server_stopword_table, '')").
+		Scan(ctx, &minSize, &useStop, &table); err != nil {
+		return nil, fmt.Errorf("search: read the FULLTEXT settings: %w", err)
+	}
+	var stop []string
+	if useStop {
+		from := "information_schema.INNODB_FT_DEFAULT_STOPWORD"
+		if table != "" {
+			schema, name, _ := strings.Cut(table, "/")
+			from = "`" + strings.ReplaceAll(schema, "`", "``") + "`.`" + strings.ReplaceAll(name, "`", "``") + "`"
+		}
+		if err := s.NewRaw("SELECT value FROM " + from).Scan(ctx, &stop); err != nil {
+			return nil, fmt.Errorf("search: read the FULLTEXT stop words: %w", err)
+		}
+	}
+	var out []string
+	for _, w := range words {
+		if len([]rune(w)) >= minSize && !slices.Contains(stop, w) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
