@@ -307,3 +307,28 @@ func driftOf(t *testing.T, db *database.DB) []string {
 	}
 	return drift
 }
+
+// Taking the revision back and applying it again indexes the posts already there.
+func TestRevisionAppliedAgainIndexesExistingPosts(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		corpus(t, db, append(slices.Clone(filler), [2]string{"walrus colony on the beach", "en"})...)
+		repo, err := migrate.LoadRepo(migrations.FS, migrations.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &migrate.Runner{DB: db.SQL, Dialect: db.Dialect, Repo: repo}
+		ctx := context.Background()
+		if err := r.Downgrade(ctx, "-1"); err != nil {
+			t.Fatal(err)
+		}
+		if drift, err := r.Drift(ctx); err != nil || len(drift) != 0 {
+			t.Errorf("after downgrade: drift %v, %v", drift, err)
+		}
+		if err := r.Upgrade(ctx, "heads"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, db, "walrus", 10, 0); len(got) != 1 {
+			t.Errorf("walrus after downgrade and upgrade: got %q", got)
+		}
+	})
+}
