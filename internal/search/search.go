@@ -129,7 +129,7 @@ func indexedWords(ctx context.Context, s *database.Session, words []string) ([]s
 			schema, name, _ := strings.Cut(table, "/")
 			from = "`" + strings.ReplaceAll(schema, "`", "``") + "`.`" + strings.ReplaceAll(name, "`", "``") + "`"
 		}
-		if err := s.NewRaw("SELECT value FROM " + from).Scan(ctx, &stop); err != nil {
+		if err := s.NewRaw("SELECT value FROM "+from).Scan(ctx, &stop); err != nil {
 			return nil, fmt.Errorf("search: read the FULLTEXT stop words: %w", err)
 		}
 	}

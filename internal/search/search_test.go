@@ -202,12 +202,12 @@ func TestHostileQueriesAreWords(t *testing.T) {
 
 func TestWords(t *testing.T) {
 	for q, want := range map[string][]string{
-		`"Hello" world*`:          {"hello", "world"},
-		"NEAR(a b) AND c-d:e":     {"near", "a", "b", "and", "c", "d", "e"},
-		"x\x00y\xffz":             {"x", "y", "z"},
-		"dog dog DOG":             {"dog"},
-		"café naïve":              {"café", "naïve"},
-		"":                        nil,
+		`"Hello" world*`:         {"hello", "world"},
+		"NEAR(a b) AND c-d:e":    {"near", "a", "b", "and", "c", "d", "e"},
+		"x\x00y\xffz":            {"x", "y", "z"},
+		"dog dog DOG":            {"dog"},
+		"café naïve":             {"café", "naïve"},
+		"":                       nil,
 		strings.Repeat("é", 100): {strings.Repeat("é", search.MaxWordBytes/2)},
 	} {
 		if got := search.Words(q); !slices.Equal(got, want) {

@@ -188,10 +188,12 @@ type view struct {
 	// Lang is the reader's language, a code such as en or pt_BR; posts in another
 	// language show a Translate link into it.
 	Lang string
+	// Query is the words searched for, shown again in the navbar's search box.
+	Query string
 }
 
 // pageNames are the page templates, each parsed with base.html.
-var pageNames = []string{"index", "user", "form", "error", "messages"}
+var pageNames = []string{"index", "user", "form", "error", "messages", "search"}
 
 // parsePages parses every page once per language, with T and N bound to it.
 func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*template.Template, error) {
@@ -214,6 +216,9 @@ func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*templa
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	v := view{Title: title, Here: r.URL.RequestURI(), Languages: a.languages, Me: currentUser(r), Flashes: a.takeFlashes(r), Data: data,
 		Lang: a.localizer(r).Lang.Code}
+	if r.URL.Path == "/search" {
+		v.Query = r.URL.Query().Get("q")
+	}
 	v.Unread, v.Tasks = a.userExtras(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)

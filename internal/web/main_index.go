@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/microblog/microblog/internal/i18n"
@@ -37,24 +38,35 @@ func page(r *http.Request) int {
 // empty at either end.
 type Pager struct{ PrevURL, NextURL string }
 
-// fetchPage fetches the request's page of a listing at base, per items a page, plus one
-// item to know whether an older page exists.
+// fetchPage fetches the request's page of a listing at base (a path, or a path with a
+// query), per items a page, plus one item to know whether an older page exists.
 func fetchPage[T any](r *http.Request, per int, base string, fetch func(limit, offset int) ([]T, error)) ([]T, Pager, error) {
 	n := page(r)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	var pg Pager
+	if n > 1 {
+		pg.PrevURL = fmt.Sprintf("%s%spage=%d", base, sep, n-1)
+	}
+	if n-1 > maxOffset/per {
+		return nil, pg, nil // past any listing's end; (n-1)*per would overflow
+	}
 	items, err := fetch(per+1, (n-1)*per)
 	if err != nil {
 		return nil, Pager{}, err
 	}
-	var pg Pager
 	if len(items) > per {
 		items = items[:per]
-		pg.NextURL = fmt.Sprintf("%s?page=%d", base, n+1)
-	}
-	if n > 1 {
-		pg.PrevURL = fmt.Sprintf("%s?page=%d", base, n-1)
+		pg.NextURL = fmt.Sprintf("%s%spage=%d", base, sep, n+1)
 	}
 	return items, pg, nil
 }
+
+// maxOffset bounds the rows a page may skip: far past any listing, within every
+// database's OFFSET.
+const maxOffset = 1 << 40
 
 // paginate fetches the request's page of posts.
 func (a *App) paginate(r *http.Request, base string, fetch func(limit, offset int) ([]*models.Post, error)) (postsPage, error) {

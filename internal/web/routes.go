@@ -24,6 +24,7 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("POST /{$}", a.loginRequired(a.createPost))
 	app.HandleFunc("POST /index", a.loginRequired(a.createPost))
 	app.HandleFunc("GET /explore", a.loginRequired(a.explore))
+	app.HandleFunc("GET /search", a.loginRequired(a.search))
 	app.HandleFunc("GET /user/{username}", a.loginRequired(a.userProfile))
 	app.HandleFunc("GET /edit_profile", a.loginRequired(a.editProfileForm))
 	app.HandleFunc("POST /edit_profile", a.loginRequired(a.editProfile))
