@@ -9,7 +9,8 @@
 //   - MySQL/MariaDB: the InnoDB FULLTEXT index ft_post_body, ranked by its relevance.
 //
 // A query is a list of words (Words), never the database's query syntax; a post matches
-// when it holds every word. Results come most relevant first, newest first among equals.
+// when it holds every word. Results come most relevant first, newest first among equals,
+// within windows of the Window newest matches (see Window).
 package search
 
 import (
@@ -32,8 +33,9 @@ var Configs = []string{"danish", "dutch", "english", "finnish", "french", "germa
 	"norwegian", "portuguese", "romanian", "russian", "spanish", "swedish", "turkish", "simple"}
 
 // Posts returns a page of the posts holding every word of query (see Words), most
-// relevant first and newest first among equally relevant ones, with their authors;
-// limit posts from offset. A query without words finds nothing.
+// relevant first and newest first among equally relevant ones, window by window (see
+// Window), with their authors; limit posts from offset. A query without words finds
+// nothing.
 func Posts(ctx context.Context, s *database.Session, query string, limit, offset int) ([]*models.Post, error) {
 	ids, err := PostIDs(ctx, s, query, limit, offset)
 	if err != nil || len(ids) == 0 {
@@ -51,26 +53,60 @@ func Posts(ctx context.Context, s *database.Session, query string, limit, offset
 	return posts, nil
 }
 
+// Window is how many matches are ranked together. Relevance orders the Window newest
+// matching posts, then the next Window, and so on: ranking every match of a word found in
+// one post of ten, on a million posts, costs hundreds of milliseconds, and a page never
+// shows more than Window posts. Every match is still reachable by paging, each once.
+const Window = 1000
+
 // PostIDs is Posts without loading the posts: their ids, in order.
 func PostIDs(ctx context.Context, s *database.Session, query string, limit, offset int) ([]int64, error) {
 	words := Words(query)
-	var (
-		sql  string
-		args []any
-	)
+	rank, err := ranker(ctx, s, words)
+	if err != nil || rank == nil {
+		return nil, err
+	}
+	var out []int64
+	for limit > 0 {
+		within := offset % Window
+		n := min(limit, Window-within)
+		var ids []int64
+		sql, args := rank(offset-within, n, within)
+		if err := s.NewRaw(sql, args...).Scan(ctx, &ids); err != nil {
+			return nil, fmt.Errorf("search: posts matching %q: %w", strings.Join(words, " "), err)
+		}
+		out = append(out, ids...)
+		if len(ids) < n {
+			break // the last window
+		}
+		limit -= n
+		offset += n
+	}
+	return out, nil
+}
+
+// ranker returns the statement that ranks one window — the Window matches after the
+// start newest — and returns limit of its ids from within; nil when the words cannot
+// match anything.
+func ranker(ctx context.Context, s *database.Session, words []string) (func(start, limit, within int) (string, []any), error) {
 	switch name := s.NewSelect().Dialect().Name(); name {
 	case dialect.SQLite:
-		// Each word a quoted FTS5 string: the tokenizer (and stemmer) sees the word,
-		// the query parser sees no operator. Strings side by side must all match.
 		if len(words) == 0 {
 			return nil, nil
 		}
+		// Each word a quoted FTS5 string: the tokenizer (and stemmer) sees the word,
+		// the query parser sees no operator. Strings side by side must all match. The
+		// window is a rowid range, which FTS5 applies before ranking.
 		quoted := make([]string, len(words))
 		for i, w := range words {
 			quoted[i] = `"` + w + `"` // words hold no quotes (Words)
 		}
-		sql = `SELECT rowid FROM post_fts WHERE post_fts MATCH ? ORDER BY rank, rowid DESC LIMIT ? OFFSET ?`
-		args = []any{strings.Join(quoted, " "), limit, offset}
+		m := strings.Join(quoted, " ")
+		nth := `(SELECT rowid FROM post_fts WHERE post_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?)`
+		return func(start, limit, within int) (string, []any) {
+			return `SELECT rowid FROM post_fts WHERE post_fts MATCH ? AND rowid <= ` + nth + ` AND rowid > COALESCE(` + nth + `, 0)
+				ORDER BY rank, rowid DESC LIMIT ? OFFSET ?`, []any{m, m, start, m, start + Window, limit, within}
+		}, nil
 	case dialect.PG:
 		if len(words) == 0 {
 			return nil, nil
@@ -81,33 +117,32 @@ func PostIDs(ctx context.Context, s *database.Session, query string, limit, offs
 		for i, c := range Configs {
 			parts[i] = "plainto_tsquery('" + c + "', w.t)"
 		}
-		sql = `WITH w AS (SELECT CAST(? AS text) AS t), q AS (SELECT ` + strings.Join(parts, " || ") + ` AS q FROM w)
-			SELECT p.id FROM post AS p, q WHERE p.body_tsv @@ q.q ORDER BY ts_rank(p.body_tsv, q.q) DESC, p.id DESC LIMIT ? OFFSET ?`
-		args = []any{strings.Join(words, " "), limit, offset}
+		t := strings.Join(words, " ")
+		return func(start, limit, within int) (string, []any) {
+			return `WITH w AS (SELECT CAST(? AS text) AS t), q AS (SELECT ` + strings.Join(parts, " || ") + ` AS q FROM w),
+				m AS (SELECT p.id, p.body_tsv FROM post AS p, q WHERE p.body_tsv @@ q.q ORDER BY p.id DESC OFFSET ? LIMIT ?)
+				SELECT m.id FROM m, q ORDER BY ts_rank(m.body_tsv, q.q) DESC, m.id DESC LIMIT ? OFFSET ?`,
+				[]any{t, start, Window, limit, within}
+		}, nil
 	case dialect.MySQL:
 		words, err := indexedWords(ctx, s, words)
-		if err != nil {
+		if err != nil || len(words) == 0 {
 			return nil, err
-		}
-		if len(words) == 0 {
-			return nil, nil
 		}
 		must := make([]string, len(words))
 		for i, w := range words {
 			must[i] = "+" + w // words hold no operators (Words)
 		}
 		q := strings.Join(must, " ")
-		sql = `SELECT id FROM post WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE)
-			ORDER BY MATCH(body) AGAINST(? IN BOOLEAN MODE) DESC, id DESC LIMIT ? OFFSET ?`
-		args = []any{q, q, limit, offset}
+		return func(start, limit, within int) (string, []any) {
+			return `SELECT p.id FROM post AS p JOIN (SELECT id FROM post WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE)
+				ORDER BY id DESC LIMIT ? OFFSET ?) AS m ON m.id = p.id
+				ORDER BY MATCH(p.body) AGAINST(? IN BOOLEAN MODE) DESC, p.id DESC LIMIT ? OFFSET ?`,
+				[]any{q, Window, start, q, limit, within}
+		}, nil
 	default:
 		return nil, fmt.Errorf("search: unknown dialect %s", name)
 	}
-	var ids []int64
-	if err := s.NewRaw(sql, args...).Scan(ctx, &ids); err != nil {
-		return nil, fmt.Errorf("search: posts matching %q: %w", strings.Join(words, " "), err)
-	}
-	return ids, nil
 }
 
 // indexedWords drops the words InnoDB leaves out of a FULLTEXT index — shorter than

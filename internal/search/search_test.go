@@ -332,3 +332,66 @@ func TestRevisionAppliedAgainIndexesExistingPosts(t *testing.T) {
 		}
 	})
 }
+
+// Relevance orders each window of the search.Window newest matches; paging walks every
+// match once, windows newest first, a page straddling two windows included.
+func TestWindowsRankTheNewestMatchesFirst(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		// The oldest match is the most relevant: it leads the last window only.
+		ids := corpus(t, db, append(slices.Clone(filler), [2]string{"otter otter otter otter otter", "en"})...)
+		strongest := ids[len(ids)-1]
+		var userID int64
+		if err := db.SQL.QueryRowContext(ctx, "SELECT MAX(user_id) FROM post").Scan(&userID); err != nil {
+			t.Fatal(err)
+		}
+		const more = 2*search.Window + 99
+		for done := 0; done < more; {
+			var values []string
+			for ; done < more && len(values) < 500; done++ {
+				values = append(values, fmt.Sprintf("('otter sighting %d', '2026-02-01 00:00:00', %d, 'en')", done, userID))
+			}
+			if _, err := db.SQL.ExecContext(ctx, "INSERT INTO post (body, timestamp, user_id, language) VALUES "+strings.Join(values, ", ")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := db.NewSession()
+		defer s.Close()
+		var all []int64
+		for offset := 0; ; offset += 150 {
+			page, err := search.PostIDs(ctx, s, "otter", 150, offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, page...)
+			if len(page) < 150 {
+				break
+			}
+		}
+		if len(all) != more+1 {
+			t.Fatalf("paging found %d matches, want %d", len(all), more+1)
+		}
+		seen := map[int64]bool{}
+		for _, id := range all {
+			if seen[id] {
+				t.Fatalf("post %d found twice", id)
+			}
+			seen[id] = true
+		}
+		if all[2*search.Window] != strongest {
+			t.Errorf("the most relevant (and oldest) match is at %d, want %d (first of the last window)", slices.Index(all, strongest), 2*search.Window)
+		}
+		first := slices.Clone(all[:search.Window])
+		slices.Sort(first)
+		if min := first[0]; slices.ContainsFunc(all[search.Window:], func(id int64) bool { return id > min }) {
+			t.Error("the first window is not the newest matches")
+		}
+		straddle, err := search.PostIDs(ctx, s, "otter", 26, search.Window-10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(straddle, all[search.Window-10:search.Window+16]) {
+			t.Errorf("a page across two windows differs from the same stretch of the whole list")
+		}
+	})
+}
