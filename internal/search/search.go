@@ -108,21 +108,18 @@ func ranker(ctx context.Context, s *database.Session, words []string) (func(star
 				ORDER BY rank, rowid DESC LIMIT ? OFFSET ?`, []any{m, m, start, m, start + Window, limit, within}
 		}, nil
 	case dialect.PG:
-		if len(words) == 0 {
-			return nil, nil
+		q, err := tsquery(ctx, s, words)
+		if err != nil || q == "" {
+			return nil, err
 		}
-		// plainto_tsquery reads plain words (no operators) and ANDs them; one per
-		// configuration, ORed, so that a post matches in its own language.
-		parts := make([]string, len(Configs))
-		for i, c := range Configs {
-			parts[i] = "plainto_tsquery('" + c + "', w.t)"
-		}
-		t := strings.Join(words, " ")
+		// The query is a constant in the statement (bun writes arguments into it), so
+		// the planner knows how common its words are: for a common word it walks the
+		// newest posts backwards until the window is full, for a rare one it reads the
+		// GIN index.
 		return func(start, limit, within int) (string, []any) {
-			return `WITH w AS (SELECT CAST(? AS text) AS t), q AS (SELECT ` + strings.Join(parts, " || ") + ` AS q FROM w),
-				m AS (SELECT p.id, p.body_tsv FROM post AS p, q WHERE p.body_tsv @@ q.q ORDER BY p.id DESC OFFSET ? LIMIT ?)
-				SELECT m.id FROM m, q ORDER BY ts_rank(m.body_tsv, q.q) DESC, m.id DESC LIMIT ? OFFSET ?`,
-				[]any{t, start, Window, limit, within}
+			return `SELECT m.id FROM (SELECT p.id, p.body_tsv FROM post AS p WHERE p.body_tsv @@ CAST(? AS tsquery)
+				ORDER BY p.id DESC OFFSET ? LIMIT ?) AS m ORDER BY ts_rank(m.body_tsv, CAST(? AS tsquery)) DESC, m.id DESC LIMIT ? OFFSET ?`,
+				[]any{q, start, Window, q, limit, within}
 		}, nil
 	case dialect.MySQL:
 		words, err := indexedWords(ctx, s, words)
@@ -143,6 +140,31 @@ func ranker(ctx context.Context, s *database.Session, words []string) (func(star
 	default:
 		return nil, fmt.Errorf("search: unknown dialect %s", name)
 	}
+}
+
+// tsquery is the PostgreSQL query for words: plainto_tsquery (plain words, no
+// operators, ANDed) with each configuration of Configs, so that a post matches in its
+// own language, without repeats, ORed: "running" gives 'run' | 'running' | 'runningi'.
+// "" when every configuration drops every word (stop words).
+func tsquery(ctx context.Context, s *database.Session, words []string) (string, error) {
+	if len(words) == 0 {
+		return "", nil
+	}
+	values := make([]string, len(Configs))
+	for i, c := range Configs {
+		values[i] = "('" + c + "')" // our constants
+	}
+	var parts []string
+	err := s.NewRaw(`SELECT DISTINCT CAST(plainto_tsquery(CAST(c.name AS regconfig), ?) AS text) AS q FROM (VALUES `+
+		strings.Join(values, ", ")+`) AS c (name) ORDER BY q`, strings.Join(words, " ")).Scan(ctx, &parts)
+	if err != nil {
+		return "", fmt.Errorf("search: parse %q: %w", strings.Join(words, " "), err)
+	}
+	parts = slices.DeleteFunc(parts, func(p string) bool { return p == "" })
+	for i, p := range parts {
+		parts[i] = "(" + p + ")"
+	}
+	return strings.Join(parts, " | "), nil
 }
 
 // indexedWords drops the words InnoDB leaves out of a FULLTEXT index — shorter than
