@@ -127,7 +127,8 @@ func TestAppMigrationsGiveTheSameSchemaEverywhere(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Fold unique constraints into unique indexes on every dialect, as MySQL must.
-		if g, w := canonical(inspect(t, db), migrate.MySQL), canonical(want, migrate.MySQL); g != w {
+		// The full-text index made by execute SQL is declared unmanaged (docs/search.md).
+		if g, w := canonical(repo.Managed(inspect(t, db)), migrate.MySQL), canonical(want, migrate.MySQL); g != w {
 			t.Fatalf("schema differs from the replayed history:\n got:\n%s\nwant:\n%s", g, w)
 		}
 		// Every revision of the app also goes down and up again.

@@ -233,5 +233,5 @@ func (m *Runner) inspectManaged(ctx context.Context) (*schema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withoutUnmanaged(live, m.Repo.Unmanaged()), nil
+	return m.Repo.Managed(live), nil
 }

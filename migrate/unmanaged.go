@@ -35,6 +35,10 @@ func (r *Repo) Unmanaged() []string {
 	return out
 }
 
+// Managed returns the schema s (as Inspect reads it) without the objects the
+// repository's revisions declare unmanaged: what the revisions describe.
+func (r *Repo) Managed(s *schema.Schema) *schema.Schema { return withoutUnmanaged(s, r.Unmanaged()) }
+
 // checkUnmanaged rejects malformed patterns when the revision file is read.
 func checkUnmanaged(patterns []string) error {
 	for _, p := range patterns {
