@@ -1,0 +1,192 @@
+// Package bulk writes many rows quickly inside one transaction, on every dialect: COPY on
+// PostgreSQL (through pgx under database/sql), multi-row INSERT statements prepared once
+// and reused on SQLite and MySQL/MariaDB. Nothing that guards consistency is switched off:
+// foreign keys, unique indexes and triggers apply to every row as they do to the app's own
+// writes, and either the whole transaction commits or nothing does.
+package bulk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/microblog/microblog/internal/database"
+)
+
+// maxParams bounds the placeholders of one INSERT: SQLite allows 32766, MySQL 65535;
+// statements of a few thousand values are as fast and keep packets small.
+const maxParams = 4000
+
+// maxRows bounds the rows of one INSERT whatever the number of columns.
+const maxRows = 500
+
+// Tx is one transaction of bulk writes. It belongs to one goroutine.
+type Tx struct {
+	dialect string
+	sqlTx   *sql.Tx // SQLite, MySQL
+	pgTx    pgx.Tx  // PostgreSQL
+	stmts   map[string]*sql.Stmt
+}
+
+// Run runs fn in one transaction on a connection of its own and commits when fn returns
+// nil; otherwise, or when ctx ends, nothing fn wrote stays.
+func Run(ctx context.Context, db *database.DB, fn func(context.Context, *Tx) error) error {
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("bulk: connect: %w", err)
+	}
+	defer conn.Close()
+	if db.Dialect == database.Postgres {
+		return conn.Raw(func(dc any) error {
+			pc := database.PgxConn(dc)
+			if pc == nil {
+				return errors.New("bulk: the PostgreSQL connection is not pgx's")
+			}
+			ptx, err := pc.Begin(ctx)
+			if err != nil {
+				return fmt.Errorf("bulk: begin: %w", err)
+			}
+			if err := fn(ctx, &Tx{dialect: db.Dialect, pgTx: ptx}); err != nil {
+				_ = ptx.Rollback(context.WithoutCancel(ctx))
+				return err
+			}
+			if err := ptx.Commit(ctx); err != nil {
+				return fmt.Errorf("bulk: commit: %w", err)
+			}
+			return nil
+		})
+	}
+	if db.Dialect == database.SQLite {
+		// A large page cache for this connection while it writes: index pages of big
+		// tables stay in memory instead of being spilled and read back. Restored after.
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+			return fmt.Errorf("bulk: cache size: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+	}
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("bulk: begin: %w", err)
+	}
+	t := &Tx{dialect: db.Dialect, sqlTx: stx, stmts: map[string]*sql.Stmt{}}
+	if err := fn(ctx, t); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("bulk: commit: %w", err)
+	}
+	return nil
+}
+
+// Dialect is the dialect of the transaction's database.
+func (t *Tx) Dialect() string { return t.dialect }
+
+// Insert writes rows (each one value per column, in the order of cols) into table.
+// Values are what the drivers take: int64, float64, bool, string, []byte, time.Time (in
+// UTC) or nil for NULL.
+func (t *Tx) Insert(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.pgTx != nil {
+		if _, err := t.pgTx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("bulk: copy into %s: %w", table, err)
+		}
+		return nil
+	}
+	per := min(maxRows, maxParams/len(cols))
+	args := make([]any, 0, per*len(cols))
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		stmt, err := t.insertStmt(ctx, table, cols, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			if len(r) != len(cols) {
+				return fmt.Errorf("bulk: insert into %s: a row has %d values for %d columns", table, len(r), len(cols))
+			}
+			args = append(args, r...)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("bulk: insert into %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// insertStmt prepares (once per transaction) the INSERT of n rows into table.
+func (t *Tx) insertStmt(ctx context.Context, table string, cols []string, n int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("%s(%s)%d", table, strings.Join(cols, ","), n)
+	if s, ok := t.stmts[key]; ok {
+		return s, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (", Quote(t.dialect, table))
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(Quote(t.dialect, c))
+	}
+	b.WriteString(") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	s, err := t.sqlTx.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, fmt.Errorf("bulk: prepare insert into %s: %w", table, err)
+	}
+	t.stmts[key] = s
+	return s, nil
+}
+
+// Exec runs one statement in the transaction. Placeholders are the dialect's own ($1 on
+// PostgreSQL, ? elsewhere).
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) error {
+	var err error
+	if t.pgTx != nil {
+		_, err = t.pgTx.Exec(ctx, query, args...)
+	} else {
+		_, err = t.sqlTx.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("bulk: %w", err)
+	}
+	return nil
+}
+
+// ResetSequence makes the next generated value of table's autoincrement column col one
+// more than the largest stored, after rows were written with explicit ids. Only
+// PostgreSQL needs it: SQLite and MySQL/MariaDB move their counters past explicit ids
+// themselves.
+func (t *Tx) ResetSequence(ctx context.Context, table, col string) error {
+	if t.pgTx == nil {
+		return nil
+	}
+	q := fmt.Sprintf("SELECT setval(pg_get_serial_sequence($1, $2), COALESCE((SELECT MAX(%s) FROM %s), 0) + 1, false)",
+		Quote(t.dialect, col), Quote(t.dialect, table))
+	if _, err := t.pgTx.Exec(ctx, q, Quote(t.dialect, table), col); err != nil {
+		return fmt.Errorf("bulk: reset the sequence of %s.%s: %w", table, col, err)
+	}
+	return nil
+}
+
+// Quote quotes an identifier for the dialect.
+func Quote(dialect, name string) string {
+	if dialect == database.MySQL {
+		return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
