@@ -27,10 +27,10 @@ import (
 	"github.com/microblog/microblog/internal/models"
 )
 
-// Configs are the PostgreSQL text search configurations the generated column picks
+// configs are the PostgreSQL text search configurations the generated column picks
 // from by post.language (see the revision), 'simple' last for every other language.
 // A query is parsed with each of them, so that it finds a post in any of them.
-var Configs = []string{"danish", "dutch", "english", "finnish", "french", "german", "hungarian", "italian",
+var configs = []string{"danish", "dutch", "english", "finnish", "french", "german", "hungarian", "italian",
 	"norwegian", "portuguese", "romanian", "russian", "spanish", "swedish", "turkish", "simple"}
 
 // Posts returns a page of the posts holding every word of query (see Words), most
@@ -155,15 +155,15 @@ func ranker(ctx context.Context, s *database.Session, words []string) (func(star
 }
 
 // tsquery is the PostgreSQL query for words: plainto_tsquery (plain words, no
-// operators, ANDed) with each configuration of Configs, so that a post matches in its
+// operators, ANDed) with each configuration of configs, so that a post matches in its
 // own language, without repeats, ORed: "running" gives 'run' | 'running' | 'runningi'.
 // "" when every configuration drops every word (stop words).
 func tsquery(ctx context.Context, s *database.Session, words []string) (string, error) {
 	if len(words) == 0 {
 		return "", nil
 	}
-	values := make([]string, len(Configs))
-	for i, c := range Configs {
+	values := make([]string, len(configs))
+	for i, c := range configs {
 		values[i] = "('" + c + "')" // our constants
 	}
 	var parts []string
