@@ -65,15 +65,16 @@ func DeleteAccount(ctx context.Context, s *database.Session, userID int64, extra
 	}
 	deleted := map[string]int64{}
 	for _, t := range accountTables {
-		q := s.NewDelete().TableExpr("?", bun.Ident(t.table))
+		// One statement per column, each on that column's index: an OR of two columns
+		// may scan (and on InnoDB lock) the whole table.
 		for _, c := range t.columns {
-			q = q.WhereOr("? = ?", bun.Ident(c), userID)
+			n, err := rowsAffected(s.NewDelete().TableExpr("?", bun.Ident(t.table)).
+				Where("? = ?", bun.Ident(c), userID).Exec(ctx))
+			if err != nil {
+				return fail(fmt.Errorf("%s.%s: %w", t.table, c, err))
+			}
+			deleted[t.table] += n
 		}
-		n, err := rowsAffected(q.Exec(ctx))
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", t.table, err))
-		}
-		deleted[t.table] = n
 	}
 	if len(extra.SessionTokens) > 0 {
 		n, err := rowsAffected(s.NewDelete().Model((*models.WebSession)(nil)).
