@@ -18,6 +18,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/internal/web"
 )
 
 // accountFixture is a site with three users, alice (deleted by the tests) signed in
@@ -301,4 +302,33 @@ func sessionRowsLeft(t *testing.T, db *database.DB, tokens []string) int {
 		t.Fatal(err)
 	}
 	return int(n)
+}
+
+// A notification stream of the deleted account, open in another browser, ends with the
+// deletion, long before its next heartbeat would have checked its session.
+func TestDeleteAccountEndsItsStreams(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			s, app, _ := newDialectSite(t, d, nil)
+			web.SetStreamTimings(app, time.Minute, 100*time.Millisecond)
+			alice, bob := signedIn(t, s, "alice", false), signedIn(t, s, "bob", false)
+			other := s.browser()
+			expect(t, "alice's other sign-in", other.login("alice", sessionTestPassword), http.StatusFound, "/index")
+			expect(t, "a page fingerprints the session", other.get("/index"), http.StatusOK, "")
+			st := openStream(t, other, s.srv.URL, "")
+			bobs := openStream(t, bob, s.srv.URL, "")
+			st.none("idle", 300*time.Millisecond)
+			expect(t, "delete", alice.post("/delete_account", url.Values{"password": {sessionTestPassword}}), http.StatusFound, "/auth/login")
+			st.waitEnd("after the deletion", 5*time.Second)
+			select {
+			case <-bobs.ended:
+				t.Fatal("bob's stream ended too")
+			default:
+			}
+			p := other.get("/notifications/stream")
+			if p.status != http.StatusUnauthorized {
+				t.Errorf("a new stream of the deleted account: %d, want 401", p.status)
+			}
+		})
+	}
 }
