@@ -1,0 +1,68 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/microblog/microblog/internal/config"
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/internal/web"
+)
+
+// benchSessions is how many signed-in sessions the table holds in
+// BenchmarkSessionTokensOf: one per user of the home page benchmark's data set.
+const benchSessions = 10_000
+
+// BenchmarkSessionTokensOf measures what deleting an account adds for its sessions:
+// reading and decoding every stored session (the table has no user column), here 10,000,
+// on each dialect configured.
+//
+//	go test ./internal/web -run '^$' -bench SessionTokensOf -benchtime 20x
+func BenchmarkSessionTokensOf(b *testing.B) {
+	for _, d := range testdb.Dialects {
+		if !testdb.Configured(d) {
+			continue
+		}
+		b.Run(d, func(b *testing.B) {
+			db := testdb.Migrated(b, d)
+			cfg, err := config.Load(func(string) (string, bool) { return "", false }, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			app, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			expiry := time.Now().UTC().Add(time.Hour)
+			rows := make([]models.WebSession, 0, 1000)
+			for i := range benchSessions {
+				data, err := scs.GobCodec{}.Encode(expiry, map[string]any{"user_id": int64(i + 1), "password_fp": "0123456789abcdefghijkl"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows = append(rows, models.WebSession{Token: fmt.Sprintf("%043d", i), Data: data, Expiry: expiry})
+				if len(rows) == cap(rows) {
+					if _, err := db.Bun.NewInsert().Model(&rows).Exec(ctx); err != nil {
+						b.Fatal(err)
+					}
+					rows = rows[:0]
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				tokens, err := app.SessionTokensOf(ctx, benchSessions/2)
+				if err != nil || len(tokens) != 1 {
+					b.Fatalf("tokens %v, %v", tokens, err)
+				}
+			}
+		})
+	}
+}
