@@ -1,8 +1,15 @@
 package web
 
-import "context"
+import (
+	"context"
 
-// SessionTokensOf lists the stored sessions signed in as user id (for its benchmark).
-func (a *App) SessionTokensOf(ctx context.Context, id int64) ([]string, error) {
-	return a.sessionTokensOf(ctx, id)
+	"github.com/microblog/microblog/internal/models"
+)
+
+// SessionTokensOf lists the stored sessions signed in as u (for its benchmark).
+func (a *App) SessionTokensOf(ctx context.Context, u *models.User) ([]string, error) {
+	return a.sessionTokensOf(ctx, u)
 }
+
+// SessionFingerprint is the password fingerprint a session of u carries.
+func (a *App) SessionFingerprint(u *models.User) string { return a.binding.fingerprint(u) }

@@ -99,7 +99,7 @@ func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 // not an error: the outcome is the one asked for.
 func (a *App) removeAccount(r *http.Request, u *models.User) error {
 	ctx := r.Context()
-	tokens, err := a.sessionTokensOf(ctx, u.ID)
+	tokens, err := a.sessionTokensOf(ctx, u)
 	if err != nil {
 		return err
 	}
