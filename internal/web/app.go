@@ -40,6 +40,9 @@ var templateFuncs = template.FuncMap{
 	// readBy pairs a post with the reader's language, for its Translate link:
 	// {{template "post" (readBy . $.Lang)}}.
 	"readBy": readBy,
+	// postFor pairs a post with the page's view: its reader's language, and a Delete
+	// button when the reader wrote it: {{template "post" (postFor . $)}}.
+	"postFor": postFor,
 }
 
 // App is the web application and everything its handlers share.

@@ -46,9 +46,13 @@ func (f *field) failWith(err error) {
 // texts are message ids.
 type formPage struct {
 	Heading string
-	Fields  []*field
-	Submit  string
-	Links   []link
+	// Intro are paragraphs (message ids) above the fields.
+	Intro  []string
+	Fields []*field
+	Submit string
+	// Danger marks a submit button that destroys something (red).
+	Danger bool
+	Links  []link
 }
 
 type link struct{ Before, URL, Text string }
