@@ -143,7 +143,7 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.LogToStdout = r.boolean("LOG_TO_STDOUT")
 	c.LogFormat = strings.ToLower(r.str("LOG_FORMAT", "text"))
 	c.Port = r.integer("PORT", 0, 1, 65535, "a TCP port number, 1 to 65535")
-	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 25*time.Second, 0, time.Hour)
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, time.Hour)
 	c.DatabaseWait = r.duration("DATABASE_WAIT", time.Minute, 0, 24*time.Hour)
 	c.MailUseTLS = r.boolean("MAIL_USE_TLS")
 	c.MailPort = r.integer("MAIL_PORT", 25, 1, 65535, "a TCP port number, 1 to 65535")
