@@ -75,10 +75,10 @@ func TestCommandLinesAreValid(t *testing.T) {
 
 	// Dockerfile: CMD and HEALTHCHECK, after the ENTRYPOINT binary.
 	docker := read(t, "../Dockerfile")
+	cmds := regexp.MustCompile(`(?m)^(?:HEALTHCHECK [^\n]*\\\n\s*)?CMD (\[[^\n]*\])`).FindAllStringSubmatch(docker, -1)
 	for _, directive := range []string{"CMD", "HEALTHCHECK"} {
-		m := regexp.MustCompile(`(?m)^(?:HEALTHCHECK [^\n]*\\\n\s*)?` + "CMD" + ` (\[[^\n]*\])`).FindAllStringSubmatch(docker, -1)
 		var found bool
-		for _, cmd := range m {
+		for _, cmd := range cmds {
 			var args []string
 			if err := json.Unmarshal([]byte(cmd[1]), &args); err != nil {
 				t.Fatalf("Dockerfile %s %s: %v", directive, cmd[1], err)
