@@ -106,16 +106,22 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"DATABASE_URL": "sqlite:///" + filepath.Join(dir, "app.db")}
 	done, errOut := startRun(ctx, t, env, addr)
-	var resp *http.Response
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
-			break
+	// Ready once /readyz says so (/healthz answers as soon as the server listens).
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("server never ready; log:\n%s", errOut.String())
 		}
 	}
+	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
-		cancel()
-		t.Fatalf("server never answered: %v; log:\n%s", err, errOut.String())
+		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

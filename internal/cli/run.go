@@ -129,8 +129,7 @@ func serve(ctx context.Context, stdio IO, cfg *config.Config, log *slog.Logger, 
 	} else {
 		log.Info("no workers in this process (--workers 0): run `microblog worker` for background jobs")
 	}
-	srv.Mount(app.Handler(), checks, app.CloseStreams)
-	log.Info("ready")
+	srv.Mount(app.Handler(), checks, app.CloseStreams) // logs "listening"
 	serveErr := <-served
 	stop()
 	wg.Wait()

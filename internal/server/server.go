@@ -50,6 +50,7 @@ type Server struct {
 	mux    *http.ServeMux
 	app    atomic.Pointer[mounted]
 	health *healthState
+	url    atomic.Pointer[string] // where Serve listens, once it does
 }
 
 // New builds the server and its route table.
@@ -66,9 +67,13 @@ func New(opts Options) *Server {
 }
 
 // Mount hands the server the open application: its pages, its readiness checks and what
-// to call when the shutdown begins.
+// to call when the shutdown begins. It logs "listening" (with the URL) once the server
+// both listens and has the application: the line that says pages are served.
 func (s *Server) Mount(handler http.Handler, ready []Check, onShutdown func()) {
 	s.app.Store(&mounted{handler: handler, ready: ready, onShutdown: onShutdown})
+	if u := s.url.Load(); u != nil {
+		s.opts.Log.Info("listening", "url", *u)
+	}
 }
 
 // ServeHTTP serves a request through the route table.
@@ -125,7 +130,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	s.opts.Log.Info("listening", "url", "http://"+ln.Addr().String())
+	url := "http://" + ln.Addr().String()
+	s.url.Store(&url)
+	if s.app.Load().handler != nil {
+		s.opts.Log.Info("listening", "url", url)
+	} else {
+		s.opts.Log.Info("accepting connections; pages answer 503 until the application is open (see /readyz)", "url", url)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)
