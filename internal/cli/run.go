@@ -83,10 +83,12 @@ func defaultAddr(cfg *config.Config) string {
 // serve is `microblog run`: listen, open the environment (answering probes meanwhile),
 // mount the application, and serve until ctx ends.
 func serve(ctx context.Context, stdio IO, cfg *config.Config, log *slog.Logger, addr string, workers int) error {
-	var startup atomic.Value
-	startup.Store("opening the database")
+	// Until the application is open, /readyz reports how its start is going.
+	var startup atomic.Pointer[string]
+	opening := "opening the database"
+	startup.Store(&opening)
 	srv := server.New(server.Options{Addr: addr, Log: log, ShutdownTimeout: cfg.ShutdownTimeout,
-		Ready: []server.Check{{Name: "startup", Run: func(context.Context) error { return errors.New(startup.Load().(string)) }}}})
+		Ready: []server.Check{{Name: "startup", Run: func(context.Context) error { return errors.New(*startup.Load()) }}}})
 	ln, err := srv.Listen()
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
@@ -95,8 +97,8 @@ func serve(ctx context.Context, stdio IO, cfg *config.Config, log *slog.Logger, 
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
-	env, err := openEnvironment(ctx, cfg, log, func(s string) { startup.Store(s) })
-	if err != nil {
+	// abort stops serving probes when the application cannot be opened.
+	abort := func(err error) error {
 		stop()
 		<-served
 		if errors.Is(err, context.Canceled) {
@@ -105,21 +107,21 @@ func serve(ctx context.Context, stdio IO, cfg *config.Config, log *slog.Logger, 
 		}
 		return fmt.Errorf("run: %w", err)
 	}
+	env, err := openEnvironment(ctx, cfg, log, func(s string) { startup.Store(&s) })
+	if err != nil {
+		return abort(err)
+	}
 	defer env.close()
 	if stdio.TuneJobs != nil {
 		stdio.TuneJobs(env.deps)
 	}
 	app, err := web.New(env.db, cfg, log, env.queue)
 	if err != nil {
-		stop()
-		<-served
-		return fmt.Errorf("run: %w", err)
+		return abort(err)
 	}
 	checks, err := readinessChecks(env)
 	if err != nil {
-		stop()
-		<-served
-		return fmt.Errorf("run: %w", err)
+		return abort(err)
 	}
 	go app.SweepSessions(ctx, 10*time.Minute)
 	var wg sync.WaitGroup
