@@ -225,6 +225,12 @@ func TestPortJSONLogsAndHealthcheck(t *testing.T) {
 	if code, _, errOut := run(t, context.Background(), nil, "healthcheck", "--addr", freeAddr(t)); code != 1 || !strings.Contains(errOut, "connection refused") {
 		t.Errorf("healthcheck of nothing: exit %d, %q; want 1", code, errOut)
 	}
+	if code, _, errOut := run(t, context.Background(), nil, "healthcheck", "--addr", "a b\x00"); code != 2 || !strings.Contains(errOut, `--addr "a b\x00"`) {
+		t.Errorf("healthcheck --addr with a space and a NUL: exit %d, %q; want 2 naming it", code, errOut)
+	}
+	if code, _, errOut := run(t, context.Background(), map[string]string{"PORT": "http"}, "healthcheck"); code != 1 || !strings.Contains(errOut, `PORT="http"`) {
+		t.Errorf("healthcheck with PORT=http: exit %d, %q", code, errOut)
+	}
 	p.stop(t)
 
 	var listening bool
