@@ -32,6 +32,21 @@ type Config struct {
 	ServerName  string // SERVER_NAME
 	DatabaseURL string // DATABASE_URL; empty means SQLite app.db
 	LogToStdout bool   // LOG_TO_STDOUT
+	// LogFormat (LOG_FORMAT: text, the default, or json): how log records are written;
+	// json is one object per line (log/slog's JSONHandler) for log collectors.
+	LogFormat string
+
+	// Port (PORT, the PaaS convention; 0 when unset): `microblog run` without --addr
+	// listens on every interface at this port instead of 127.0.0.1:5000.
+	Port int
+	// ShutdownTimeout (SHUTDOWN_TIMEOUT, a Go duration, default 25s): on SIGTERM or
+	// SIGINT, how long requests in flight and running background jobs get to finish
+	// before they are cut.
+	ShutdownTimeout time.Duration
+	// DatabaseWait (DATABASE_WAIT, a Go duration, default 60s; 0 to fail at once): how
+	// long `run` and `worker` keep trying to reach a database server (and Redis) that is
+	// still starting, as the tutorial's boot.sh does.
+	DatabaseWait time.Duration
 
 	MailServer   string // MAIL_SERVER; empty disables e-mail
 	MailPort     int    // MAIL_PORT, default 25
@@ -126,6 +141,10 @@ func Load(env Lookup, envFile string) (*Config, error) {
 		MSTranslatorKey: r.str("MS_TRANSLATOR_KEY", ""),
 	}
 	c.LogToStdout = r.boolean("LOG_TO_STDOUT")
+	c.LogFormat = strings.ToLower(r.str("LOG_FORMAT", "text"))
+	c.Port = r.integer("PORT", 0, 1, 65535, "a TCP port number, 1 to 65535")
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, time.Hour)
+	c.DatabaseWait = r.duration("DATABASE_WAIT", time.Minute, 0, 24*time.Hour)
 	c.MailUseTLS = r.boolean("MAIL_USE_TLS")
 	c.MailPort = r.integer("MAIL_PORT", 25, 1, 65535, "a TCP port number, 1 to 65535")
 	c.PostsPerPage = r.integer("POSTS_PER_PAGE", 25, 1, 1000, "a whole number of posts per page, 1 to 1000")
@@ -175,6 +194,9 @@ func (c *Config) validate(r reader) error {
 		if !validLanguage(l) {
 			return r.bad("LANGUAGES", fmt.Sprintf("comma-separated language codes such as en,es,pt_BR; %q is not one", l))
 		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return r.bad("LOG_FORMAT", "text or json")
 	}
 	if c.Avatars != "gravatar" && c.Avatars != "local" {
 		return r.bad("AVATARS", "gravatar or local")

@@ -102,6 +102,21 @@ func (q *asynqQueue) Work(ctx context.Context, handlers Handlers, workers int) e
 
 func (q *asynqQueue) Close() error { return q.client.Close() }
 
+// Ping asks Redis for an answer; asynq's Ping takes no context, so ctx bounds the wait.
+func (q *asynqQueue) Ping(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- q.client.Ping() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("jobs: Redis at %s: %w", redactURL(q.opts.RedisURL), err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jobs: Redis at %s: no answer: %w", redactURL(q.opts.RedisURL), ctx.Err())
+	}
+}
+
 // runAsynq runs the handler of t's kind. A permanent failure skips asynq's retries; a
 // kind this process has no handler for is retried, for a newer worker may know it.
 func runAsynq(ctx context.Context, handlers Handlers, t *asynq.Task) error {

@@ -84,6 +84,9 @@ type Queue interface {
 	// Work runs up to workers jobs at a time with handlers until ctx ends, then stops
 	// fetching, lets running jobs finish for a bounded time, and returns.
 	Work(ctx context.Context, handlers Handlers, workers int) error
+	// Ping checks that the queue's store answers (River's tables, or Redis), for
+	// readiness checks.
+	Ping(ctx context.Context) error
 	// Close releases the queue's connections (not the application's database).
 	Close() error
 }

@@ -22,6 +22,7 @@ import (
 // riverQueue keeps jobs in the application's database (SQLite or PostgreSQL).
 type riverQueue struct {
 	driver riverdriver.Driver[*sql.Tx]
+	db     *sql.DB
 	opts   Options
 	// inserter is a client without workers: it only inserts.
 	inserter *river.Client[*sql.Tx]
@@ -54,7 +55,7 @@ func openRiver(ctx context.Context, db *database.DB, opts Options) (*riverQueue,
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river: %w", err)
 	}
-	return &riverQueue{driver: driver, opts: opts, inserter: inserter}, nil
+	return &riverQueue{driver: driver, db: db.SQL, opts: opts, inserter: inserter}, nil
 }
 
 func (q *riverQueue) Backend() string { return "river" }
@@ -119,6 +120,15 @@ func (q *riverQueue) Work(ctx context.Context, handlers Handlers, workers int) e
 }
 
 func (q *riverQueue) Close() error { return nil }
+
+// Ping reads River's job table, which lives in the application's database.
+func (q *riverQueue) Ping(ctx context.Context) error {
+	var n int
+	if err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM river_job WHERE 1 = 0").Scan(&n); err != nil {
+		return fmt.Errorf("jobs: river: %w", err)
+	}
+	return nil
+}
 
 // rawArgs carries a job's JSON arguments through River unchanged: river_job.kind is the
 // job's kind and river_job.args its arguments.
