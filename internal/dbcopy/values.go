@@ -58,7 +58,7 @@ func dests(kinds []kind) []any {
 		case kFloat:
 			d[i] = new(sql.NullFloat64)
 		case kBytes:
-			d[i] = new([]byte)
+			d[i] = new(sql.Null[[]byte]) // a plain []byte cannot tell NULL from empty
 		}
 	}
 	return d
@@ -91,9 +91,9 @@ func values(d []any) []any {
 			if x.Valid {
 				v[i] = x.Float64
 			}
-		case *[]byte:
-			if *x != nil {
-				v[i] = append([]byte{}, *x...)
+		case *sql.Null[[]byte]:
+			if x.Valid {
+				v[i] = append([]byte{}, x.V...)
 			}
 		}
 	}
