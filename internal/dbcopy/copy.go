@@ -93,6 +93,10 @@ func Copy(ctx context.Context, src, dst *database.DB, o Options) (*Result, error
 	}
 	defer end()
 
+	if n := pendingRiverJobs(ctx, snap, src.Dialect); n > 0 {
+		fmt.Fprintf(o.Log, "Warning: the source's job queue (River) holds %d unfinished jobs; they are not copied (see docs/deploy-copy.md).\n", n)
+	}
+
 	// What the target holds already: nothing, or (after an interrupted run) tables equal
 	// to the source's. Anything else is refused before a row is written.
 	states := make([]*state, len(tables))
@@ -307,4 +311,24 @@ func copyTable(ctx context.Context, snap *sql.Conn, srcDialect string, dst *data
 		return nil, fmt.Errorf("dbcopy: copy %s: source: %w", t.name, readErr)
 	}
 	return sum, nil
+}
+
+// pendingRiverJobs counts the jobs River has not finished in the source (0 when it has
+// no River tables, as on MySQL/MariaDB, whose queue is in Redis). Those are not copied:
+// River's tables are its own, and differ between SQLite and PostgreSQL.
+func pendingRiverJobs(ctx context.Context, snap *sql.Conn, dialect string) int64 {
+	// Look the table up first: on PostgreSQL a failed query would abort the snapshot.
+	probe := map[string]string{
+		database.SQLite:   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'river_job'",
+		database.Postgres: "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'river_job' AND table_schema = current_schema()",
+	}[dialect]
+	var exists, n int64
+	if probe == "" || snap.QueryRowContext(ctx, probe).Scan(&exists) != nil || exists == 0 {
+		return 0
+	}
+	q := "SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled')"
+	if err := snap.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return 0
+	}
+	return n
 }

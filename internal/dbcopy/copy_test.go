@@ -12,6 +12,7 @@ import (
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/dbcopy"
+	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/seed"
 	"github.com/microblog/microblog/internal/testdb"
@@ -328,5 +329,39 @@ func TestAChangedValueIsNoCopy(t *testing.T) {
 		if !errors.Is(err, dbcopy.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "table "+table+" has") {
 			t.Errorf("after %s: %v", change, err)
 		}
+	}
+}
+
+// TestQueuedJobsAreReportedNotCopied: River's tables are not the app's and differ between
+// dialects; a copy says how many jobs it leaves behind.
+func TestQueuedJobsAreReportedNotCopied(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range []string{database.SQLite, database.Postgres} { // River's dialects
+		t.Run(dialect, func(t *testing.T) {
+			src := seeded(t, dialect, 1)
+			q := testdb.Queue(t, src)
+			tx, err := src.SQL.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Enqueue(ctx, tx, jobs.Job{Kind: "send_email", Args: map[string]string{"to": "a@example.org"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			var log strings.Builder
+			dst := testdb.Open(t, database.SQLite)
+			if _, err := dbcopy.Copy(ctx, src, dst, dbcopy.Options{Log: &log}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(log.String(), "holds 1 unfinished jobs; they are not copied") {
+				t.Errorf("log:\n%s", log.String())
+			}
+			var n int
+			if err := dst.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'river%'").Scan(&n); err != nil || n != 0 {
+				t.Errorf("the target has %d River tables (%v)", n, err)
+			}
+		})
 	}
 }
