@@ -36,6 +36,11 @@ func TestDBCopyCommand(t *testing.T) {
 			if err := dst.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM post").Scan(&posts); err != nil || posts != 20 {
 				t.Errorf("the target has %d posts (%v), want 20", posts, err)
 			}
+			// The target's schema is still the models' (PostgreSQL's load drops and adds
+			// back the foreign keys).
+			if code, out, errOut := run(t, ctx, map[string]string{"DATABASE_URL": to}, "db", "check"); code != 0 {
+				t.Errorf("db check on the target: exit %d\n%s\n%s", code, out, errOut)
+			}
 			code, out, errOut = run(t, ctx, env, "db", "copy", "--to", to)
 			if code != 0 || !strings.Contains(out, "kept (copied before)") || !strings.Contains(out, "Copied 0 rows") {
 				t.Errorf("second db copy: exit %d\n%s\n%s", code, out, errOut)

@@ -289,6 +289,10 @@ func copyTable(ctx context.Context, snap *sql.Conn, srcDialect string, dst *data
 	}
 	progress(0)
 	err := bulk.Run(ctx, dst, func(ctx context.Context, tx *bulk.Tx) error {
+		restore, err := tx.SuspendForeignKeys(ctx, t.name)
+		if err != nil {
+			return err
+		}
 		done := 0
 		for b := range batches {
 			if err := tx.Insert(ctx, t.name, t.cols, b); err != nil {
@@ -300,7 +304,10 @@ func copyTable(ctx context.Context, snap *sql.Conn, srcDialect string, dst *data
 		if readErr != nil {
 			return fmt.Errorf("source: %w", readErr)
 		}
-		return ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return restore(ctx)
 	})
 	cancel()
 	<-readDone

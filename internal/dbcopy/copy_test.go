@@ -365,3 +365,42 @@ func TestQueuedJobsAreReportedNotCopied(t *testing.T) {
 		})
 	}
 }
+
+// TestAnOrphanIsRefusedOnEveryTarget: a source whose post points at no user (possible in
+// SQLite with foreign keys off) cannot be copied: the foreign key refuses it on every
+// dialect — on PostgreSQL, where the load checks foreign keys all at once at the end of
+// the table, too — and the table stays empty, its foreign key in place.
+func TestAnOrphanIsRefusedOnEveryTarget(t *testing.T) {
+	ctx := context.Background()
+	src := seeded(t, database.SQLite, 2)
+	conn, err := src.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"PRAGMA foreign_keys = OFF",
+		"INSERT INTO post (id, body, timestamp, user_id) VALUES (9999, 'orphan', '2026-01-01 00:00:00+00:00', 424242)",
+		"PRAGMA foreign_keys = ON"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			dst := testdb.Open(t, dialect)
+			_, err := dbcopy.Copy(ctx, src, dst, dbcopy.Options{BatchSize: 10})
+			if err == nil || !strings.Contains(err.Error(), "copy post") || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+				t.Fatalf("copy with an orphan post: %v", err)
+			}
+			if n := count(t, dst, "post"); n != 0 {
+				t.Errorf("the target has %d posts", n)
+			}
+			if dialect == database.Postgres {
+				var n int
+				if err := dst.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'`).Scan(&n); err != nil || n != 1 {
+					t.Errorf("post has %d foreign keys after the failed copy (%v), want 1", n, err)
+				}
+			}
+		})
+	}
+}
