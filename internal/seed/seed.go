@@ -118,9 +118,23 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 	g := newGenerator(o, hash)
 	var sum Summary
 	err = bulk.Run(ctx, db, func(ctx context.Context, tx *bulk.Tx) error {
+		// PostgreSQL checks the foreign keys of the big tables once, at the end.
+		var restores []func(context.Context) error
+		for _, t := range seededTables[1:] {
+			restore, err := tx.SuspendForeignKeys(ctx, t)
+			if err != nil {
+				return err
+			}
+			restores = append(restores, restore)
+		}
 		var err error
 		if sum, err = g.write(ctx, tx); err != nil {
 			return err
+		}
+		for _, restore := range restores {
+			if err := restore(ctx); err != nil {
+				return err
+			}
 		}
 		for _, t := range []string{"user", "post", "message", "notification"} {
 			if err := tx.ResetSequence(ctx, t, "id"); err != nil {

@@ -121,6 +121,11 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 					t.Errorf("%s = %d, want %d", q, got, n)
 				}
 			}
+			if dialect == database.Postgres { // the load suspends them (bulk.SuspendForeignKeys)
+				if n := count(t, a, `SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('post'::regclass, 'followers'::regclass, 'message'::regclass, 'notification'::regclass)`); n != 6 {
+					t.Errorf("%d foreign keys on the seeded tables after the seed, want 6", n)
+				}
+			}
 			if dialect == database.SQLite {
 				if n := count(t, a, `SELECT COUNT(*) FROM pragma_foreign_key_check`); n != 0 {
 					t.Errorf("foreign_key_check finds %d broken references", n)
