@@ -271,6 +271,9 @@ func copyTable(ctx context.Context, snap *sql.Conn, srcDialect string, dst *data
 			}
 		}
 		readErr = readRows(ctx, snap, srcDialect, t, true, func(row []any) error {
+			if err := checkText(t, row); err != nil {
+				return err
+			}
 			sum.add(row)
 			batch = append(batch, row)
 			if len(batch) == o.BatchSize && !send() {
@@ -338,4 +341,24 @@ func pendingRiverJobs(ctx context.Context, snap *sql.Conn, dialect string) int64
 		return 0
 	}
 	return n
+}
+
+// checkText refuses text that is not valid UTF-8 or holds a NUL byte (which SQLite can
+// hold when written by another program): PostgreSQL and MySQL cannot store it, and the
+// app never writes it. The error names the row by its primary key.
+func checkText(t *table, row []any) error {
+	for i, v := range row {
+		if s, ok := v.(string); ok && !database.ValidText(s) {
+			var key []string
+			for _, pk := range t.pk {
+				for j, c := range t.cols {
+					if c == pk {
+						key = append(key, fmt.Sprintf("%s=%v", c, row[j]))
+					}
+				}
+			}
+			return fmt.Errorf("%s (%s): column %s holds invalid UTF-8 or a NUL byte, which the target cannot store: correct it in the source", t.name, strings.Join(key, ", "), t.cols[i])
+		}
+	}
+	return nil
 }

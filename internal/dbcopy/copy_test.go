@@ -2,6 +2,7 @@ package dbcopy_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -402,5 +403,33 @@ func TestAnOrphanIsRefusedOnEveryTarget(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTextTheTargetCannotStoreIsNamed: SQLite written by another program can hold
+// invalid UTF-8 or NUL bytes in text; every target refuses the copy with the row and
+// column named, and keeps the table empty.
+func TestTextTheTargetCannotStoreIsNamed(t *testing.T) {
+	ctx := context.Background()
+	for body, what := range map[string]string{"caf\xe9 latin-1": "invalid UTF-8", "nul\x00byte": "NUL"} {
+		src := seeded(t, database.SQLite, 1)
+		raw, err := sql.Open("sqlite", strings.TrimPrefix(src.URL, "sqlite:///")) // around the app's text guard
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.ExecContext(ctx, "UPDATE post SET body = ? WHERE id = 2", body); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		for _, dialect := range testdb.Dialects {
+			dst := testdb.Open(t, dialect)
+			_, err := dbcopy.Copy(ctx, src, dst, dbcopy.Options{})
+			if err == nil || !strings.Contains(err.Error(), "post (id=2): column body holds invalid UTF-8 or a NUL byte") {
+				t.Errorf("%s into %s: %v", what, dialect, err)
+			}
+			if n := count(t, dst, "post"); n != 0 {
+				t.Errorf("%s into %s: %d posts copied", what, dialect, n)
+			}
+		}
 	}
 }
