@@ -205,7 +205,8 @@ func TestSeedOptionsNameTheWrongOne(t *testing.T) {
 		"--follows 40":           func(o *seed.Options) { o.Follows = 40 },
 		"--messages-per-user -2": func(o *seed.Options) { o.MessagesPerUser = -2 },
 		"--days 0":               func(o *seed.Options) { o.Days = 0 },
-		"--users 10000001":       func(o *seed.Options) { o.Users = seed.MaxUsers + 1 },
+		"--users 1000001":        func(o *seed.Options) { o.Users = seed.MaxUsers + 1 },
+		"--users 1000000":        func(o *seed.Options) { o.Users, o.PostsPerUser = seed.MaxUsers, 201 },
 	} {
 		opts := small()
 		o(&opts)
@@ -241,5 +242,32 @@ func TestSeededLanguagesAreWhatDetectionSays(t *testing.T) {
 	}
 	if agree < len(posts)*95/100 {
 		t.Errorf("detection agrees with post.language on %d of %d posts, want 95%%", agree, len(posts))
+	}
+}
+
+// TestSeedWritesTablesLargerThanAChunk: rows are generated and written in chunks of
+// 20,000; a table of several chunks is complete, ids without gaps.
+func TestSeedWritesTablesLargerThanAChunk(t *testing.T) {
+	db := testdb.Migrated(t, database.SQLite)
+	sum, err := seed.Run(context.Background(), db, seed.Options{Users: 250, PostsPerUser: 90, Follows: 200, MessagesPerUser: 100, Seed: 1,
+		Until: time.Now(), Days: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Posts != 22500 || sum.Follows != 50000 || sum.Messages != 25000 {
+		t.Errorf("summary %+v", sum)
+	}
+	for q, n := range map[string]int{
+		"SELECT COUNT(*) FROM post":                              22500,
+		"SELECT MAX(id) FROM post":                               22500,
+		"SELECT COUNT(*) FROM followers":                         50000,
+		"SELECT COUNT(*) FROM message":                           25000,
+		"SELECT MAX(id) FROM message":                            25000,
+		"SELECT COUNT(DISTINCT recipient_id) FROM message":       250,
+		"SELECT COUNT(*) FROM followers WHERE follower_id = 250": 200,
+	} {
+		if got := count(t, db, q); got != n {
+			t.Errorf("%s = %d, want %d", q, got, n)
+		}
 	}
 }
