@@ -433,3 +433,52 @@ func TestTextTheTargetCannotStoreIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestTheSourceIsReadInOneSnapshot: the site writes to the source while the copy runs;
+// the copy is the database as it was when the copy started, and verifies.
+func TestTheSourceIsReadInOneSnapshot(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			src := seeded(t, dialect, 10)
+			want := dump(t, src)
+			dst := testdb.Open(t, database.SQLite)
+			wrote := false
+			_, err := dbcopy.Copy(ctx, src, dst, dbcopy.Options{BatchSize: 20, Progress: func(table string, done, _ int) {
+				if table == "user" && done > 0 && !wrote {
+					wrote = true
+					s := src.NewSession()
+					defer s.Close()
+					u := &models.User{Username: "late", Email: "late@example.org"}
+					s.Add(u)
+					s.Add(&models.Post{Body: "written during the copy", Author: u})
+					if err := s.Commit(ctx); err != nil {
+						t.Errorf("the site cannot write during the copy: %v", err)
+					}
+				}
+			}})
+			if err != nil || !wrote {
+				t.Fatalf("copy: %v (wrote during it: %v)", err, wrote)
+			}
+			compare(t, "the copy", want, dump(t, dst))
+			if n := count(t, src, "post"); n != 20*10+3 {
+				t.Errorf("the source has %d posts, want %d", n, 20*10+3)
+			}
+		})
+	}
+}
+
+// TestATargetThatChangesRowsFailsVerification: a target that does not store what it is
+// given (here a trigger rewrites posts) is caught by the checksums.
+func TestATargetThatChangesRowsFailsVerification(t *testing.T) {
+	ctx := context.Background()
+	src := seeded(t, database.SQLite, 2)
+	dst := testdb.Migrated(t, database.SQLite)
+	if _, err := dst.SQL.ExecContext(ctx, `CREATE TRIGGER shout AFTER INSERT ON post WHEN NEW.id = 7 BEGIN UPDATE post SET body = upper(body) WHERE id = NEW.id; END`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := dbcopy.Copy(ctx, src, dst, dbcopy.Options{})
+	if !errors.Is(err, dbcopy.ErrVerify) || !strings.Contains(err.Error(), "post (source 42 rows") {
+		t.Fatalf("copy into a rewriting target: %v", err)
+	}
+}
