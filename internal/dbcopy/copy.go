@@ -275,6 +275,11 @@ func copyTable(ctx context.Context, snap *sql.Conn, srcDialect string, dst *data
 				return err
 			}
 			sum.add(row)
+			for i, v := range row {
+				if j, ok := v.(jsonValue); ok {
+					row[i] = j.text // written as read
+				}
+			}
 			batch = append(batch, row)
 			if len(batch) == o.BatchSize && !send() {
 				return ctx.Err()
@@ -348,7 +353,11 @@ func pendingRiverJobs(ctx context.Context, snap *sql.Conn, dialect string) int64
 // app never writes it. The error names the row by its primary key.
 func checkText(t *table, row []any) error {
 	for i, v := range row {
-		if s, ok := v.(string); ok && !database.ValidText(s) {
+		s, ok := v.(string)
+		if j, isJSON := v.(jsonValue); isJSON {
+			s, ok = j.text, true
+		}
+		if ok && !database.ValidText(s) {
 			var key []string
 			for _, pk := range t.pk {
 				for j, c := range t.cols {

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/microblog/microblog/migrate/schema"
@@ -22,17 +24,20 @@ const (
 	kTime
 	kFloat
 	kBytes
+	kJSON // text compared by its meaning: PostgreSQL's jsonb reorders keys and spaces
 )
 
 func kindOf(t schema.Type) (kind, error) {
 	switch t.Kind {
 	case schema.Integer, schema.BigInteger, schema.SmallInt:
 		return kInt, nil
-	case schema.String, schema.Text:
+	case schema.String, schema.Text, schema.UUID:
 		return kString, nil
+	case schema.JSON:
+		return kJSON, nil
 	case schema.Boolean:
 		return kBool, nil
-	case schema.DateTime:
+	case schema.DateTime, schema.Date:
 		return kTime, nil
 	case schema.Float:
 		return kFloat, nil
@@ -51,6 +56,8 @@ func dests(kinds []kind) []any {
 			d[i] = new(sql.NullInt64)
 		case kString:
 			d[i] = new(sql.NullString)
+		case kJSON:
+			d[i] = new(jsonText)
 		case kBool:
 			d[i] = new(sql.NullBool)
 		case kTime:
@@ -79,6 +86,10 @@ func values(d []any) []any {
 			if x.Valid {
 				v[i] = x.String
 			}
+		case *jsonText:
+			if x.Valid {
+				v[i] = jsonValue{x.String, x.canonical()}
+			}
 		case *sql.NullBool:
 			if x.Valid {
 				v[i] = x.Bool
@@ -99,6 +110,27 @@ func values(d []any) []any {
 	}
 	return v
 }
+
+// jsonText is a JSON column's value as text; canonical holds it re-encoded (keys sorted,
+// no spaces) for the checksum.
+type jsonText struct{ sql.NullString }
+
+func (j *jsonText) canonical() string {
+	var v any
+	d := json.NewDecoder(strings.NewReader(j.String))
+	d.UseNumber() // big integers keep every digit
+	if err := d.Decode(&v); err != nil {
+		return j.String
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return j.String
+	}
+	return string(b)
+}
+
+// jsonValue is written as its text and summed by its meaning.
+type jsonValue struct{ text, canonical string }
 
 // checksum sums the SHA-256 of every row's normalised values (mod 2¹²⁸): the same rows
 // give the same checksum in any order, so that databases whose collations order text
@@ -123,6 +155,10 @@ func (c *checksum) add(row []any) {
 			b = append(b, 's')
 			b = binary.AppendUvarint(b, uint64(len(v)))
 			b = append(b, v...)
+		case jsonValue:
+			b = append(b, 'j')
+			b = binary.AppendUvarint(b, uint64(len(v.canonical)))
+			b = append(b, v.canonical...)
 		case bool:
 			b = append(b, 'b')
 			b = strconv.AppendBool(b, v)
