@@ -297,7 +297,7 @@ func copyTable(ctx context.Context, snap *sql.Conn, srcDialect string, dst *data
 	}
 	progress(0)
 	err := bulk.Run(ctx, dst, func(ctx context.Context, tx *bulk.Tx) error {
-		restore, err := tx.SuspendForeignKeys(ctx, t.name)
+		restore, err := tx.DeferIndexesAndForeignKeys(ctx, t.name)
 		if err != nil {
 			return err
 		}

@@ -482,3 +482,34 @@ func TestATargetThatChangesRowsFailsVerification(t *testing.T) {
 		t.Fatalf("copy into a rewriting target: %v", err)
 	}
 }
+
+// TestADuplicateIsRefusedOnEveryTarget: a source whose unique index was dropped by hand
+// holds two users with one e-mail address; every target refuses the copy of user —
+// PostgreSQL, which builds its indexes after the load, too — and keeps its index.
+func TestADuplicateIsRefusedOnEveryTarget(t *testing.T) {
+	ctx := context.Background()
+	src := seeded(t, database.SQLite, 1)
+	for _, q := range []string{"DROP INDEX ix_user_email", "DROP INDEX uq_user_email_lower", `UPDATE "user" SET email = 'same@example.org' WHERE id IN (1, 2)`} {
+		if _, err := src.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			dst := testdb.Open(t, dialect)
+			_, err := dbcopy.Copy(ctx, src, dst, dbcopy.Options{})
+			if err == nil || !strings.Contains(err.Error(), "copy user") || !strings.Contains(strings.ToLower(err.Error()), "duplicate") && !strings.Contains(err.Error(), "UNIQUE") {
+				t.Fatalf("copy with a duplicate e-mail: %v", err)
+			}
+			if n := count(t, dst, "user"); n != 0 {
+				t.Errorf("the target has %d users", n)
+			}
+			if dialect == database.Postgres {
+				var n int
+				if err := dst.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'user' AND indexname = 'ix_user_email'`).Scan(&n); err != nil || n != 1 {
+					t.Errorf("ix_user_email: %d (%v), want 1", n, err)
+				}
+			}
+		})
+	}
+}

@@ -124,7 +124,7 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 		// PostgreSQL checks the foreign keys of the big tables once, at the end.
 		var restores []func(context.Context) error
 		for _, t := range seededTables[1:] {
-			restore, err := tx.SuspendForeignKeys(ctx, t)
+			restore, err := tx.DeferIndexesAndForeignKeys(ctx, t)
 			if err != nil {
 				return err
 			}

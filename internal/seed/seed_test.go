@@ -70,6 +70,7 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			a, b := testdb.Migrated(t, dialect), testdb.Migrated(t, dialect)
+			indexesBefore := pgIndexes(t, a)
 			o := small()
 			sa, err := seed.Run(ctx, a, o)
 			if err != nil {
@@ -121,7 +122,10 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 					t.Errorf("%s = %d, want %d", q, got, n)
 				}
 			}
-			if dialect == database.Postgres { // the load suspends them (bulk.SuspendForeignKeys)
+			if got := pgIndexes(t, a); got != indexesBefore {
+				t.Errorf("indexes after the seed:\n%s\nbefore:\n%s", got, indexesBefore)
+			}
+			if dialect == database.Postgres { // the load suspends them (bulk.DeferIndexesAndForeignKeys)
 				if n := count(t, a, `SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('post'::regclass, 'followers'::regclass, 'message'::regclass, 'notification'::regclass)`); n != 6 {
 					t.Errorf("%d foreign keys on the seeded tables after the seed, want 6", n)
 				}
@@ -270,4 +274,29 @@ func TestSeedWritesTablesLargerThanAChunk(t *testing.T) {
 			t.Errorf("%s = %d, want %d", q, got, n)
 		}
 	}
+}
+
+// pgIndexes lists the definitions of a PostgreSQL database's indexes ("" elsewhere).
+func pgIndexes(t *testing.T, db *database.DB) string {
+	t.Helper()
+	if db.Dialect != database.Postgres {
+		return ""
+	}
+	rows, err := db.SQL.QueryContext(context.Background(), "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var defs []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		defs = append(defs, d)
+	}
+	if len(defs) < 10 {
+		t.Fatalf("only %d indexes: %q", len(defs), defs)
+	}
+	return strings.Join(defs, "\n")
 }
