@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -55,6 +57,11 @@ docs/deploy-copy.md.`,
 			if err != nil {
 				return usageError{fmt.Errorf("db copy: --to: %w", err)}
 			}
+			if path, ok := sqliteFile(srcT); ok {
+				if _, err := os.Stat(path); err != nil {
+					return usageError{fmt.Errorf("db copy: --from %s: %w", srcT.Redacted, err)} // not created empty by opening it
+				}
+			}
 			if srcT.Driver == dstT.Driver && srcT.DSN == dstT.DSN {
 				return usageError{fmt.Errorf("db copy: --from and --to name the same database (%s)", srcT.Redacted)}
 			}
@@ -96,4 +103,14 @@ docs/deploy-copy.md.`,
 	f.StringVar(&to, "to", "", "DATABASE_URL of the target (required)")
 	f.IntVar(&batch, "batch-size", dbcopy.DefaultBatchSize, "rows per INSERT or COPY")
 	return cmd
+}
+
+// sqliteFile is the file of a SQLite target (not in memory).
+func sqliteFile(t database.Target) (string, bool) {
+	if t.Dialect != database.SQLite {
+		return "", false
+	}
+	path, ok := strings.CutPrefix(t.DSN, "file:")
+	path, _, _ = strings.Cut(path, "?")
+	return path, ok && path != ":memory:" && path != ""
 }

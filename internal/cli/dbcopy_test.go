@@ -52,6 +52,7 @@ func TestDBCopyCommand(t *testing.T) {
 		"db copy --to " + src: "--from and --to name the same database",
 		"db copy --to sqlite:///x.db --batch-size 0": "--batch-size 0: want 1 to 100000",
 		"db copy --to ftp://x":                       `unsupported scheme "ftp"`,
+		"db copy --from sqlite:///" + filepath.Join(t.TempDir(), "typo.db") + " --to " + src: "typo.db: no such file or directory",
 	} {
 		code, _, errOut := run(t, ctx, env, strings.Fields(args)...)
 		if code != 2 || !strings.Contains(errOut, want) {
