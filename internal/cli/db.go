@@ -15,7 +15,7 @@ import (
 )
 
 // newDBCommand mounts the migration engine's commands as `microblog db`, with the app's
-// models and database.
+// models and database, and adds the app's own `db copy`.
 func newDBCommand(stdio IO) *cobra.Command {
 	cmd := migrate.NewCommand(migrate.Options{
 		Directory: "migrations",
@@ -33,6 +33,6 @@ func newDBCommand(stdio IO) *cobra.Command {
 			return db.SQL, db.Dialect, nil
 		},
 	})
-	cmd.AddCommand(newDBBackupCommand(stdio))
+	cmd.AddCommand(newDBBackupCommand(stdio), newDBCopyCommand(stdio))
 	return cmd
 }
