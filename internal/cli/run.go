@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/mail"
+	"github.com/microblog/microblog/internal/metrics"
 	"github.com/microblog/microblog/internal/server"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/tasks"
@@ -69,13 +72,16 @@ that run them with "microblog worker" instead.`,
 			defer stop()
 			go app.SweepSessions(ctx, 10*time.Minute)
 			var wg sync.WaitGroup
+			if err := env.serveMetrics(ctx, &wg); err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
 			workErr := make(chan error, 1)
 			if workers > 0 {
 				wg.Go(func() { workErr <- env.work(ctx, workers) })
 			} else {
 				log.Info("no workers in this process (--workers 0): run `microblog worker` for background jobs")
 			}
-			srv := server.New(server.Options{Addr: addr, DB: env.db, Log: log, Handler: app.Handler(), OnShutdown: app.CloseStreams})
+			srv := server.New(server.Options{Addr: addr, DB: env.db, Log: log, Handler: env.instrument(app.Handler()), OnShutdown: app.CloseStreams})
 			serveErr := srv.ListenAndServe(ctx)
 			stop()
 			wg.Wait()
@@ -121,9 +127,17 @@ against one database (or Redis); each job runs once. Stops cleanly on SIGINT or 
 			if stdio.TuneJobs != nil {
 				stdio.TuneJobs(env.deps)
 			}
-			if err := env.work(cmd.Context(), workers); err != nil {
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			if err := env.serveMetrics(ctx, &wg); err != nil {
 				return fmt.Errorf("worker: %w", err)
 			}
+			if err := env.work(ctx, workers); err != nil {
+				return fmt.Errorf("worker: %w", err)
+			}
+			stop()
 			return nil
 		},
 	}
@@ -134,8 +148,12 @@ against one database (or Redis); each job runs once. Stops cleanly on SIGINT or 
 // environment is what both `run` and `worker` need: the database at head and the queue.
 type environment struct {
 	db    *database.DB
+	cfg   *config.Config
+	log   *slog.Logger
 	queue jobs.Queue
 	deps  *tasks.Deps
+	// metrics is nil unless METRICS_ADDR or METRICS_TOKEN is set.
+	metrics *metrics.Metrics
 }
 
 // openEnvironment opens the database, applies pending revisions and opens the job queue.
@@ -164,12 +182,60 @@ func openEnvironment(ctx context.Context, cfg *config.Config, log *slog.Logger) 
 	}
 	log.Info("job queue opened", "queue", q.Backend())
 	deps := &tasks.Deps{DB: db, Cfg: cfg, Log: log, Mail: mail.New(cfg), Queue: q}
-	return &environment{db: db, queue: q, deps: deps}, nil
+	env := &environment{db: db, cfg: cfg, log: log, queue: q, deps: deps}
+	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
+		env.metrics = metrics.New()
+		env.metrics.WatchDB(db.SQL)
+		env.metrics.WatchQueue(q, queueDepthTimeout, log)
+		deps.Mail.Observe(env.metrics.ObserveMail)
+	}
+	return env, nil
 }
+
+// queueDepthTimeout bounds the job queue's count at each metrics scrape.
+const queueDepthTimeout = 2 * time.Second
 
 // work runs the application's jobs until ctx ends.
 func (e *environment) work(ctx context.Context, workers int) error {
-	return e.queue.Work(ctx, tasks.Handlers(e.deps), workers)
+	handlers := tasks.Handlers(e.deps)
+	if e.metrics != nil {
+		handlers = e.metrics.WrapJobs(handlers)
+	}
+	return e.queue.Work(ctx, handlers, workers)
+}
+
+// instrument counts and times the requests h serves when metrics are on; with
+// METRICS_TOKEN and no METRICS_ADDR it also serves them at /metrics (not counted).
+func (e *environment) instrument(h http.Handler) http.Handler {
+	if e.metrics == nil {
+		return h
+	}
+	h = e.metrics.Instrument(h)
+	if e.cfg.MetricsAddr != "" {
+		return h
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", e.metrics.Handler(e.cfg.MetricsToken))
+	mux.Handle("/", h)
+	return mux
+}
+
+// serveMetrics serves the metrics on METRICS_ADDR, when set, until ctx ends; wg
+// tracks the server. An address that cannot be listened on is an error at once.
+func (e *environment) serveMetrics(ctx context.Context, wg *sync.WaitGroup) error {
+	if e.metrics == nil || e.cfg.MetricsAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", e.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics: listen on METRICS_ADDR: %w", err)
+	}
+	wg.Go(func() {
+		if err := metrics.Serve(ctx, ln, e.metrics.Handler(e.cfg.MetricsToken), e.log); err != nil {
+			e.log.Error("metrics server stopped", "err", err)
+		}
+	})
+	return nil
 }
 
 func (e *environment) close() {

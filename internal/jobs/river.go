@@ -21,6 +21,7 @@ import (
 
 // riverQueue keeps jobs in the application's database (SQLite or PostgreSQL).
 type riverQueue struct {
+	db     *database.DB
 	driver riverdriver.Driver[*sql.Tx]
 	opts   Options
 	// inserter is a client without workers: it only inserts.
@@ -54,7 +55,7 @@ func openRiver(ctx context.Context, db *database.DB, opts Options) (*riverQueue,
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river: %w", err)
 	}
-	return &riverQueue{driver: driver, opts: opts, inserter: inserter}, nil
+	return &riverQueue{db: db, driver: driver, opts: opts, inserter: inserter}, nil
 }
 
 func (q *riverQueue) Backend() string { return "river" }
@@ -119,6 +120,27 @@ func (q *riverQueue) Work(ctx context.Context, handlers Handlers, workers int) e
 }
 
 func (q *riverQueue) Close() error { return nil }
+
+func (q *riverQueue) Depth(ctx context.Context) (map[string]int64, error) {
+	rows, err := q.db.Bun.QueryContext(ctx, "SELECT state, COUNT(*) FROM river_job WHERE queue = ? GROUP BY state", q.opts.Queue)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: river: depth: %w", err)
+	}
+	defer rows.Close()
+	depth := map[string]int64{}
+	for rows.Next() {
+		var state string
+		var n int64
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("jobs: river: depth: %w", err)
+		}
+		depth[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: river: depth: %w", err)
+	}
+	return depth, nil
+}
 
 // rawArgs carries a job's JSON arguments through River unchanged: river_job.kind is the
 // job's kind and river_job.args its arguments.
