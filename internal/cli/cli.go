@@ -82,7 +82,7 @@ or on PostgreSQL or MySQL/MariaDB when DATABASE_URL names one.`,
 	root.SetOut(stdio.Stdout)
 	root.SetErr(stdio.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCommand(stdio), newWorkerCommand(stdio), newDBCommand(stdio), newTranslateCommand(stdio))
+	root.AddCommand(newRunCommand(stdio), newWorkerCommand(stdio), newDBCommand(stdio), newTranslateCommand(stdio), newUsersCommand(stdio))
 	return root
 }
 

@@ -158,6 +158,30 @@ type environment struct {
 
 // openEnvironment opens the database, applies pending revisions and opens the job queue.
 func openEnvironment(ctx context.Context, cfg *config.Config, log *slog.Logger) (*environment, error) {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	q, err := jobs.Open(ctx, db, jobs.Options{RedisURL: cfg.RedisURL, Queue: cfg.JobQueue, Log: log, RescueAfter: cfg.JobRescueAfter})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("job queue opened", "queue", q.Backend())
+	deps := &tasks.Deps{DB: db, Cfg: cfg, Log: log, Mail: mail.New(cfg), Queue: q}
+	env := &environment{db: db, cfg: cfg, log: log, queue: q, deps: deps}
+	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
+		env.metrics = metrics.New()
+		env.metrics.WatchDB(db.SQL)
+		env.metrics.WatchQueue(q, queueDepthTimeout, log)
+		deps.Mail.Observe(env.metrics.ObserveMail)
+	}
+	return env, nil
+}
+
+// openDatabase opens the database and brings it to head: pending revisions applied,
+// username keys filled.
+func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*database.DB, error) {
 	db, err := database.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -175,21 +199,7 @@ func openEnvironment(ctx context.Context, cfg *config.Config, log *slog.Logger) 
 	} else if n > 0 {
 		log.Info("username keys filled", "users", n)
 	}
-	q, err := jobs.Open(ctx, db, jobs.Options{RedisURL: cfg.RedisURL, Queue: cfg.JobQueue, Log: log, RescueAfter: cfg.JobRescueAfter})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	log.Info("job queue opened", "queue", q.Backend())
-	deps := &tasks.Deps{DB: db, Cfg: cfg, Log: log, Mail: mail.New(cfg), Queue: q}
-	env := &environment{db: db, cfg: cfg, log: log, queue: q, deps: deps}
-	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
-		env.metrics = metrics.New()
-		env.metrics.WatchDB(db.SQL)
-		env.metrics.WatchQueue(q, queueDepthTimeout, log)
-		deps.Mail.Observe(env.metrics.ObserveMail)
-	}
-	return env, nil
+	return db, nil
 }
 
 // queueDepthTimeout bounds the job queue's count at each metrics scrape.
