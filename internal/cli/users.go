@@ -354,4 +354,3 @@ func readNewPassword(stdio IO, fromStdin bool) (string, error) {
 	}
 	return string(first), nil
 }
-

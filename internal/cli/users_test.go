@@ -212,4 +212,3 @@ func (c *client) expect(t *testing.T, path string, status int) string {
 	}
 	return string(b)
 }
-
