@@ -44,7 +44,11 @@ func openRiver(ctx context.Context, db *database.DB, opts Options) (*riverQueue,
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river migrations: %w", err)
 	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	var res *rivermigrate.MigrateResult
+	err = withRiverMigrationLock(ctx, db, func() error {
+		res, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river migrations: %w", err)
 	}
@@ -56,6 +60,31 @@ func openRiver(ctx context.Context, db *database.DB, opts Options) (*riverQueue,
 		return nil, fmt.Errorf("jobs: river: %w", err)
 	}
 	return &riverQueue{db: db, driver: driver, opts: opts, inserter: inserter}, nil
+}
+
+// riverMigrationLockKey is the PostgreSQL advisory lock taken around River's own
+// migrations (not the application's revisions, which have their own lock): "rivr" in
+// ASCII.
+const riverMigrationLockKey = 0x72697672
+
+// withRiverMigrationLock runs fn holding a lock that other processes opening the queue
+// on the same PostgreSQL database wait for: rivermigrate takes none, so two processes
+// started at once on a new database both insert River's migration rows and one fails
+// on their unique index. SQLite's own write lock serialises them there.
+func withRiverMigrationLock(ctx context.Context, db *database.DB, fn func() error) error {
+	if db.Dialect != database.Postgres {
+		return fn()
+	}
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_lock(%d)", riverMigrationLockKey)); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", riverMigrationLockKey))
+	return fn()
 }
 
 func (q *riverQueue) Backend() string { return "river" }
