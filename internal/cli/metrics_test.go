@@ -217,3 +217,28 @@ func parseMetrics(text string) map[string]float64 {
 	}
 	return m
 }
+
+// `microblog worker` serves its metrics (pool, queue, jobs) on METRICS_ADDR too; an
+// address already taken stops the command at once, naming the variable.
+func TestWorkerMetricsAndTakenAddress(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": testdb.URL(t, database.SQLite), "LOG_TO_STDOUT": "1",
+		"JOB_QUEUE": testdb.RandomName("test-"), "METRICS_ADDR": "127.0.0.1:0"}
+	w := start(t, env, "worker")
+	w.waitFor(t, "workers started")
+	scrapeURL := logURL(t, w, `msg="metrics listening" url=(\S+)`)
+	code, body := get(t, scrapeURL, "")
+	m := parseMetrics(body)
+	if code != http.StatusOK || m[`microblog_job_queue_up{backend="river"}`] != 1 || m[`go_sql_open_connections{db_name="microblog"}`] < 1 {
+		t.Errorf("worker scrape: %d; queue up %v, open connections %v", code, m[`microblog_job_queue_up{backend="river"}`], m[`go_sql_open_connections{db_name="microblog"}`])
+	}
+	if _, ok := m[`microblog_jobs_total{kind="export_posts",outcome="failed"}`]; !ok {
+		t.Error("worker scrape lacks the job counters")
+	}
+
+	taken := strings.TrimPrefix(strings.TrimSuffix(scrapeURL, "/metrics"), "http://")
+	env2 := map[string]string{"DATABASE_URL": env["DATABASE_URL"], "LOG_TO_STDOUT": "1", "METRICS_ADDR": taken}
+	code, _, errOut := run(t, t.Context(), env2, "run", "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(errOut, "metrics: listen on METRICS_ADDR") || !strings.Contains(errOut, taken) {
+		t.Errorf("run with METRICS_ADDR taken: exit %d, %q; want 1 and an error naming METRICS_ADDR", code, errOut)
+	}
+}
