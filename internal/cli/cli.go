@@ -83,7 +83,7 @@ or on PostgreSQL or MySQL/MariaDB when DATABASE_URL names one.`,
 	root.SetErr(stdio.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newRunCommand(stdio), newWorkerCommand(stdio), newDBCommand(stdio), newTranslateCommand(stdio),
-		newSeedCommand(stdio), newHealthcheckCommand(stdio))
+		newSeedCommand(stdio), newHealthcheckCommand(stdio), newUsersCommand(stdio))
 	return root
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +18,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/mail"
+	"github.com/microblog/microblog/internal/metrics"
 	"github.com/microblog/microblog/internal/server"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/tasks"
@@ -125,13 +128,16 @@ func serve(ctx context.Context, stdio IO, cfg *config.Config, log *slog.Logger, 
 	}
 	go app.SweepSessions(ctx, 10*time.Minute)
 	var wg sync.WaitGroup
+	if err := env.serveMetrics(ctx, &wg); err != nil {
+		return abort(err)
+	}
 	workErr := make(chan error, 1)
 	if workers > 0 {
 		wg.Go(func() { workErr <- env.work(ctx, workers) })
 	} else {
 		log.Info("no workers in this process (--workers 0): run `microblog worker` for background jobs")
 	}
-	srv.Mount(app.Handler(), checks, app.CloseStreams) // logs "listening"
+	srv.Mount(env.instrument(app.Handler()), checks, app.CloseStreams) // logs "listening"
 	serveErr := <-served
 	stop()
 	wg.Wait()
@@ -179,9 +185,17 @@ the queue.`,
 			if stdio.TuneJobs != nil {
 				stdio.TuneJobs(env.deps)
 			}
-			if err := env.work(cmd.Context(), workers); err != nil {
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			if err := env.serveMetrics(ctx, &wg); err != nil {
 				return fmt.Errorf("worker: %w", err)
 			}
+			if err := env.work(ctx, workers); err != nil {
+				return fmt.Errorf("worker: %w", err)
+			}
+			stop()
 			return nil
 		},
 	}
@@ -192,8 +206,12 @@ the queue.`,
 // environment is what both `run` and `worker` need: the database at head and the queue.
 type environment struct {
 	db    *database.DB
+	cfg   *config.Config
+	log   *slog.Logger
 	queue jobs.Queue
 	deps  *tasks.Deps
+	// metrics is nil unless METRICS_ADDR or METRICS_TOKEN is set.
+	metrics *metrics.Metrics
 }
 
 // openEnvironment opens the database, applies pending revisions and opens the job queue.
@@ -218,19 +236,10 @@ func openEnvironment(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	log.Info("database opened", "dialect", db.Dialect, "url", db.URL)
 	status("applying pending revisions")
-	if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, slogWriter{log}); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrations: %w", err)
-	}
-	// Rows from before revision eb734d6789e7 (or from the Flask microblog) get the
-	// username keys that lookups need; SQL cannot compute them.
-	if n, err := store.FillUsernameKeys(ctx, db); err != nil {
+	if err := prepareDatabase(ctx, db, log); err != nil {
 		db.Close()
 		return nil, err
-	} else if n > 0 {
-		log.Info("username keys filled", "users", n)
 	}
 	q, err := retry(ctx, log, "job queue", deadline, status, func(ctx context.Context) (jobs.Queue, error) {
 		return jobs.Open(ctx, db, jobs.Options{RedisURL: cfg.RedisURL, Queue: cfg.JobQueue, Log: log,
@@ -242,12 +251,91 @@ func openEnvironment(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	}
 	log.Info("job queue opened", "queue", q.Backend())
 	deps := &tasks.Deps{DB: db, Cfg: cfg, Log: log, Mail: mail.New(cfg), Queue: q}
-	return &environment{db: db, queue: q, deps: deps}, nil
+	env := &environment{db: db, cfg: cfg, log: log, queue: q, deps: deps}
+	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
+		env.metrics = metrics.New()
+		env.metrics.WatchDB(db.SQL)
+		env.metrics.WatchQueue(q, queueDepthTimeout, log)
+		deps.Mail.Observe(env.metrics.ObserveMail)
+	}
+	return env, nil
 }
+
+// openDatabase opens the database (no waiting) and brings it to head, for commands that
+// need no job queue.
+func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*database.DB, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareDatabase(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// prepareDatabase brings an open database to head: pending revisions applied, username
+// keys filled.
+func prepareDatabase(ctx context.Context, db *database.DB, log *slog.Logger) error {
+	log.Info("database opened", "dialect", db.Dialect, "url", db.URL)
+	if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, slogWriter{log}); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	// Rows from before revision eb734d6789e7 (or from the Flask microblog) get the
+	// username keys that lookups need; SQL cannot compute them.
+	if n, err := store.FillUsernameKeys(ctx, db); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("username keys filled", "users", n)
+	}
+	return nil
+}
+
+// queueDepthTimeout bounds the job queue's count at each metrics scrape.
+const queueDepthTimeout = 2 * time.Second
 
 // work runs the application's jobs until ctx ends.
 func (e *environment) work(ctx context.Context, workers int) error {
-	return e.queue.Work(ctx, tasks.Handlers(e.deps), workers)
+	handlers := tasks.Handlers(e.deps)
+	if e.metrics != nil {
+		handlers = e.metrics.WrapJobs(handlers)
+	}
+	return e.queue.Work(ctx, handlers, workers)
+}
+
+// instrument counts and times the requests h serves when metrics are on; with
+// METRICS_TOKEN and no METRICS_ADDR it also serves them at /metrics (not counted).
+func (e *environment) instrument(h http.Handler) http.Handler {
+	if e.metrics == nil {
+		return h
+	}
+	h = e.metrics.Instrument(h)
+	if e.cfg.MetricsAddr != "" {
+		return h
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", e.metrics.Handler(e.cfg.MetricsToken))
+	mux.Handle("/", h)
+	return mux
+}
+
+// serveMetrics serves the metrics on METRICS_ADDR, when set, until ctx ends; wg
+// tracks the server. An address that cannot be listened on is an error at once.
+func (e *environment) serveMetrics(ctx context.Context, wg *sync.WaitGroup) error {
+	if e.metrics == nil || e.cfg.MetricsAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", e.cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics: listen on METRICS_ADDR: %w", err)
+	}
+	wg.Go(func() {
+		if err := metrics.Serve(ctx, ln, e.metrics.Handler(e.cfg.MetricsToken), e.log); err != nil {
+			e.log.Error("metrics server stopped", "err", err)
+		}
+	})
+	return nil
 }
 
 func (e *environment) close() {

@@ -105,6 +105,13 @@ type Config struct {
 	// Processes with the same database (and Redis) and queue name share their jobs; two
 	// sites sharing one Redis server need different names.
 	JobQueue string
+	// MetricsAddr (METRICS_ADDR, e.g. 127.0.0.1:9100): a separate address on which
+	// `microblog run` and `microblog worker` serve Prometheus metrics at /metrics.
+	MetricsAddr string
+	// MetricsToken (METRICS_TOKEN, 32 characters or more): a bearer token the metrics
+	// require; without METRICS_ADDR they are then served at /metrics on the site's own
+	// address. Neither set: no metrics endpoint (see docs/metrics.md).
+	MetricsToken string
 }
 
 // Lookup finds a variable, as os.LookupEnv does.
@@ -164,6 +171,8 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.MSTranslatorEndpoint = strings.TrimRight(r.str("MS_TRANSLATOR_ENDPOINT", "https://api.cognitive.microsofttranslator.com"), "/")
 	c.LibreTranslateURL = strings.TrimRight(r.str("LIBRETRANSLATE_URL", ""), "/")
 	c.LibreTranslateKey = r.str("LIBRETRANSLATE_KEY", "")
+	c.MetricsAddr = r.str("METRICS_ADDR", "")
+	c.MetricsToken = r.str("METRICS_TOKEN", "")
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -221,6 +230,14 @@ func (c *Config) validate(r reader) error {
 	if c.LibreTranslateURL != "" && !serviceURL(c.LibreTranslateURL) {
 		return r.bad("LIBRETRANSLATE_URL", "the http(s) address of a LibreTranslate server such as http://localhost:5000")
 	}
+	if c.MetricsAddr != "" {
+		if _, err := netip.ParseAddrPort(c.MetricsAddr); err != nil {
+			return r.bad("METRICS_ADDR", "an IP address and port such as 127.0.0.1:9100 (the metrics are for the monitoring network, not the public)")
+		}
+	}
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 32 || !metricsToken.MatchString(c.MetricsToken)) {
+		return r.bad("METRICS_TOKEN", "32 or more characters, letters, digits or - . _ ~ + / = (generate one with: openssl rand -hex 32)")
+	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return r.bad("BASE_URL", "the site's public address such as https://microblog.example.com")
@@ -232,6 +249,9 @@ func (c *Config) validate(r reader) error {
 	}
 	return nil
 }
+
+// metricsToken is what a bearer token may hold without quoting.
+var metricsToken = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]+$`)
 
 // azureRegion is what an Azure region name looks like (westus, westeurope, global).
 var azureRegion = regexp.MustCompile(`^[a-z][a-z0-9]{1,39}$`)
@@ -279,7 +299,7 @@ func (r *reader) bad(name, want string) error {
 	if src == "" {
 		src = "default"
 	}
-	if name == "SECRET_KEY" || name == "MAIL_PASSWORD" {
+	if name == "SECRET_KEY" || name == "MAIL_PASSWORD" || name == "METRICS_TOKEN" {
 		v = strings.Repeat("*", min(len(v), 8))
 	}
 	return &Error{Var: name, Value: v, Source: src, Want: want}

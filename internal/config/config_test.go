@@ -135,3 +135,28 @@ func TestDeploymentSettings(t *testing.T) {
 		}
 	}
 }
+
+// The metrics endpoint is off unless configured, and its settings are checked: an
+// address with a port, a token long enough not to be guessed, never echoed back.
+func TestMetricsSettings(t *testing.T) {
+	c, err := config.Load(env(nil), "")
+	if err != nil || c.MetricsAddr != "" || c.MetricsToken != "" {
+		t.Fatalf("defaults: %+v, %v; want no metrics endpoint", c, err)
+	}
+	token := "0123456789abcdef0123456789abcdef"
+	c, err = config.Load(env(map[string]string{"METRICS_ADDR": "127.0.0.1:9100", "METRICS_TOKEN": token}), "")
+	if err != nil || c.MetricsAddr != "127.0.0.1:9100" || c.MetricsToken != token {
+		t.Fatalf("valid settings: %+v, %v", c, err)
+	}
+	for _, v := range []string{"9100", "localhost:9100", "127.0.0.1", "127.0.0.1:port", "127.0.0.1:70000", ":9100\x00"} {
+		if _, err := config.Load(env(map[string]string{"METRICS_ADDR": v}), ""); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR=") {
+			t.Errorf("METRICS_ADDR=%q: error %v, want one naming it", v, err)
+		}
+	}
+	for _, v := range []string{"short", token + " x", token + "\x00", token + "é"} {
+		_, err := config.Load(env(map[string]string{"METRICS_TOKEN": v}), "")
+		if err == nil || !strings.Contains(err.Error(), `METRICS_TOKEN="*`) {
+			t.Errorf("METRICS_TOKEN=%q: error %v, want one naming it, the value masked", v, err)
+		}
+	}
+}

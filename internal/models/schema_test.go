@@ -36,6 +36,7 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 		{"token_expiration", schema.Type{Kind: schema.DateTime}, true},
 		{"username_key", schema.Type{Kind: schema.String, Length: 64}, true}, // ours (eb734d6789e7)
 		{"language", schema.Type{Kind: schema.String, Length: 5}, true},      // ours (b3ea10ae6597)
+		{"disabled_at", schema.Type{Kind: schema.DateTime}, true},            // ours (4c2b5f67ca6d)
 	}
 	if len(user.Columns) != len(wantCols) {
 		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))

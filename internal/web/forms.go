@@ -3,11 +3,11 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/username"
 
@@ -103,8 +103,8 @@ func validEmail(f *field) bool {
 	if !plainText(f, false) {
 		return false
 	}
-	a, err := mail.ParseAddress(f.Value)
-	if err != nil || a.Address != f.Value || !strings.Contains(f.Value[strings.LastIndex(f.Value, "@")+1:], ".") {
+	// The rule itself is mail.CheckAddress, shared with `microblog users create`.
+	if mail.CheckAddress(f.Value) != nil {
 		f.Error = i18n.M("Invalid email address.")
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/microblog/microblog/internal/i18n"
+	"github.com/microblog/microblog/internal/metrics"
 )
 
 // Handler is the application's route table behind its middleware.
@@ -55,9 +56,10 @@ func (a *App) Handler() http.Handler {
 	// forms need no CSRF tokens.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(a.crossOrigin))
-	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(app)))))
+	// metrics.Routed passes each mux's pattern out to the metrics (when they are on).
+	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(metrics.Routed(app))))))
 	mux.Handle("/", protected)
-	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(mux)))
+	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(metrics.Routed(mux))))
 }
 
 // crossOrigin answers a form post refused as cross-origin: the 403 page, in the

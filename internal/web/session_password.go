@@ -41,6 +41,14 @@ func (a *App) bindSession(ctx context.Context, u *models.User) {
 	a.sessions.Put(ctx, sessionPasswordKey, a.binding.fingerprint(u))
 }
 
+// signOutDisabled ends the request's session of a disabled account (the session
+// middleware then deletes its row).
+func (a *App) signOutDisabled(ctx context.Context, u *models.User) {
+	a.sessions.Remove(ctx, "user_id")
+	a.sessions.Remove(ctx, sessionPasswordKey)
+	a.log.Info("session of a disabled account ended", "user_id", u.ID)
+}
+
 // passwordChanged reports whether u's password changed since the request's session
 // signed in; if so the session is signed out (the session middleware then deletes its
 // row). A session from before fingerprints existed is given the current one.

@@ -3,6 +3,14 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 4c2b5f67ca6d -> b3ea10ae6597, user disabled_at
+
+ALTER TABLE `user` DROP COLUMN `disabled_at`;
+
+DELETE FROM `alembic_version` WHERE version_num = '4c2b5f67ca6d';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
+
 -- Running downgrade b3ea10ae6597 -> 95ca808f003e, user language
 
 ALTER TABLE `user` DROP COLUMN `language`;

@@ -250,3 +250,11 @@ DELETE FROM `alembic_version` WHERE version_num = '95ca808f003e';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
 
+-- Running upgrade b3ea10ae6597 -> 4c2b5f67ca6d, user disabled_at
+
+ALTER TABLE `user` ADD COLUMN `disabled_at` DATETIME(6);
+
+DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('4c2b5f67ca6d');
+

@@ -312,3 +312,15 @@ INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
 
 COMMIT;
 
+-- Running upgrade b3ea10ae6597 -> 4c2b5f67ca6d, user disabled_at
+
+BEGIN;
+
+ALTER TABLE "user" ADD COLUMN "disabled_at" DATETIME;
+
+DELETE FROM "alembic_version" WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('4c2b5f67ca6d');
+
+COMMIT;
+
