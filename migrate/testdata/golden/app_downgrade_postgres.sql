@@ -3,6 +3,18 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 843767ed7abf -> b3ea10ae6597, api tokens
+
+BEGIN;
+
+DROP TABLE "api_token";
+
+DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
+
+COMMIT;
+
 -- Running downgrade b3ea10ae6597 -> 95ca808f003e, user language
 
 BEGIN;
