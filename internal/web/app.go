@@ -90,6 +90,8 @@ type App struct {
 	translator translate.Translator
 	// translateLimit is how many translations one user may ask for in translateWindow.
 	translateLimit int
+	// api serves the REST API under /api/ (package api).
+	api http.Handler
 }
 
 // New builds the application; its background jobs go to q.
@@ -134,6 +136,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	sm.Cookie.Secure = cfg.SessionCookieSecure
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
 	a.sessions = sm
+	a.api = a.newAPI()
 	if a.mailer.Configured() && len(cfg.Admins) > 0 {
 		a.errorMails = newErrorMails(a.mailer, cfg.Admins, log)
 		a.errorMails.enqueue = a.enqueueMail
@@ -141,7 +144,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	return a, nil
 }
 
-// SweepSessions deletes expired sessions and stale rate-limit counts every interval
+// SweepSessions deletes expired sessions, expired API tokens and stale rate-limit counts every interval
 // until ctx ends.
 func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -155,6 +158,11 @@ func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 				a.log.Error("sweep sessions", "err", err)
 			} else if n > 0 {
 				a.log.Info("swept expired sessions", "count", n)
+			}
+			if n, err := store.DeleteExpiredAPITokens(ctx, a.db, time.Now().UTC()); err != nil {
+				a.log.Error("sweep API tokens", "err", err)
+			} else if n > 0 {
+				a.log.Info("swept expired API tokens", "count", n)
 			}
 			// Rate-limit counts outlive their window by a day at most.
 			if n, err := store.DeleteStaleRateLimits(ctx, a.db, time.Now().UTC().Add(-maxLimitWindow-24*time.Hour)); err != nil {
