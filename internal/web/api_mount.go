@@ -12,8 +12,9 @@ import (
 // hasher and policy, the sign-in's password fingerprints (so a password change ends the
 // user's API tokens as it ends its sessions), avatars, client addresses, language
 // detection and the HTML error pages for browsers.
-func (a *App) newAPI() http.Handler {
+func (a *App) newAPI(limits api.Limits) http.Handler {
 	return api.New(api.Options{
+		Limits: limits,
 		DB: a.db, Log: a.log, Hasher: a.hasher, Passwords: a.passwords,
 		Fingerprint: a.binding.fingerprint,
 		Avatar:      a.avatarURL,

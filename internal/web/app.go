@@ -15,6 +15,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/microblog/microblog/internal/api"
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/i18n"
@@ -136,7 +137,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	sm.Cookie.Secure = cfg.SessionCookieSecure
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
 	a.sessions = sm
-	a.api = a.newAPI()
+	a.api = a.newAPI(api.Limits{})
 	if a.mailer.Configured() && len(cfg.Admins) > 0 {
 		a.errorMails = newErrorMails(a.mailer, cfg.Admins, log)
 		a.errorMails.enqueue = a.enqueueMail

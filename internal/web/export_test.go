@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/microblog/microblog/internal/api"
 	"time"
 
 	"github.com/microblog/microblog/internal/translate"
@@ -18,3 +19,6 @@ func SetTranslateLimit(a *App, n int) { a.translateLimit = n }
 
 // SetTranslator replaces the App's translator (and its cache).
 func SetTranslator(a *App, t translate.Translator) { a.translator = t }
+
+// SetAPILimits rebuilds the App's REST API with the rate limits l (zero fields: defaults).
+func SetAPILimits(a *App, l api.Limits) { a.api = a.newAPI(l) }
