@@ -27,6 +27,7 @@ type errorBody struct {
 func encode(v any) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "&" stays "&" in the avatar URL, as Flask writes it
 	if err := enc.Encode(v); err != nil {
 		// Only our own types are encoded; none can fail.
 		panic(fmt.Sprintf("api: encode %T: %v", v, err))
