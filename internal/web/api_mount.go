@@ -15,7 +15,7 @@ import (
 func (a *App) newAPI(limits api.Limits) http.Handler {
 	return api.New(api.Options{
 		Limits: limits,
-		DB: a.db, Log: a.log, Hasher: a.hasher, Passwords: a.passwords,
+		DB:     a.db, Log: a.log, Hasher: a.hasher, Passwords: a.passwords,
 		Fingerprint: a.binding.fingerprint,
 		Avatar:      a.avatarURL,
 		ClientIP:    clientIP,
