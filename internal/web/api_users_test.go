@@ -176,3 +176,34 @@ func TestAPIUsers(t *testing.T) {
 		})
 	}
 }
+
+// A page of users costs the same statements whatever its size: the counts of the user
+// dicts are read for the page at once, not three COUNTs per user as in the tutorial.
+func TestAPIUserPageStatementsDoNotGrowWithPageSize(t *testing.T) {
+	s := newAPISite(t, "sqlite", api.Limits{})
+	addAPIUser(t, s.db, "susan")
+	var users []*models.User
+	for i := range 60 {
+		users = append(users, &models.User{Username: fmt.Sprintf("n%02d", i), Email: fmt.Sprintf("n%02d@example.com", i)})
+	}
+	addUsers(t, s.db, users...)
+	tok := s.tokenOf("susan")
+	counter := &statementCounter{}
+	s.db.Bun.AddQueryHook(counter)
+	counts := map[int]int{}
+	for _, size := range []int{1, 10, 50} {
+		counter.reset()
+		r := s.get(fmt.Sprintf("/api/users?per_page=%d", size), tok)
+		if r.status != http.StatusOK {
+			t.Fatalf("per_page=%d: %d", size, r.status)
+		}
+		counts[size] = counter.reset()
+	}
+	if counts[1] != counts[10] || counts[10] != counts[50] {
+		t.Errorf("statements per page by page size: %v; want the same for every size", counts)
+	}
+	// The token, the total, the page and three grouped counts.
+	if counts[50] < 6 || counts[50] > 8 {
+		t.Errorf("a page of 50 users runs %d statements, want 6 to 8", counts[50])
+	}
+}
