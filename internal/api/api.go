@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -73,8 +74,15 @@ type API struct {
 	Options
 }
 
-// New returns the API with o's dependencies, defaults filled in.
-func New(o Options) *API {
+// New returns the API with o's dependencies, defaults filled in. DB, Log, Hasher and
+// Fingerprint are required.
+func New(o Options) (*API, error) {
+	if o.DB == nil || o.Log == nil || o.Hasher == nil || o.Fingerprint == nil {
+		return nil, errors.New("api: Options need DB, Log, Hasher and Fingerprint")
+	}
+	if o.Avatar == nil {
+		o.Avatar = (*models.User).Avatar
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -99,7 +107,7 @@ func New(o Options) *API {
 	if o.Detect == nil {
 		o.Detect = func(string) string { return "" }
 	}
-	return &API{Options: o}
+	return &API{Options: o}, nil
 }
 
 func cmpOr[T comparable](v, def T) T {

@@ -45,7 +45,9 @@ func newAPISite(t *testing.T, dialect string, limits api.Limits) *apiSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	web.SetAPILimits(app, limits)
+	if err := web.SetAPILimits(app, limits); err != nil {
+		t.Fatal(err)
+	}
 	return &apiSite{t: t, srv: newServer(t, app), db: db, contract: loadContract(t)}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/microblog/microblog/internal/api"
@@ -12,8 +13,8 @@ import (
 // hasher and policy, the sign-in's password fingerprints (so a password change ends the
 // user's API tokens as it ends its sessions), avatars, client addresses, language
 // detection and the HTML error pages for browsers.
-func (a *App) newAPI(limits api.Limits) http.Handler {
-	return api.New(api.Options{
+func (a *App) newAPI(limits api.Limits) (http.Handler, error) {
+	h, err := api.New(api.Options{
 		Limits: limits,
 		DB:     a.db, Log: a.log, Hasher: a.hasher, Passwords: a.passwords,
 		Fingerprint: a.binding.fingerprint,
@@ -21,7 +22,11 @@ func (a *App) newAPI(limits api.Limits) http.Handler {
 		ClientIP:    clientIP,
 		Detect:      a.detector.Detect,
 		ErrorPage:   a.apiErrorPage,
-	}).Handler()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	return h.Handler(), nil
 }
 
 // avatarURL is the user's avatar as the pages show it (AVATARS).

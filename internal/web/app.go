@@ -137,7 +137,9 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	sm.Cookie.Secure = cfg.SessionCookieSecure
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
 	a.sessions = sm
-	a.api = a.newAPI(api.Limits{})
+	if a.api, err = a.newAPI(api.Limits{}); err != nil {
+		return nil, err
+	}
 	if a.mailer.Configured() && len(cfg.Admins) > 0 {
 		a.errorMails = newErrorMails(a.mailer, cfg.Admins, log)
 		a.errorMails.enqueue = a.enqueueMail

@@ -21,4 +21,10 @@ func SetTranslateLimit(a *App, n int) { a.translateLimit = n }
 func SetTranslator(a *App, t translate.Translator) { a.translator = t }
 
 // SetAPILimits rebuilds the App's REST API with the rate limits l (zero fields: defaults).
-func SetAPILimits(a *App, l api.Limits) { a.api = a.newAPI(l) }
+func SetAPILimits(a *App, l api.Limits) error {
+	h, err := a.newAPI(l)
+	if err == nil {
+		a.api = h
+	}
+	return err
+}
