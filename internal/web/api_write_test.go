@@ -189,6 +189,31 @@ func TestAPIErrors(t *testing.T) {
 			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
 		}
 	}
+	// 401 with the scheme's challenge on every endpoint that needs authentication.
+	for _, c := range []struct{ method, path, body, challenge string }{
+		{"POST", "/api/tokens", "", `Basic realm="Authentication Required"`},
+		{"DELETE", "/api/tokens", "", `Bearer realm="Authentication Required"`},
+		{"GET", "/api/users", "", `Bearer realm="Authentication Required"`},
+		{"GET", "/api/users/1", "", `Bearer realm="Authentication Required"`},
+		{"PUT", "/api/users/1", `{}`, `Bearer realm="Authentication Required"`},
+		{"GET", "/api/users/1/followers", "", `Bearer realm="Authentication Required"`},
+		{"GET", "/api/users/1/following", "", `Bearer realm="Authentication Required"`},
+		{"GET", "/api/users/1/posts", "", `Bearer realm="Authentication Required"`},
+		{"GET", "/api/posts/1", "", `Bearer realm="Authentication Required"`},
+		{"POST", "/api/posts", `{"body":"x"}`, `Bearer realm="Authentication Required"`},
+		{"GET", "/api/feed", "", `Bearer realm="Authentication Required"`},
+	} {
+		r := s.do(apiReq{method: c.method, path: c.path, body: c.body})
+		expectError(t, c.method+" "+c.path+" without credentials", r, http.StatusUnauthorized, "")
+		if got := r.header.Get("WWW-Authenticate"); got != c.challenge {
+			t.Errorf("%s %s: WWW-Authenticate %q, want %q", c.method, c.path, got, c.challenge)
+		}
+	}
+	// The two endpoints without authentication need none.
+	if r := s.do(apiReq{method: "GET", path: "/api/openapi.json"}); r.status != http.StatusOK || r.header.Get("Content-Type") != "application/json" {
+		t.Errorf("openapi.json: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+
 	// A wrong method on an id that is not an integer is still a routing 404.
 	expectError(t, "DELETE /api/users/abc", s.do(apiReq{method: "DELETE", path: "/api/users/abc"}), http.StatusNotFound, "")
 
