@@ -250,3 +250,18 @@ func TestAPIErrors(t *testing.T) {
 	expectError(t, "405 for a browser", s.do(apiReq{method: "PATCH", path: "/api/users", header: h}), http.StatusMethodNotAllowed, "")
 	expectError(t, "415 for a browser", s.do(apiReq{method: "POST", path: "/api/users", header: h, body: "{}", contentType: "text/plain"}), http.StatusUnsupportedMediaType, "")
 }
+
+// An unexpected failure (here: the database handle closed under the server) is a 500,
+// JSON or the HTML page by the Accept rule, and the API keeps answering.
+func TestAPIServerError(t *testing.T) {
+	s := newAPISite(t, "sqlite", api.Limits{})
+	addAPIUser(t, s.db, "susan")
+	tok := s.tokenOf("susan")
+	s.db.SQL.Close()
+	expectError(t, "500 for curl", s.get("/api/users", tok), http.StatusInternalServerError, "")
+	r := s.do(apiReq{method: "GET", path: "/api/users", token: tok, header: http.Header{"Accept": {"text/html,*/*;q=0.8"}}})
+	if r.status != http.StatusInternalServerError || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(r.body), "An unexpected error has occurred") {
+		t.Errorf("500 for a browser: %d %s %.200s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+}
