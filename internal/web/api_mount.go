@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/microblog/microblog/internal/api"
-	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 )
 
@@ -45,8 +44,5 @@ func (a *App) apiErrorPage(w http.ResponseWriter, r *http.Request, status int) {
 		a.notFound(w, r)
 		return
 	}
-	a.render(w, r, http.StatusInternalServerError, "error", i18n.M("Error"), errorPage{
-		Heading: i18n.M("An unexpected error has occurred"),
-		Lines:   []string{i18n.M("The administrator has been notified. Sorry for the inconvenience!")},
-	})
+	a.internalErrorPage(w, r)
 }

@@ -272,6 +272,11 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
 	a.mailError(err, r)
+	a.internalErrorPage(w, r)
+}
+
+// internalErrorPage writes the 500 page.
+func (a *App) internalErrorPage(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusInternalServerError, "error", i18n.M("Error"), errorPage{
 		Heading: i18n.M("An unexpected error has occurred"),
 		Lines:   []string{i18n.M("The administrator has been notified. Sorry for the inconvenience!")},
