@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"net"
@@ -90,11 +91,11 @@ func New(o Options) (*API, error) {
 		o.TokenLifetime = defaultTokenLifetime
 	}
 	l := &o.Limits
-	l.TokensPerAddress = cmpOr(l.TokensPerAddress, defaultTokensPerAddress)
-	l.TokensPerAccount = cmpOr(l.TokensPerAccount, defaultTokensPerAccount)
-	l.TokenWindow = cmpOr(l.TokenWindow, defaultTokenWindow)
-	l.RegistrationsPerAddress = cmpOr(l.RegistrationsPerAddress, defaultRegistrations)
-	l.RegistrationWindow = cmpOr(l.RegistrationWindow, defaultRegisterWindow)
+	l.TokensPerAddress = cmp.Or(l.TokensPerAddress, defaultTokensPerAddress)
+	l.TokensPerAccount = cmp.Or(l.TokensPerAccount, defaultTokensPerAccount)
+	l.TokenWindow = cmp.Or(l.TokenWindow, defaultTokenWindow)
+	l.RegistrationsPerAddress = cmp.Or(l.RegistrationsPerAddress, defaultRegistrations)
+	l.RegistrationWindow = cmp.Or(l.RegistrationWindow, defaultRegisterWindow)
 	if o.ClientIP == nil {
 		o.ClientIP = func(r *http.Request) string {
 			host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -108,14 +109,6 @@ func New(o Options) (*API, error) {
 		o.Detect = func(string) string { return "" }
 	}
 	return &API{Options: o}, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Handler is the API's route table, for paths under /api/.
