@@ -23,5 +23,5 @@ type APIToken struct {
 	CreatedAt  time.Time `bun:"created_at,notnull"`
 	ExpiresAt  time.Time `bun:"expires_at,notnull" migrate:"index"`
 
-	User *User `bun:"rel:belongs-to,join:user_id=id,on_delete:CASCADE"`
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }

@@ -260,7 +260,7 @@ CREATE TABLE `api_token` (
 	`created_at` DATETIME(6) NOT NULL,
 	`expires_at` DATETIME(6) NOT NULL,
 	CONSTRAINT `pk_api_token` PRIMARY KEY (`id`),
-	CONSTRAINT `fk_api_token_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`) ON DELETE CASCADE
+	CONSTRAINT `fk_api_token_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE INDEX `ix_api_token_expires_at` ON `api_token` (`expires_at`);

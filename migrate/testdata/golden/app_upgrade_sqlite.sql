@@ -324,7 +324,7 @@ CREATE TABLE "api_token" (
 	"created_at" DATETIME NOT NULL,
 	"expires_at" DATETIME NOT NULL,
 	CONSTRAINT "pk_api_token" PRIMARY KEY ("id"),
-	CONSTRAINT "fk_api_token_user_id_user" FOREIGN KEY("user_id") REFERENCES "user" ("id") ON DELETE CASCADE
+	CONSTRAINT "fk_api_token_user_id_user" FOREIGN KEY("user_id") REFERENCES "user" ("id")
 );
 
 CREATE INDEX "ix_api_token_expires_at" ON "api_token" ("expires_at");
