@@ -157,23 +157,27 @@ func setTokenExpiry(t *testing.T, s *apiSite, token string, at time.Time) {
 // A signed-in browser's session cookie authenticates nothing in the API: a page of
 // another site cannot use a visitor's session against it.
 func TestAPIIgnoresTheSessionCookie(t *testing.T) {
-	s := newAPISite(t, "sqlite", api.Limits{})
-	addAPIUser(t, s.db, "susan")
-	b := (&site{t: t, srv: s.srv, db: s.db}).browser()
-	expect(t, "login", b.post("/auth/login", url.Values{"username": {"susan"}, "password": {apiPassword}}), http.StatusFound, "/index")
-	for _, req := range []*http.Request{
-		mustRequest(t, "GET", s.srv.URL+"/api/users", ""),
-		mustRequest(t, "POST", s.srv.URL+"/api/posts", `{"body":"by cookie"}`),
-		mustRequest(t, "PUT", s.srv.URL+"/api/users/1", `{"about_me":"by cookie"}`),
-	} {
-		res, err := b.c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s %s with a session cookie: %d, want 401", req.Method, req.URL.Path, res.StatusCode)
-		}
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newAPISite(t, dialect, api.Limits{})
+			addAPIUser(t, s.db, "susan")
+			b := (&site{t: t, srv: s.srv, db: s.db}).browser()
+			expect(t, "login", b.post("/auth/login", url.Values{"username": {"susan"}, "password": {apiPassword}}), http.StatusFound, "/index")
+			for _, req := range []*http.Request{
+				mustRequest(t, "GET", s.srv.URL+"/api/users", ""),
+				mustRequest(t, "POST", s.srv.URL+"/api/posts", `{"body":"by cookie"}`),
+				mustRequest(t, "PUT", s.srv.URL+"/api/users/1", `{"about_me":"by cookie"}`),
+			} {
+				res, err := b.c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Errorf("%s %s with a session cookie: %d, want 401", req.Method, req.URL.Path, res.StatusCode)
+				}
+			}
+		})
 	}
 }
 
@@ -247,20 +251,24 @@ func TestAPITokenLimitsAndConcurrency(t *testing.T) {
 // A user of an adopted Flask database (Werkzeug hash) gets a token with the old
 // password; the hash is left as it is, so the token and the user's sessions live on.
 func TestAPITokenForWerkzeugHash(t *testing.T) {
-	s := newAPISite(t, "sqlite", api.Limits{})
-	ctx := context.Background()
-	hash := "pbkdf2:sha256:260000$a1b2c3d4e5f6g7h8$c6f736fd9b4753dc4d4bf5aff487029abd59b2193ff28d5a10f2505da4ce7c30"
-	addUsers(t, s.db, &models.User{Username: "flask", Email: "flask@example.com", PasswordHash: &hash})
-	tok := s.tokenOfWith("flask", "dog")
-	var u models.User
-	if err := s.db.Bun.NewSelect().Model(&u).Where("username = 'flask'").Scan(ctx); err != nil {
-		t.Fatal(err)
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newAPISite(t, dialect, api.Limits{})
+			ctx := context.Background()
+			hash := "pbkdf2:sha256:260000$a1b2c3d4e5f6g7h8$c6f736fd9b4753dc4d4bf5aff487029abd59b2193ff28d5a10f2505da4ce7c30"
+			addUsers(t, s.db, &models.User{Username: "flask", Email: "flask@example.com", PasswordHash: &hash})
+			tok := s.tokenOfWith("flask", "dog")
+			var u models.User
+			if err := s.db.Bun.NewSelect().Model(&u).Where("username = 'flask'").Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if *u.PasswordHash != hash {
+				t.Errorf("hash changed by a token request: %s", *u.PasswordHash)
+			}
+			if r := s.get("/api/users", tok); r.status != http.StatusOK {
+				t.Errorf("token of a Werkzeug user: %d", r.status)
+			}
+			expectError(t, "wrong password", s.do(apiReq{method: "POST", path: "/api/tokens", basicUser: "flask", basicPass: "cat"}), http.StatusUnauthorized, "")
+		})
 	}
-	if *u.PasswordHash != hash {
-		t.Errorf("hash changed by a token request: %s", *u.PasswordHash)
-	}
-	if r := s.get("/api/users", tok); r.status != http.StatusOK {
-		t.Errorf("token of a Werkzeug user: %d", r.status)
-	}
-	expectError(t, "wrong password", s.do(apiReq{method: "POST", path: "/api/tokens", basicUser: "flask", basicPass: "cat"}), http.StatusUnauthorized, "")
 }

@@ -96,17 +96,21 @@ func TestAPICreateUser(t *testing.T) {
 
 // Registrations through the API count against the registration form's limit.
 func TestAPIRegistrationLimit(t *testing.T) {
-	s := newAPISite(t, "sqlite", api.Limits{RegistrationsPerAddress: 2})
-	for i := range 2 {
-		body := fmt.Sprintf(`{"username":"r%d","email":"r%d@example.com","password":"%s"}`, i, i, apiPassword)
-		if r := s.do(apiReq{method: "POST", path: "/api/users", body: body}); r.status != http.StatusCreated {
-			t.Fatalf("registration %d: %d %s", i, r.status, r.body)
-		}
-	}
-	r := s.do(apiReq{method: "POST", path: "/api/users", body: `{"username":"r3","email":"r3@example.com","password":"` + apiPassword + `"}`})
-	expectError(t, "third registration", r, http.StatusTooManyRequests, "")
-	if r.header.Get("Retry-After") == "" {
-		t.Error("no Retry-After")
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newAPISite(t, dialect, api.Limits{RegistrationsPerAddress: 2})
+			for i := range 2 {
+				body := fmt.Sprintf(`{"username":"r%d","email":"r%d@example.com","password":"%s"}`, i, i, apiPassword)
+				if r := s.do(apiReq{method: "POST", path: "/api/users", body: body}); r.status != http.StatusCreated {
+					t.Fatalf("registration %d: %d %s", i, r.status, r.body)
+				}
+			}
+			r := s.do(apiReq{method: "POST", path: "/api/users", body: `{"username":"r3","email":"r3@example.com","password":"` + apiPassword + `"}`})
+			expectError(t, "third registration", r, http.StatusTooManyRequests, "")
+			if r.header.Get("Retry-After") == "" {
+				t.Error("no Retry-After")
+			}
+		})
 	}
 }
 
@@ -170,98 +174,106 @@ var allowHeader = regexp.MustCompile(`^[A-Z]+(, [A-Z]+)*$`)
 // Every /api error is JSON except 404 and 500, which follow the tutorial's Accept rule;
 // a wrong method is a JSON 405 with Allow.
 func TestAPIErrors(t *testing.T) {
-	s := newAPISite(t, "sqlite", api.Limits{})
-	addAPIUser(t, s.db, "susan")
-	tok := s.tokenOf("susan")
-	for _, c := range []struct{ method, path, allow string }{
-		{"PATCH", "/api/users", "GET, HEAD, POST"},
-		{"DELETE", "/api/users/1", "GET, HEAD, PUT"},
-		{"POST", "/api/users/1/followers", "GET, HEAD"},
-		{"GET", "/api/tokens", "DELETE, POST"},
-		{"PUT", "/api/tokens", "DELETE, POST"},
-		{"GET", "/api/posts", "POST"},
-		{"DELETE", "/api/feed", "GET, HEAD"},
-		{"POST", "/api/openapi.json", "GET, HEAD"},
-	} {
-		r := s.do(apiReq{method: c.method, path: c.path, token: tok})
-		expectError(t, c.method+" "+c.path, r, http.StatusMethodNotAllowed, "")
-		if got := r.header.Get("Allow"); got != c.allow || !allowHeader.MatchString(got) {
-			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
-		}
-	}
-	// 401 with the scheme's challenge on every endpoint that needs authentication.
-	for _, c := range []struct{ method, path, body, challenge string }{
-		{"POST", "/api/tokens", "", `Basic realm="Authentication Required"`},
-		{"DELETE", "/api/tokens", "", `Bearer realm="Authentication Required"`},
-		{"GET", "/api/users", "", `Bearer realm="Authentication Required"`},
-		{"GET", "/api/users/1", "", `Bearer realm="Authentication Required"`},
-		{"PUT", "/api/users/1", `{}`, `Bearer realm="Authentication Required"`},
-		{"GET", "/api/users/1/followers", "", `Bearer realm="Authentication Required"`},
-		{"GET", "/api/users/1/following", "", `Bearer realm="Authentication Required"`},
-		{"GET", "/api/users/1/posts", "", `Bearer realm="Authentication Required"`},
-		{"GET", "/api/posts/1", "", `Bearer realm="Authentication Required"`},
-		{"POST", "/api/posts", `{"body":"x"}`, `Bearer realm="Authentication Required"`},
-		{"GET", "/api/feed", "", `Bearer realm="Authentication Required"`},
-	} {
-		r := s.do(apiReq{method: c.method, path: c.path, body: c.body})
-		expectError(t, c.method+" "+c.path+" without credentials", r, http.StatusUnauthorized, "")
-		if got := r.header.Get("WWW-Authenticate"); got != c.challenge {
-			t.Errorf("%s %s: WWW-Authenticate %q, want %q", c.method, c.path, got, c.challenge)
-		}
-	}
-	// The two endpoints without authentication need none.
-	if r := s.do(apiReq{method: "GET", path: "/api/openapi.json"}); r.status != http.StatusOK || r.header.Get("Content-Type") != "application/json" {
-		t.Errorf("openapi.json: %d %s", r.status, r.header.Get("Content-Type"))
-	}
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newAPISite(t, dialect, api.Limits{})
+			addAPIUser(t, s.db, "susan")
+			tok := s.tokenOf("susan")
+			for _, c := range []struct{ method, path, allow string }{
+				{"PATCH", "/api/users", "GET, HEAD, POST"},
+				{"DELETE", "/api/users/1", "GET, HEAD, PUT"},
+				{"POST", "/api/users/1/followers", "GET, HEAD"},
+				{"GET", "/api/tokens", "DELETE, POST"},
+				{"PUT", "/api/tokens", "DELETE, POST"},
+				{"GET", "/api/posts", "POST"},
+				{"DELETE", "/api/feed", "GET, HEAD"},
+				{"POST", "/api/openapi.json", "GET, HEAD"},
+			} {
+				r := s.do(apiReq{method: c.method, path: c.path, token: tok})
+				expectError(t, c.method+" "+c.path, r, http.StatusMethodNotAllowed, "")
+				if got := r.header.Get("Allow"); got != c.allow || !allowHeader.MatchString(got) {
+					t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
+				}
+			}
+			// 401 with the scheme's challenge on every endpoint that needs authentication.
+			for _, c := range []struct{ method, path, body, challenge string }{
+				{"POST", "/api/tokens", "", `Basic realm="Authentication Required"`},
+				{"DELETE", "/api/tokens", "", `Bearer realm="Authentication Required"`},
+				{"GET", "/api/users", "", `Bearer realm="Authentication Required"`},
+				{"GET", "/api/users/1", "", `Bearer realm="Authentication Required"`},
+				{"PUT", "/api/users/1", `{}`, `Bearer realm="Authentication Required"`},
+				{"GET", "/api/users/1/followers", "", `Bearer realm="Authentication Required"`},
+				{"GET", "/api/users/1/following", "", `Bearer realm="Authentication Required"`},
+				{"GET", "/api/users/1/posts", "", `Bearer realm="Authentication Required"`},
+				{"GET", "/api/posts/1", "", `Bearer realm="Authentication Required"`},
+				{"POST", "/api/posts", `{"body":"x"}`, `Bearer realm="Authentication Required"`},
+				{"GET", "/api/feed", "", `Bearer realm="Authentication Required"`},
+			} {
+				r := s.do(apiReq{method: c.method, path: c.path, body: c.body})
+				expectError(t, c.method+" "+c.path+" without credentials", r, http.StatusUnauthorized, "")
+				if got := r.header.Get("WWW-Authenticate"); got != c.challenge {
+					t.Errorf("%s %s: WWW-Authenticate %q, want %q", c.method, c.path, got, c.challenge)
+				}
+			}
+			// The two endpoints without authentication need none.
+			if r := s.do(apiReq{method: "GET", path: "/api/openapi.json"}); r.status != http.StatusOK || r.header.Get("Content-Type") != "application/json" {
+				t.Errorf("openapi.json: %d %s", r.status, r.header.Get("Content-Type"))
+			}
 
-	// A wrong method on an id that is not an integer is still a routing 404.
-	expectError(t, "DELETE /api/users/abc", s.do(apiReq{method: "DELETE", path: "/api/users/abc"}), http.StatusNotFound, "")
+			// A wrong method on an id that is not an integer is still a routing 404.
+			expectError(t, "DELETE /api/users/abc", s.do(apiReq{method: "DELETE", path: "/api/users/abc"}), http.StatusNotFound, "")
 
-	browser := "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-	for _, c := range []struct {
-		accept string
-		json   bool
-	}{
-		{"", true}, {"*/*", true}, {"application/json", true}, {browser, false},
-		{"text/html", false}, {"application/json;q=0.5, text/html;q=0.5", true},
-		{"application/json;q=0.4, text/html;q=0.5", false}, {"text/*, application/json", true},
-		{"text/plain", true}, {"text/html;q=0, */*", true}, {"nonsense", true},
-	} {
-		for _, path := range []string{"/api/nothing/here", "/api/users/99999"} {
-			h := http.Header{}
-			if c.accept != "" {
-				h.Set("Accept", c.accept)
+			browser := "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+			for _, c := range []struct {
+				accept string
+				json   bool
+			}{
+				{"", true}, {"*/*", true}, {"application/json", true}, {browser, false},
+				{"text/html", false}, {"application/json;q=0.5, text/html;q=0.5", true},
+				{"application/json;q=0.4, text/html;q=0.5", false}, {"text/*, application/json", true},
+				{"text/plain", true}, {"text/html;q=0, */*", true}, {"nonsense", true},
+			} {
+				for _, path := range []string{"/api/nothing/here", "/api/users/99999"} {
+					h := http.Header{}
+					if c.accept != "" {
+						h.Set("Accept", c.accept)
+					}
+					r := s.do(apiReq{method: "GET", path: path, header: h, token: tok})
+					if r.status != http.StatusNotFound {
+						t.Fatalf("%s Accept %q: %d", path, c.accept, r.status)
+					}
+					ct := r.header.Get("Content-Type")
+					if c.json {
+						expectError(t, fmt.Sprintf("%s Accept %q", path, c.accept), r, http.StatusNotFound, "")
+					} else if !strings.HasPrefix(ct, "text/html") || !strings.Contains(string(r.body), "Not Found") {
+						t.Errorf("%s Accept %q: %s, want the HTML page", path, c.accept, ct)
+					}
+				}
 			}
-			r := s.do(apiReq{method: "GET", path: path, header: h, token: tok})
-			if r.status != http.StatusNotFound {
-				t.Fatalf("%s Accept %q: %d", path, c.accept, r.status)
-			}
-			ct := r.header.Get("Content-Type")
-			if c.json {
-				expectError(t, fmt.Sprintf("%s Accept %q", path, c.accept), r, http.StatusNotFound, "")
-			} else if !strings.HasPrefix(ct, "text/html") || !strings.Contains(string(r.body), "Not Found") {
-				t.Errorf("%s Accept %q: %s, want the HTML page", path, c.accept, ct)
-			}
-		}
+			// 401, 400, 405 and 415 stay JSON for browsers.
+			h := http.Header{"Accept": {browser}}
+			expectError(t, "401 for a browser", s.do(apiReq{method: "GET", path: "/api/users", header: h}), http.StatusUnauthorized, "")
+			expectError(t, "405 for a browser", s.do(apiReq{method: "PATCH", path: "/api/users", header: h}), http.StatusMethodNotAllowed, "")
+			expectError(t, "415 for a browser", s.do(apiReq{method: "POST", path: "/api/users", header: h, body: "{}", contentType: "text/plain"}), http.StatusUnsupportedMediaType, "")
+		})
 	}
-	// 401, 400, 405 and 415 stay JSON for browsers.
-	h := http.Header{"Accept": {browser}}
-	expectError(t, "401 for a browser", s.do(apiReq{method: "GET", path: "/api/users", header: h}), http.StatusUnauthorized, "")
-	expectError(t, "405 for a browser", s.do(apiReq{method: "PATCH", path: "/api/users", header: h}), http.StatusMethodNotAllowed, "")
-	expectError(t, "415 for a browser", s.do(apiReq{method: "POST", path: "/api/users", header: h, body: "{}", contentType: "text/plain"}), http.StatusUnsupportedMediaType, "")
 }
 
 // An unexpected failure (here: the database handle closed under the server) is a 500,
 // JSON or the HTML page by the Accept rule, and the API keeps answering.
 func TestAPIServerError(t *testing.T) {
-	s := newAPISite(t, "sqlite", api.Limits{})
-	addAPIUser(t, s.db, "susan")
-	tok := s.tokenOf("susan")
-	s.db.SQL.Close()
-	expectError(t, "500 for curl", s.get("/api/users", tok), http.StatusInternalServerError, "")
-	r := s.do(apiReq{method: "GET", path: "/api/users", token: tok, header: http.Header{"Accept": {"text/html,*/*;q=0.8"}}})
-	if r.status != http.StatusInternalServerError || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(string(r.body), "An unexpected error has occurred") {
-		t.Errorf("500 for a browser: %d %s %.200s", r.status, r.header.Get("Content-Type"), r.body)
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := newAPISite(t, dialect, api.Limits{})
+			addAPIUser(t, s.db, "susan")
+			tok := s.tokenOf("susan")
+			s.db.SQL.Close()
+			expectError(t, "500 for curl", s.get("/api/users", tok), http.StatusInternalServerError, "")
+			r := s.do(apiReq{method: "GET", path: "/api/users", token: tok, header: http.Header{"Accept": {"text/html,*/*;q=0.8"}}})
+			if r.status != http.StatusInternalServerError || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(r.body), "An unexpected error has occurred") {
+				t.Errorf("500 for a browser: %d %s %.200s", r.status, r.header.Get("Content-Type"), r.body)
+			}
+		})
 	}
 }
