@@ -34,6 +34,9 @@ type Options struct {
 	// ErrorPage writes the site's HTML page for status (404 or 500), for clients that
 	// prefer HTML (see wantsJSON).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int)
+	// ReportError is told of every unexpected error (a 500), after it is logged: the
+	// web app e-mails it to the administrators. May be nil.
+	ReportError func(err error, r *http.Request)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// TokenLifetime is how long a token lives; 0 means an hour, the tutorial's.

@@ -133,6 +133,9 @@ func (a *API) serverError(w http.ResponseWriter, r *http.Request, err error) {
 		badRequest(w, "the request holds characters that are not allowed")
 	default:
 		a.Log.Error("api: internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
+		if a.ReportError != nil {
+			a.ReportError(err, r)
+		}
 		a.negotiated(w, r, http.StatusInternalServerError)
 	}
 }

@@ -11,7 +11,7 @@ import (
 // newAPI builds the REST API (package api) with the App's shared parts: the password
 // hasher and policy, the sign-in's password fingerprints (so a password change ends the
 // user's API tokens as it ends its sessions), avatars, client addresses, language
-// detection and the HTML error pages for browsers.
+// detection, the HTML error pages for browsers and the error e-mails.
 func (a *App) newAPI(limits api.Limits) (http.Handler, error) {
 	h, err := api.New(api.Options{
 		Limits: limits,
@@ -21,6 +21,7 @@ func (a *App) newAPI(limits api.Limits) (http.Handler, error) {
 		ClientIP:    clientIP,
 		Detect:      a.detector.Detect,
 		ErrorPage:   a.apiErrorPage,
+		ReportError: a.mailError,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

@@ -7,10 +7,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microblog/microblog/internal/api"
+	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/internal/testsmtp"
 )
 
 // POST /api/users: 201 with a relative Location and the user dict; the tutorial's
@@ -275,5 +278,20 @@ func TestAPIServerError(t *testing.T) {
 				t.Errorf("500 for a browser: %d %s %.200s", r.status, r.header.Get("Content-Type"), r.body)
 			}
 		})
+	}
+}
+
+// An API 500 is e-mailed to ADMINS like a page's.
+func TestAPIInternalErrorsAreMailed(t *testing.T) {
+	box := testsmtp.Start(t)
+	site, _, _ := newDialectSite(t, database.SQLite, mailTo(box.Port, "admin@example.com"))
+	s := &apiSite{t: t, srv: site.srv, db: site.db, contract: loadContract(t)}
+	addAPIUser(t, s.db, "susan")
+	tok := s.tokenOf("susan")
+	s.db.SQL.Close()
+	expectError(t, "database gone", s.get("/api/feed", tok), http.StatusInternalServerError, "")
+	msgs := box.Wait(1, 10*time.Second)
+	if len(msgs) == 0 || !strings.Contains(string(msgs[0].Data), "GET /api/feed") {
+		t.Fatalf("error e-mails: %d", len(msgs))
 	}
 }

@@ -147,8 +147,8 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	return a, nil
 }
 
-// SweepSessions deletes expired sessions, expired API tokens and stale rate-limit counts every interval
-// until ctx ends.
+// SweepSessions deletes expired sessions, expired API tokens and stale rate-limit counts
+// every interval until ctx ends.
 func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
