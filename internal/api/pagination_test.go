@@ -23,6 +23,7 @@ func TestPagination(t *testing.T) {
 		{"?page=x&per_page=1.5", 1, 10, 10, 0, 25, 3, "/x?page=2&per_page=10", ""},
 		{"?page=%202%20&per_page=+5", 2, 5, 5, 5, 25, 5, "/x?page=3&per_page=5", "/x?page=1&per_page=5"},
 		{"?page=99999999999", 1, 10, 10, 0, 25, 3, "/x?page=2&per_page=10", ""},
+		{"?page=%ff%00&per_page=%E2%91%A0", 1, 10, 10, 0, 25, 3, "/x?page=2&per_page=10", ""}, // invalid UTF-8, NUL, "①"
 		{"?page=2&page=3", 2, 10, 10, 10, 25, 3, "/x?page=3&per_page=10", "/x?page=1&per_page=10"},
 		{"", 1, 10, 10, 0, 0, 0, "", ""},
 	} {
