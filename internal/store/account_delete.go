@@ -24,6 +24,7 @@ var accountTables = []struct {
 	table   string
 	columns []string
 }{
+	{"api_token", []string{"user_id"}},
 	{"notification", []string{"user_id"}},
 	{"task", []string{"user_id"}},
 	{"message", []string{"sender_id", "recipient_id"}}, // sent and received

@@ -38,5 +38,11 @@ func SetDisabled(ctx context.Context, s *database.Session, id int64, at *time.Ti
 	if err != nil {
 		return false, fmt.Errorf("store: set user %d disabled: %w", id, err)
 	}
+	if at != nil && n == 1 {
+		// Its API tokens go too (they would be refused anyway: see internal/api).
+		if _, err := s.NewDelete().Model((*models.APIToken)(nil)).Where("user_id = ?", id).Exec(ctx); err != nil {
+			return false, fmt.Errorf("store: set user %d disabled: api tokens: %w", id, err)
+		}
+	}
 	return n == 1, nil
 }

@@ -18,6 +18,9 @@ func (a *App) Handler() http.Handler {
 	// A stream outlives the page middleware's buffering and database session; it reads
 	// the session itself (notificationStream).
 	mux.HandleFunc("GET /notifications/stream", a.notificationStream)
+	// The REST API authenticates by bearer token and never reads the session cookie, so
+	// it stays outside the session, CSRF and form middleware (package api).
+	mux.Handle("/api/", a.api)
 
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", a.loginRequired(a.index))

@@ -3,6 +3,18 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade 843767ed7abf -> 4c2b5f67ca6d, api tokens
+
+BEGIN;
+
+DROP TABLE "api_token";
+
+DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('4c2b5f67ca6d');
+
+COMMIT;
+
 -- Running downgrade 4c2b5f67ca6d -> b3ea10ae6597, user disabled_at
 
 BEGIN;

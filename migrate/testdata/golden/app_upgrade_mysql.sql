@@ -258,3 +258,26 @@ DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('4c2b5f67ca6d');
 
+-- Running upgrade 4c2b5f67ca6d -> 843767ed7abf, api tokens
+
+CREATE TABLE `api_token` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`token_hash` VARCHAR(64) NOT NULL,
+	`user_id` INTEGER NOT NULL,
+	`password_fp` VARCHAR(64) NOT NULL,
+	`created_at` DATETIME(6) NOT NULL,
+	`expires_at` DATETIME(6) NOT NULL,
+	CONSTRAINT `pk_api_token` PRIMARY KEY (`id`),
+	CONSTRAINT `fk_api_token_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_api_token_expires_at` ON `api_token` (`expires_at`);
+
+CREATE UNIQUE INDEX `ix_api_token_token_hash` ON `api_token` (`token_hash`);
+
+CREATE INDEX `ix_api_token_user_id` ON `api_token` (`user_id`);
+
+DELETE FROM `alembic_version` WHERE version_num = '4c2b5f67ca6d';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('843767ed7abf');
+
