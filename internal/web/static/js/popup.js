@@ -166,7 +166,7 @@
           }
           staleOthers(st);
           if (hadFocus) {
-            const next = st.body.querySelector("button, a");
+            const next = st.body.querySelector("form button, a.btn");
             if (next) {
               next.focus();
             }
@@ -249,11 +249,12 @@
         return;
       }
       st.dismissed = true;
-      const inside = wrap.contains(document.activeElement);
-      hide(st);
-      if (inside) {
-        st.link.focus(); // the focus was in the card: back to the name
+      if (wrap.contains(document.activeElement)) {
+        // Back to the name before the card goes: Chromium reports a focused element
+        // removed with it as the focus leaving.
+        st.link.focus();
       }
+      hide(st);
     });
   });
 
