@@ -77,6 +77,11 @@ func TestChangePasswordRefusals(t *testing.T) {
 			}
 		}
 		expect(t, "still signed in", susan.get("/index"), 200, "")
+		expect(t, "in Portuguese", susan.post("/language", url.Values{"language": {"pt_BR"}, "next": {"/change_password"}}), 303, "/change_password")
+		expect(t, "form in Portuguese", susan.get("/change_password"), 200, "", "<h1>Alterar Senha</h1>", "Senha atual")
+		// (Past the pair limit now: the three wrong current passwords above.)
+		expect(t, "refusal in Portuguese", susan.changePassword(signinPassword, newPassword, "other"), 200, "", "O campo deve ser igual à senha.")
+		expect(t, "limit in Portuguese", susan.changePassword("guess", newPassword, newPassword), 429, "", "Tentativas demais. Tente novamente em 15 minutos.")
 	})
 }
 
