@@ -44,7 +44,8 @@ func TestChangePasswordRefusals(t *testing.T) {
 		expect(t, "profile links the form", susan.get("/user/susan"), 200, "", `<a href="/change_password">Change your password</a>`)
 		expect(t, "edit profile links the form", susan.get("/edit_profile"), 200, "", `<a href="/change_password">Change your password</a>`)
 		form := susan.get("/change_password")
-		expect(t, "form", form, 200, "", "<h1>Change Password</h1>", `name="current_password"`, `name="password"`, `name="password2"`)
+		expect(t, "form", form, 200, "", "<h1>Change Password</h1>", `name="current_password"`, `name="password"`, `name="password2"`,
+			`autocomplete="current-password"`, `autocomplete="new-password"`)
 		if cc := form.header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("Cache-Control %q", cc)
 		}

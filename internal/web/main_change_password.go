@@ -17,9 +17,9 @@ func changePasswordPage() formPage {
 	return formPage{
 		Heading: i18n.M("Change Password"),
 		Fields: []*field{
-			{Name: "current_password", Label: i18n.M("Current password"), Type: "password", Required: true, Autofocus: true},
-			{Name: "password", Label: i18n.M("New password"), Type: "password", Max: password.MaxLength, Required: true},
-			{Name: "password2", Label: i18n.M("Repeat new password"), Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "current_password", Label: i18n.M("Current password"), Type: "password", Required: true, Autofocus: true, Autocomplete: "current-password"},
+			{Name: "password", Label: i18n.M("New password"), Type: "password", Max: password.MaxLength, Required: true, Autocomplete: "new-password"},
+			{Name: "password2", Label: i18n.M("Repeat new password"), Type: "password", Max: password.MaxLength, Required: true, Autocomplete: "new-password"},
 		},
 		Submit: i18n.M("Change Password"),
 	}
