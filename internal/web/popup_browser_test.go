@@ -153,6 +153,19 @@ func TestBrowserUserPopup(t *testing.T) {
 		t.Fatalf("john follows susan: %v, %v", following, err)
 	}
 	run("escape again", chromedp.KeyEvent(kb.Escape), gone)
+	x, y = center(link)
+	run("hover again", chromedp.MouseEvent(chromedp.MouseMoved, x, y), shown)
+	if text := evalJS[string](ctx, t, "card again", card+`.innerText`); strings.Contains(text, "You are following") || !strings.Contains(text, "Unfollow") {
+		t.Errorf("the card shown again:\n%s", text)
+	}
+	// The name keeps the keyboard focus: the card stays when the pointer leaves, until
+	// Escape.
+	run("away again", chromedp.MouseEvent(chromedp.MouseMoved, 5, 880))
+	time.Sleep(400 * time.Millisecond)
+	if !evalJS[bool](ctx, t, "kept by focus", card+` !== null`) {
+		t.Error("the card closed while its name has the focus")
+	}
+	run("escape once more", chromedp.KeyEvent(kb.Escape), gone)
 
 	// A name that is no path segment as it is.
 	oddLink := `document.querySelector('a.user_popup[data-username=` + strconv.Quote(odd) + `]')`

@@ -96,6 +96,8 @@
     st.open = false;
     st.popover.hide();
     st.link.setAttribute("aria-expanded", "false");
+    // A follow's outcome was said once; the card shown again is the user's card alone.
+    st.body.querySelectorAll('[role="status"]').forEach(function (el) { el.remove(); });
   }
 
   // fill puts the card of a popup answer in place; false when the answer holds none.
@@ -207,6 +209,7 @@
         return;
       }
       st.hovered = true;
+      st.dismissed = false; // coming back is asking again
       window.clearTimeout(st.hideTimer);
       if (!st.open) {
         window.clearTimeout(st.showTimer);
@@ -220,12 +223,16 @@
         leaveLater(st);
       }
     });
-    wrap.addEventListener("focusin", function () {
+    wrap.addEventListener("focusin", function (event) {
       const st = stateOf(wrap);
-      if (st) {
-        st.focused = true;
-        show(st);
+      if (!st) {
+        return;
       }
+      if (!(event.relatedTarget instanceof Node && wrap.contains(event.relatedTarget))) {
+        st.dismissed = false; // the focus comes from elsewhere: asking again
+      }
+      st.focused = true;
+      show(st);
     });
     wrap.addEventListener("focusout", function (event) {
       const st = states.get(wrap);
