@@ -122,8 +122,9 @@ func TestChangePasswordSigninLimits(t *testing.T) {
 }
 
 // A change keeps this session signed in (under a new session id) and signs every other
-// session of the account out, its notification stream included; the new password signs
-// in, the old one no longer does. Another account's session is untouched.
+// session of the account out, its notification stream included, and revokes its API
+// token; the new password signs in, the old one no longer does. Another account's
+// session is untouched.
 func TestChangePasswordSignsOtherSessionsOut(t *testing.T) {
 	forEachSigninDialect(t, func(t *testing.T, dialect string) {
 		s, app, _ := signinSite(t, dialect, false, nil, "susan", "john")
@@ -135,6 +136,8 @@ func TestChangePasswordSignsOtherSessionsOut(t *testing.T) {
 		expect(t, "a page fingerprints the other session", other.get("/index"), 200, "")
 		stream := openStream(t, other, s.srv.URL, "")
 		oldCookie := sessionCookie(here).Value
+		token, expires := "0123456789abcdef0123456789abcdef", time.Now().UTC().Add(time.Hour)
+		changeUser(t, s.db, "susan", func(u *models.User) { u.Token, u.TokenExpiration = &token, &expires })
 
 		expect(t, "change", here.changePassword(signinPassword, newPassword, newPassword), 302, "/user/susan")
 		expect(t, "flash", here.get("/user/susan"), 200, "", "Your password has been changed.")
@@ -142,6 +145,11 @@ func TestChangePasswordSignsOtherSessionsOut(t *testing.T) {
 			t.Error("the session id was not renewed")
 		}
 		expect(t, "this session stays", here.get("/index"), 200, "", "Hi, susan!")
+		changeUser(t, s.db, "susan", func(u *models.User) {
+			if u.Token != nil {
+				t.Errorf("the API token %q outlived the password change", *u.Token)
+			}
+		})
 		expect(t, "the other session is signed out", other.get("/index"), 302, "/auth/login?next=%2Findex")
 		stream.waitEnd("the other session's stream", 3*time.Second)
 		expect(t, "john stays", john.get("/index"), 200, "", "Hi, john!")
