@@ -204,8 +204,9 @@ type view struct {
 	Lang string
 }
 
-// pageNames are the page templates, each parsed with base.html.
-var pageNames = []string{"index", "user", "form", "error", "messages"}
+// pageNames are the page templates, each parsed with base.html (user_popup is a
+// fragment, executed as "popup" without the layout).
+var pageNames = []string{"index", "user", "form", "error", "messages", "user_popup"}
 
 // parsePages parses every page once per language, with T and N bound to it.
 func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*template.Template, error) {

@@ -21,6 +21,9 @@ type field struct {
 	ErrorArgs                       []any
 	Max                             int
 	Required, Autofocus             bool
+	// Autocomplete, when set, is the input's autocomplete token ("current-password",
+	// "new-password"), which tells password managers and assistive tools what it holds.
+	Autocomplete string
 }
 
 // fail sets the field's error: a message id and its arguments.

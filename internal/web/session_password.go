@@ -11,8 +11,9 @@ import (
 
 // A signed-in session remembers a fingerprint of the password hash it signed in with;
 // a request whose user's hash no longer matches is signed out. Changing the password
-// (a reset) therefore ends every other session of the account, without a user column
-// in the sessions table: the check costs nothing, since the user row is read anyway.
+// (a reset, or the change-password page, which binds its own session anew) therefore
+// ends every other session of the account, without a user column in the sessions
+// table: the check costs nothing, since the user row is read anyway.
 //
 // The fingerprint is an HMAC of the hash under a key of its own, so the session row
 // holds nothing that helps guess the password.
