@@ -82,7 +82,8 @@ or on PostgreSQL or MySQL/MariaDB when DATABASE_URL names one.`,
 	root.SetOut(stdio.Stdout)
 	root.SetErr(stdio.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCommand(stdio), newWorkerCommand(stdio), newDBCommand(stdio), newTranslateCommand(stdio), newSeedCommand(stdio))
+	root.AddCommand(newRunCommand(stdio), newWorkerCommand(stdio), newDBCommand(stdio), newTranslateCommand(stdio),
+		newSeedCommand(stdio), newHealthcheckCommand(stdio), newUsersCommand(stdio))
 	root.AddCommand(newSearchCommand(stdio))
 	return root
 }
@@ -98,12 +99,19 @@ func loadConfig(stdio IO) (*config.Config, error) {
 
 // newLogger logs as the tutorial's app does: with LOG_TO_STDOUT to standard output only;
 // otherwise to standard error and to logs/microblog.log, rotated at 1 MB with 10 old
-// files kept. The returned function closes the file.
+// files kept. LOG_FORMAT=json writes one JSON object per record instead of text. The
+// returned function closes the file.
 func newLogger(cfg *config.Config, stdio IO) (*slog.Logger, func()) {
+	handler := func(w io.Writer) slog.Handler {
+		if cfg.LogFormat == "json" {
+			return slog.NewJSONHandler(w, nil)
+		}
+		return slog.NewTextHandler(w, nil)
+	}
 	if cfg.LogToStdout {
-		return slog.New(slog.NewTextHandler(stdio.Stdout, nil)), func() {}
+		return slog.New(handler(stdio.Stdout)), func() {}
 	}
 	file := &lumberjack.Logger{Filename: filepath.Join("logs", "microblog.log"), MaxSize: 1, MaxBackups: 10}
 	w := io.MultiWriter(stdio.Stderr, file)
-	return slog.New(slog.NewTextHandler(w, nil)), func() { file.Close() }
+	return slog.New(handler(w)), func() { file.Close() }
 }

@@ -62,9 +62,13 @@ func TestExitCodes(t *testing.T) {
 	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `Error: config: MAIL_PORT="smtp"`) {
 		t.Errorf("bad config: exit %d, stderr %q; want 1 and one line naming MAIL_PORT", code, errOut)
 	}
-	code, _, errOut = run(t, ctx, map[string]string{"DATABASE_URL": "postgres://bob:s3cret@127.0.0.1:1/mb?connect_timeout=2"}, "run")
-	if code != 1 || strings.Contains(errOut, "s3cret") || !strings.Contains(errOut, "cannot connect to postgres://bob:xxxxx@127.0.0.1:1/mb") || strings.Count(errOut, "\n") != 1 {
-		t.Errorf("unreachable database: exit %d, stderr %q; want 1 and one masked line", code, errOut)
+	// DATABASE_WAIT=0: no retry (TestRunWaitsForTheDatabase covers the wait). The log
+	// before the error says the server listened; the error is the last line.
+	code, _, errOut = run(t, ctx, map[string]string{"DATABASE_URL": "postgres://bob:s3cret@127.0.0.1:1/mb?connect_timeout=2", "DATABASE_WAIT": "0"}, "run", "--addr", "127.0.0.1:0")
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if code != 1 || strings.Contains(errOut, "s3cret") || strings.Count(errOut, "Error:") != 1 ||
+		!strings.Contains(lines[len(lines)-1], "Error: run: database: cannot connect to postgres://bob:xxxxx@127.0.0.1:1/mb") {
+		t.Errorf("unreachable database: exit %d, stderr %q; want 1 and one masked error line, last", code, errOut)
 	}
 }
 
@@ -102,20 +106,26 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"DATABASE_URL": "sqlite:///" + filepath.Join(dir, "app.db")}
 	done, errOut := startRun(ctx, t, env, addr)
-	var resp *http.Response
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
-			break
+	// Ready once /readyz says so (/healthz answers as soon as the server listens).
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("server never ready; log:\n%s", errOut.String())
 		}
 	}
+	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
-		cancel()
-		t.Fatalf("server never answered: %v; log:\n%s", err, errOut.String())
+		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "ok" {
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
 		t.Errorf("/healthz = %d %q", resp.StatusCode, body)
 	}
 	cancel()

@@ -15,9 +15,9 @@ import (
 )
 
 // newDBCommand mounts the migration engine's commands as `microblog db`, with the app's
-// models and database.
+// models and database, and adds the app's own `db copy`.
 func newDBCommand(stdio IO) *cobra.Command {
-	return migrate.NewCommand(migrate.Options{
+	cmd := migrate.NewCommand(migrate.Options{
 		Directory: "migrations",
 		Embedded:  migrations.FS,
 		Models:    func() (*schema.Schema, error) { return bunschema.FromModels(models.All()...) },
@@ -33,4 +33,6 @@ func newDBCommand(stdio IO) *cobra.Command {
 			return db.SQL, db.Dialect, nil
 		},
 	})
+	cmd.AddCommand(newDBBackupCommand(stdio), newDBCopyCommand(stdio))
+	return cmd
 }

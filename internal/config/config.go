@@ -32,6 +32,21 @@ type Config struct {
 	ServerName  string // SERVER_NAME
 	DatabaseURL string // DATABASE_URL; empty means SQLite app.db
 	LogToStdout bool   // LOG_TO_STDOUT
+	// LogFormat (LOG_FORMAT: text, the default, or json): how log records are written;
+	// json is one object per line (log/slog's JSONHandler) for log collectors.
+	LogFormat string
+
+	// Port (PORT, the PaaS convention; 0 when unset): `microblog run` without --addr
+	// listens on every interface at this port instead of 127.0.0.1:5000.
+	Port int
+	// ShutdownTimeout (SHUTDOWN_TIMEOUT, a Go duration, default 25s): on SIGTERM or
+	// SIGINT, how long requests in flight and running background jobs get to finish
+	// before they are cut.
+	ShutdownTimeout time.Duration
+	// DatabaseWait (DATABASE_WAIT, a Go duration, default 60s; 0 to fail at once): how
+	// long `run` and `worker` keep trying to reach a database server (and Redis) that is
+	// still starting, as the tutorial's boot.sh does.
+	DatabaseWait time.Duration
 
 	MailServer   string // MAIL_SERVER; empty disables e-mail
 	MailPort     int    // MAIL_PORT, default 25
@@ -90,6 +105,13 @@ type Config struct {
 	// Processes with the same database (and Redis) and queue name share their jobs; two
 	// sites sharing one Redis server need different names.
 	JobQueue string
+	// MetricsAddr (METRICS_ADDR, e.g. 127.0.0.1:9100): a separate address on which
+	// `microblog run` and `microblog worker` serve Prometheus metrics at /metrics.
+	MetricsAddr string
+	// MetricsToken (METRICS_TOKEN, 32 characters or more): a bearer token the metrics
+	// require; without METRICS_ADDR they are then served at /metrics on the site's own
+	// address. Neither set: no metrics endpoint (see docs/metrics.md).
+	MetricsToken string
 }
 
 // Lookup finds a variable, as os.LookupEnv does.
@@ -126,6 +148,10 @@ func Load(env Lookup, envFile string) (*Config, error) {
 		MSTranslatorKey: r.str("MS_TRANSLATOR_KEY", ""),
 	}
 	c.LogToStdout = r.boolean("LOG_TO_STDOUT")
+	c.LogFormat = strings.ToLower(r.str("LOG_FORMAT", "text"))
+	c.Port = r.integer("PORT", 0, 1, 65535, "a TCP port number, 1 to 65535")
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, time.Hour)
+	c.DatabaseWait = r.duration("DATABASE_WAIT", time.Minute, 0, 24*time.Hour)
 	c.MailUseTLS = r.boolean("MAIL_USE_TLS")
 	c.MailPort = r.integer("MAIL_PORT", 25, 1, 65535, "a TCP port number, 1 to 65535")
 	c.PostsPerPage = r.integer("POSTS_PER_PAGE", 25, 1, 1000, "a whole number of posts per page, 1 to 1000")
@@ -145,6 +171,8 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.MSTranslatorEndpoint = strings.TrimRight(r.str("MS_TRANSLATOR_ENDPOINT", "https://api.cognitive.microsofttranslator.com"), "/")
 	c.LibreTranslateURL = strings.TrimRight(r.str("LIBRETRANSLATE_URL", ""), "/")
 	c.LibreTranslateKey = r.str("LIBRETRANSLATE_KEY", "")
+	c.MetricsAddr = r.str("METRICS_ADDR", "")
+	c.MetricsToken = r.str("METRICS_TOKEN", "")
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -176,6 +204,9 @@ func (c *Config) validate(r reader) error {
 			return r.bad("LANGUAGES", fmt.Sprintf("comma-separated language codes such as en,es,pt_BR; %q is not one", l))
 		}
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return r.bad("LOG_FORMAT", "text or json")
+	}
 	if c.Avatars != "gravatar" && c.Avatars != "local" {
 		return r.bad("AVATARS", "gravatar or local")
 	}
@@ -199,6 +230,14 @@ func (c *Config) validate(r reader) error {
 	if c.LibreTranslateURL != "" && !serviceURL(c.LibreTranslateURL) {
 		return r.bad("LIBRETRANSLATE_URL", "the http(s) address of a LibreTranslate server such as http://localhost:5000")
 	}
+	if c.MetricsAddr != "" {
+		if _, err := netip.ParseAddrPort(c.MetricsAddr); err != nil {
+			return r.bad("METRICS_ADDR", "an IP address and port such as 127.0.0.1:9100 (the metrics are for the monitoring network, not the public)")
+		}
+	}
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 32 || !metricsToken.MatchString(c.MetricsToken)) {
+		return r.bad("METRICS_TOKEN", "32 or more characters, letters, digits or - . _ ~ + / = (generate one with: openssl rand -hex 32)")
+	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return r.bad("BASE_URL", "the site's public address such as https://microblog.example.com")
@@ -210,6 +249,9 @@ func (c *Config) validate(r reader) error {
 	}
 	return nil
 }
+
+// metricsToken is what a bearer token may hold without quoting.
+var metricsToken = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]+$`)
 
 // azureRegion is what an Azure region name looks like (westus, westeurope, global).
 var azureRegion = regexp.MustCompile(`^[a-z][a-z0-9]{1,39}$`)
@@ -257,7 +299,7 @@ func (r *reader) bad(name, want string) error {
 	if src == "" {
 		src = "default"
 	}
-	if name == "SECRET_KEY" || name == "MAIL_PASSWORD" {
+	if name == "SECRET_KEY" || name == "MAIL_PASSWORD" || name == "METRICS_TOKEN" {
 		v = strings.Repeat("*", min(len(v), 8))
 	}
 	return &Error{Var: name, Value: v, Source: src, Want: want}

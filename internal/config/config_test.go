@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microblog/microblog/internal/config"
 )
@@ -96,5 +97,66 @@ func TestDotEnvSyntaxErrorNamesTheLine(t *testing.T) {
 func TestMissingDotEnvIsFine(t *testing.T) {
 	if _, err := config.Load(env(nil), filepath.Join(t.TempDir(), ".env")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Deployment settings: PORT, LOG_FORMAT, SHUTDOWN_TIMEOUT and DATABASE_WAIT, with their
+// defaults, and bad values named.
+func TestDeploymentSettings(t *testing.T) {
+	c, err := config.Load(env(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 0 || c.LogFormat != "text" || c.ShutdownTimeout != 25*time.Second || c.DatabaseWait != time.Minute {
+		t.Errorf("defaults: PORT %d, LOG_FORMAT %q, SHUTDOWN_TIMEOUT %v, DATABASE_WAIT %v", c.Port, c.LogFormat, c.ShutdownTimeout, c.DatabaseWait)
+	}
+	c, err = config.Load(env(map[string]string{"PORT": "8080", "LOG_FORMAT": "JSON", "SHUTDOWN_TIMEOUT": "5s", "DATABASE_WAIT": "0"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 8080 || c.LogFormat != "json" || c.ShutdownTimeout != 5*time.Second || c.DatabaseWait != 0 {
+		t.Errorf("set: PORT %d, LOG_FORMAT %q, SHUTDOWN_TIMEOUT %v, DATABASE_WAIT %v", c.Port, c.LogFormat, c.ShutdownTimeout, c.DatabaseWait)
+	}
+	for _, bad := range []struct{ name, value, want string }{
+		{"PORT", "http", `PORT="http" (from environment): a TCP port number`},
+		{"PORT", "0", `PORT="0"`},
+		{"PORT", "65536", `PORT="65536"`},
+		{"LOG_FORMAT", "logfmt", `LOG_FORMAT="logfmt" (from environment): text or json`},
+		{"LOG_FORMAT", "js\x00on", `LOG_FORMAT="js\x00on"`},
+		{"SHUTDOWN_TIMEOUT", "25", `SHUTDOWN_TIMEOUT="25" (from environment): a duration`},
+		{"SHUTDOWN_TIMEOUT", "0s", `SHUTDOWN_TIMEOUT="0s"`},
+		{"SHUTDOWN_TIMEOUT", "2h", `SHUTDOWN_TIMEOUT="2h"`},
+		{"DATABASE_WAIT", "-1s", `DATABASE_WAIT="-1s"`},
+		{"DATABASE_WAIT", "forever", `DATABASE_WAIT="forever"`},
+	} {
+		_, err := config.Load(env(map[string]string{bad.name: bad.value}), "")
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s=%q: error %v, want it to contain %q", bad.name, bad.value, err, bad.want)
+		}
+	}
+}
+
+// The metrics endpoint is off unless configured, and its settings are checked: an
+// address with a port, a token long enough not to be guessed, never echoed back.
+func TestMetricsSettings(t *testing.T) {
+	c, err := config.Load(env(nil), "")
+	if err != nil || c.MetricsAddr != "" || c.MetricsToken != "" {
+		t.Fatalf("defaults: %+v, %v; want no metrics endpoint", c, err)
+	}
+	token := "0123456789abcdef0123456789abcdef"
+	c, err = config.Load(env(map[string]string{"METRICS_ADDR": "127.0.0.1:9100", "METRICS_TOKEN": token}), "")
+	if err != nil || c.MetricsAddr != "127.0.0.1:9100" || c.MetricsToken != token {
+		t.Fatalf("valid settings: %+v, %v", c, err)
+	}
+	for _, v := range []string{"9100", "localhost:9100", "127.0.0.1", "127.0.0.1:port", "127.0.0.1:70000", ":9100\x00"} {
+		if _, err := config.Load(env(map[string]string{"METRICS_ADDR": v}), ""); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR=") {
+			t.Errorf("METRICS_ADDR=%q: error %v, want one naming it", v, err)
+		}
+	}
+	for _, v := range []string{"short", token + " x", token + "\x00", token + "é"} {
+		_, err := config.Load(env(map[string]string{"METRICS_TOKEN": v}), "")
+		if err == nil || !strings.Contains(err.Error(), `METRICS_TOKEN="*`) {
+			t.Errorf("METRICS_TOKEN=%q: error %v, want one naming it, the value masked", v, err)
+		}
 	}
 }

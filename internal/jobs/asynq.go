@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -22,6 +23,8 @@ type asynqQueue struct {
 	opts   Options
 	redis  asynq.RedisConnOpt
 	client *asynq.Client
+	// inspector reads the queue's depth (Depth).
+	inspector *asynq.Inspector
 }
 
 // retention keeps a finished job's id in Redis this long, so that a relay that handed a
@@ -46,7 +49,7 @@ func openAsynq(ctx context.Context, db *database.DB, opts Options) (*asynqQueue,
 		client.Close()
 		return nil, fmt.Errorf("jobs: Redis at %s: %w", redactURL(opts.RedisURL), err)
 	}
-	return &asynqQueue{db: db, opts: opts, redis: conn, client: client}, nil
+	return &asynqQueue{db: db, opts: opts, redis: conn, client: client, inspector: asynq.NewInspector(conn)}, nil
 }
 
 func (q *asynqQueue) Backend() string { return "asynq" }
@@ -100,7 +103,59 @@ func (q *asynqQueue) Work(ctx context.Context, handlers Handlers, workers int) e
 	return nil
 }
 
-func (q *asynqQueue) Close() error { return q.client.Close() }
+func (q *asynqQueue) Close() error { return errors.Join(q.inspector.Close(), q.client.Close()) }
+
+func (q *asynqQueue) Depth(ctx context.Context) (map[string]int64, error) {
+	outbox, err := q.db.Bun.NewSelect().Model((*models.JobOutbox)(nil)).Count(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: asynq: depth: outbox: %w", err)
+	}
+	depth := map[string]int64{"outbox": int64(outbox), "pending": 0, "active": 0, "scheduled": 0, "retry": 0, "archived": 0, "completed": 0}
+	// The inspector takes no context: it runs aside, and a Redis that does not answer
+	// in time leaves it behind (its own timeouts end it).
+	type result struct {
+		info *asynq.QueueInfo
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		queues, err := q.inspector.Queues()
+		if err != nil || !slices.Contains(queues, q.opts.Queue) {
+			done <- result{err: err} // no job was ever queued: all zero
+			return
+		}
+		info, err := q.inspector.GetQueueInfo(q.opts.Queue)
+		done <- result{info, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("jobs: asynq: depth: %w", ctx.Err())
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("jobs: asynq: depth: %w", r.err)
+		}
+		if r.info != nil {
+			depth["pending"], depth["active"], depth["scheduled"] = int64(r.info.Pending), int64(r.info.Active), int64(r.info.Scheduled)
+			depth["retry"], depth["archived"], depth["completed"] = int64(r.info.Retry), int64(r.info.Archived), int64(r.info.Completed)
+		}
+		return depth, nil
+	}
+}
+
+// Ping asks Redis for an answer; asynq's Ping takes no context, so ctx bounds the wait.
+func (q *asynqQueue) Ping(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- q.client.Ping() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("jobs: Redis at %s: %w", redactURL(q.opts.RedisURL), err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jobs: Redis at %s: no answer: %w", redactURL(q.opts.RedisURL), ctx.Err())
+	}
+}
 
 // runAsynq runs the handler of t's kind. A permanent failure skips asynq's retries; a
 // kind this process has no handler for is retried, for a newer worker may know it.

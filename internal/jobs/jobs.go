@@ -84,6 +84,14 @@ type Queue interface {
 	// Work runs up to workers jobs at a time with handlers until ctx ends, then stops
 	// fetching, lets running jobs finish for a bounded time, and returns.
 	Work(ctx context.Context, handlers Handlers, workers int) error
+	// Ping checks that the queue's store answers (River's tables, or Redis), for
+	// readiness checks.
+	Ping(ctx context.Context) error
+	// Depth counts the jobs in this queue by state (River's states: available,
+	// scheduled, running, retryable, completed, cancelled, discarded; asynq's: pending,
+	// active, scheduled, retry, archived, completed, plus outbox for committed jobs not
+	// yet handed to Redis), for monitoring. Callers bound it with ctx.
+	Depth(ctx context.Context) (map[string]int64, error)
 	// Close releases the queue's connections (not the application's database).
 	Close() error
 }

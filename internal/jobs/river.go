@@ -21,6 +21,7 @@ import (
 
 // riverQueue keeps jobs in the application's database (SQLite or PostgreSQL).
 type riverQueue struct {
+	db     *database.DB
 	driver riverdriver.Driver[*sql.Tx]
 	opts   Options
 	// inserter is a client without workers: it only inserts.
@@ -43,7 +44,11 @@ func openRiver(ctx context.Context, db *database.DB, opts Options) (*riverQueue,
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river migrations: %w", err)
 	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	var res *rivermigrate.MigrateResult
+	err = withRiverMigrationLock(ctx, db, func() error {
+		res, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river migrations: %w", err)
 	}
@@ -54,7 +59,32 @@ func openRiver(ctx context.Context, db *database.DB, opts Options) (*riverQueue,
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river: %w", err)
 	}
-	return &riverQueue{driver: driver, opts: opts, inserter: inserter}, nil
+	return &riverQueue{db: db, driver: driver, opts: opts, inserter: inserter}, nil
+}
+
+// riverMigrationLockKey is the PostgreSQL advisory lock taken around River's own
+// migrations (not the application's revisions, which have their own lock): "rivr" in
+// ASCII.
+const riverMigrationLockKey = 0x72697672
+
+// withRiverMigrationLock runs fn holding a lock that other processes opening the queue
+// on the same PostgreSQL database wait for: rivermigrate takes none, so two processes
+// started at once on a new database both insert River's migration rows and one fails
+// on their unique index. SQLite's own write lock serialises them there.
+func withRiverMigrationLock(ctx context.Context, db *database.DB, fn func() error) error {
+	if db.Dialect != database.Postgres {
+		return fn()
+	}
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_lock(%d)", riverMigrationLockKey)); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", riverMigrationLockKey))
+	return fn()
 }
 
 func (q *riverQueue) Backend() string { return "river" }
@@ -119,6 +149,36 @@ func (q *riverQueue) Work(ctx context.Context, handlers Handlers, workers int) e
 }
 
 func (q *riverQueue) Close() error { return nil }
+
+// Ping reads River's job table, which lives in the application's database.
+func (q *riverQueue) Ping(ctx context.Context) error {
+	var n int
+	if err := q.db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM river_job WHERE 1 = 0").Scan(&n); err != nil {
+		return fmt.Errorf("jobs: river: %w", err)
+	}
+	return nil
+}
+
+func (q *riverQueue) Depth(ctx context.Context) (map[string]int64, error) {
+	rows, err := q.db.Bun.QueryContext(ctx, "SELECT state, COUNT(*) FROM river_job WHERE queue = ? GROUP BY state", q.opts.Queue)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: river: depth: %w", err)
+	}
+	defer rows.Close()
+	depth := map[string]int64{}
+	for rows.Next() {
+		var state string
+		var n int64
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("jobs: river: depth: %w", err)
+		}
+		depth[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: river: depth: %w", err)
+	}
+	return depth, nil
+}
 
 // rawArgs carries a job's JSON arguments through River unchanged: river_job.kind is the
 // job's kind and river_job.args its arguments.

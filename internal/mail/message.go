@@ -57,7 +57,11 @@ func (s *Sender) SendMessage(ctx context.Context, m Message) error {
 			return fmt.Errorf("mail: attach %s: %w", a.Name, err)
 		}
 	}
-	return s.deliver(ctx, g)
+	err := s.deliver(ctx, g)
+	if s.observe != nil {
+		s.observe(err)
+	}
+	return err
 }
 
 // deliver sends g through the configured server.

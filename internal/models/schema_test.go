@@ -36,6 +36,7 @@ func TestModelsDescribeChapter4Schema(t *testing.T) {
 		{"token_expiration", schema.Type{Kind: schema.DateTime}, true},
 		{"username_key", schema.Type{Kind: schema.String, Length: 64}, true}, // ours (eb734d6789e7)
 		{"language", schema.Type{Kind: schema.String, Length: 5}, true},      // ours (b3ea10ae6597)
+		{"disabled_at", schema.Type{Kind: schema.DateTime}, true},            // ours (4c2b5f67ca6d)
 	}
 	if len(user.Columns) != len(wantCols) {
 		t.Fatalf("user has %d columns, want %d", len(user.Columns), len(wantCols))
@@ -106,5 +107,33 @@ func TestStringersOnValuesToo(t *testing.T) {
 	}
 	if got := fmt.Sprint([]*models.Post{{Body: "hi"}}); got != "[<Post hi>]" {
 		t.Errorf("post slice prints %q", got)
+	}
+}
+
+// API tokens (revision 843767ed7abf): only a hash of each token is stored, unique; many
+// tokens per user.
+func TestModelsDescribeAPITokens(t *testing.T) {
+	s, err := bunschema.FromModels(models.All()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := s.Table("api_token")
+	if at == nil {
+		t.Fatal("no api_token table")
+	}
+	if c := at.Column("token_hash"); c == nil || c.Type != (schema.Type{Kind: schema.String, Length: 64}) || c.Nullable {
+		t.Errorf("api_token.token_hash = %+v", c)
+	}
+	if ix := at.Index("ix_api_token_token_hash"); ix == nil || !ix.Unique {
+		t.Errorf("ix_api_token_token_hash missing or not unique: %+v", ix)
+	}
+	if ix := at.Index("ix_api_token_user_id"); ix == nil || ix.Unique {
+		t.Errorf("ix_api_token_user_id missing or unique: %+v", ix)
+	}
+	if len(at.ForeignKeys) != 1 || at.ForeignKeys[0].RefTable != "user" || at.ForeignKeys[0].Columns[0] != "user_id" {
+		t.Errorf("api_token foreign keys = %+v", at.ForeignKeys)
+	}
+	if at.Column("token") != nil {
+		t.Error("api_token has a plaintext token column")
 	}
 }

@@ -37,11 +37,19 @@ type User struct {
 	// Language is the catalog code of the language the user chose ("es", "pt_BR"); nil
 	// until they choose, when the browser's Accept-Language decides (chapter 13).
 	Language *string `bun:"language,type:varchar(5)"`
+	// DisabledAt is when an operator disabled the account (`microblog users disable`);
+	// nil for an active one. A disabled user cannot sign in, their sessions end at their
+	// next request, and the API refuses them (Disabled).
+	DisabledAt *time.Time `bun:"disabled_at"`
 
 	Posts []*Post `bun:"rel:has-many,join:id=user_id"`
 }
 
 var _ bun.BeforeAppendModelHook = (*User)(nil)
+
+// Disabled reports whether an operator disabled the account: it may not sign in or use
+// the API, and its sessions are ended.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
 // BeforeAppendModel gives a new user a last-seen time of now (UTC), as the tutorial's
 // default=lambda: datetime.now(timezone.utc) does.

@@ -36,9 +36,10 @@ const DemoPassword = "microblog-demo"
 
 // Limits on the options, so that a typo cannot ask for a billion rows.
 const (
-	MaxUsers        = 10_000_000
+	MaxUsers        = 1_000_000 // user rows are held in memory while written
 	MaxPostsPerUser = 10_000
 	MaxMessages     = 1_000
+	MaxRows         = 200_000_000 // posts, follows or messages in all
 )
 
 // unreadNotification is the notification the app keeps per user with the number of
@@ -80,6 +81,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("--messages-per-user %d: want 0 to %d", o.MessagesPerUser, MaxMessages)
 	case o.MessagesPerUser > 0 && o.Users < 2:
 		return fmt.Errorf("--messages-per-user %d: messages need at least 2 users", o.MessagesPerUser)
+	case o.Users*o.PostsPerUser > MaxRows || o.Users*o.Follows > MaxRows || o.Users*o.MessagesPerUser > MaxRows:
+		return fmt.Errorf("--users %d: with %d posts, %d follows and %d messages each, more than %d rows of one table", o.Users, o.PostsPerUser, o.Follows, o.MessagesPerUser, MaxRows)
 	case o.Days < 1 || o.Days > 36500:
 		return fmt.Errorf("--days %d: want 1 to 36500", o.Days)
 	case o.Until.IsZero():
@@ -118,9 +121,23 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 	g := newGenerator(o, hash)
 	var sum Summary
 	err = bulk.Run(ctx, db, func(ctx context.Context, tx *bulk.Tx) error {
+		// PostgreSQL checks the foreign keys of the big tables once, at the end.
+		var restores []func(context.Context) error
+		for _, t := range seededTables[1:] {
+			restore, err := tx.DeferIndexesAndForeignKeys(ctx, t)
+			if err != nil {
+				return err
+			}
+			restores = append(restores, restore)
+		}
 		var err error
 		if sum, err = g.write(ctx, tx); err != nil {
 			return err
+		}
+		for _, restore := range restores {
+			if err := restore(ctx); err != nil {
+				return err
+			}
 		}
 		for _, t := range []string{"user", "post", "message", "notification"} {
 			if err := tx.ResetSequence(ctx, t, "id"); err != nil {
@@ -331,7 +348,15 @@ func (g *generator) messages(ctx context.Context, tx *bulk.Tx, readTimes []time.
 	n, m := g.o.Users, g.o.MessagesPerUser
 	var msgs, notes [][]any
 	id := int64(0)
+	msgCols := []string{"id", "sender_id", "recipient_id", "body", "timestamp"}
 	for u := 1; u <= n && m > 0; u++ {
+		if len(msgs) >= chunk {
+			if err := tx.Insert(ctx, "message", msgCols, msgs); err != nil {
+				return 0, 0, err
+			}
+			msgs = msgs[:0]
+			g.progress("message", int(id), n*m)
+		}
 		unread := 0
 		var newest time.Time
 		for range m {
@@ -354,13 +379,14 @@ func (g *generator) messages(ctx context.Context, tx *bulk.Tx, readTimes []time.
 			notes = append(notes, []any{int64(len(notes) + 1), unreadNotification, int64(u), stamp, strconv.Itoa(unread)})
 		}
 	}
-	if err := g.insert(ctx, tx, "message", []string{"id", "sender_id", "recipient_id", "body", "timestamp"}, msgs); err != nil {
+	if err := tx.Insert(ctx, "message", msgCols, msgs); err != nil {
 		return 0, 0, err
 	}
+	g.progress("message", n*m, n*m)
 	if err := g.insert(ctx, tx, "notification", []string{"id", "name", "user_id", "timestamp", "payload_json"}, notes); err != nil {
 		return 0, 0, err
 	}
-	return len(msgs), len(notes), nil
+	return n * m, len(notes), nil
 }
 
 // asciiFold drops accents ("joão.garcía" → "joao.garcia"), for e-mail addresses.

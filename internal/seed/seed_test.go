@@ -70,6 +70,7 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			a, b := testdb.Migrated(t, dialect), testdb.Migrated(t, dialect)
+			indexesBefore := pgIndexes(t, a)
 			o := small()
 			sa, err := seed.Run(ctx, a, o)
 			if err != nil {
@@ -119,6 +120,14 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 			} {
 				if got := count(t, a, q); got != n {
 					t.Errorf("%s = %d, want %d", q, got, n)
+				}
+			}
+			if got := pgIndexes(t, a); got != indexesBefore {
+				t.Errorf("indexes after the seed:\n%s\nbefore:\n%s", got, indexesBefore)
+			}
+			if dialect == database.Postgres { // the load suspends them (bulk.DeferIndexesAndForeignKeys)
+				if n := count(t, a, `SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('post'::regclass, 'followers'::regclass, 'message'::regclass, 'notification'::regclass)`); n != 6 {
+					t.Errorf("%d foreign keys on the seeded tables after the seed, want 6", n)
 				}
 			}
 			if dialect == database.SQLite {
@@ -200,7 +209,8 @@ func TestSeedOptionsNameTheWrongOne(t *testing.T) {
 		"--follows 40":           func(o *seed.Options) { o.Follows = 40 },
 		"--messages-per-user -2": func(o *seed.Options) { o.MessagesPerUser = -2 },
 		"--days 0":               func(o *seed.Options) { o.Days = 0 },
-		"--users 10000001":       func(o *seed.Options) { o.Users = seed.MaxUsers + 1 },
+		"--users 1000001":        func(o *seed.Options) { o.Users = seed.MaxUsers + 1 },
+		"--users 1000000":        func(o *seed.Options) { o.Users, o.PostsPerUser = seed.MaxUsers, 201 },
 	} {
 		opts := small()
 		o(&opts)
@@ -237,4 +247,56 @@ func TestSeededLanguagesAreWhatDetectionSays(t *testing.T) {
 	if agree < len(posts)*95/100 {
 		t.Errorf("detection agrees with post.language on %d of %d posts, want 95%%", agree, len(posts))
 	}
+}
+
+// TestSeedWritesTablesLargerThanAChunk: rows are generated and written in chunks of
+// 20,000; a table of several chunks is complete, ids without gaps.
+func TestSeedWritesTablesLargerThanAChunk(t *testing.T) {
+	db := testdb.Migrated(t, database.SQLite)
+	sum, err := seed.Run(context.Background(), db, seed.Options{Users: 250, PostsPerUser: 90, Follows: 200, MessagesPerUser: 100, Seed: 1,
+		Until: time.Now(), Days: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Posts != 22500 || sum.Follows != 50000 || sum.Messages != 25000 {
+		t.Errorf("summary %+v", sum)
+	}
+	for q, n := range map[string]int{
+		"SELECT COUNT(*) FROM post":                              22500,
+		"SELECT MAX(id) FROM post":                               22500,
+		"SELECT COUNT(*) FROM followers":                         50000,
+		"SELECT COUNT(*) FROM message":                           25000,
+		"SELECT MAX(id) FROM message":                            25000,
+		"SELECT COUNT(DISTINCT recipient_id) FROM message":       250,
+		"SELECT COUNT(*) FROM followers WHERE follower_id = 250": 200,
+	} {
+		if got := count(t, db, q); got != n {
+			t.Errorf("%s = %d, want %d", q, got, n)
+		}
+	}
+}
+
+// pgIndexes lists the definitions of a PostgreSQL database's indexes ("" elsewhere).
+func pgIndexes(t *testing.T, db *database.DB) string {
+	t.Helper()
+	if db.Dialect != database.Postgres {
+		return ""
+	}
+	rows, err := db.SQL.QueryContext(context.Background(), "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var defs []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		defs = append(defs, d)
+	}
+	if len(defs) < 10 {
+		t.Fatalf("only %d indexes: %q", len(defs), defs)
+	}
+	return strings.Join(defs, "\n")
 }

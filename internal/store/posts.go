@@ -45,20 +45,21 @@ func posts(ctx context.Context, s *database.Session, what string, limit, offset 
 }
 
 // UserPostsAfter returns up to limit of user userID's posts oldest first (by timestamp,
-// then id for posts written at the same instant), starting after the post with id after
-// (from the first when after is 0): keyset pagination, so each batch is a range read
+// then id for posts written at the same instant), starting after the post after (from
+// the first when after is nil): keyset pagination, so each batch is a range read
 // however far into the list it starts, and a post written meanwhile is neither skipped
 // nor repeated. The anchor's timestamp is compared as stored, read by a subquery, not
 // re-sent from Go: on an adopted SQLite database, times written by the Flask app
 // ("2006-01-02 15:04:05.000000") and by this one (with a "+00:00" suffix) are both text,
-// and only the stored value orders exactly as ORDER BY does. (Posts are never deleted;
-// an anchor that disappeared would end the listing early.)
-func UserPostsAfter(ctx context.Context, s *database.Session, userID, after int64, limit int) ([]*models.Post, error) {
+// and only the stored value orders exactly as ORDER BY does. An anchor deleted meanwhile
+// (its author deleted it during an export) falls back to the timestamp it was read with,
+// so that the listing goes on instead of ending early.
+func UserPostsAfter(ctx context.Context, s *database.Session, userID int64, after *models.Post, limit int) ([]*models.Post, error) {
 	var out []*models.Post
 	q := s.NewSelect().Model(&out).Where("p.user_id = ?", userID)
-	if after != 0 {
-		q = q.Where("(p.timestamp > (SELECT a.timestamp FROM post AS a WHERE a.id = ?) OR "+
-			"(p.timestamp = (SELECT a.timestamp FROM post AS a WHERE a.id = ?) AND p.id > ?))", after, after, after)
+	if after != nil {
+		anchor := bun.SafeQuery("COALESCE((SELECT a.timestamp FROM post AS a WHERE a.id = ?), ?)", after.ID, after.Timestamp.UTC())
+		q = q.Where("(p.timestamp > ? OR (p.timestamp = ? AND p.id > ?))", anchor, anchor, after.ID)
 	}
 	if err := q.Order("p.timestamp ASC", "p.id ASC").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("store: posts of user %d oldest first: %w", userID, err)

@@ -176,7 +176,7 @@ func (d *Deps) writePosts(ctx context.Context, s *database.Session, task *models
 	}
 	progress := progressReporter{d: d, userID: userID, taskID: task.ID, total: total, at: time.Now()}
 	w := newPostsWriter(total)
-	var after int64
+	var after *models.Post
 	for {
 		batch, err := store.UserPostsAfter(ctx, s, userID, after, size)
 		if err != nil {
@@ -188,7 +188,7 @@ func (d *Deps) writePosts(ctx context.Context, s *database.Session, task *models
 		if len(batch) < size {
 			break
 		}
-		after = batch[len(batch)-1].ID
+		after = batch[len(batch)-1]
 		if err := progress.report(ctx, w.count); err != nil {
 			return nil, 0, err
 		}

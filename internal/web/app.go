@@ -15,6 +15,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/microblog/microblog/internal/api"
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/i18n"
@@ -40,6 +41,9 @@ var templateFuncs = template.FuncMap{
 	// readBy pairs a post with the reader's language, for its Translate link:
 	// {{template "post" (readBy . $.Lang)}}.
 	"readBy": readBy,
+	// postFor pairs a post with the page's view: its reader's language, and a Delete
+	// button when the reader wrote it: {{template "post" (postFor . $)}}.
+	"postFor": postFor,
 }
 
 // App is the web application and everything its handlers share.
@@ -90,6 +94,8 @@ type App struct {
 	translator translate.Translator
 	// translateLimit is how many translations one user may ask for in translateWindow.
 	translateLimit int
+	// api serves the REST API under /api/ (package api).
+	api http.Handler
 }
 
 // New builds the application; its background jobs go to q.
@@ -134,6 +140,9 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	sm.Cookie.Secure = cfg.SessionCookieSecure
 	sm.Cookie.Persist = false // a browser-session cookie unless the user ticks "Remember Me"
 	a.sessions = sm
+	if a.api, err = a.newAPI(api.Limits{}); err != nil {
+		return nil, err
+	}
 	if a.mailer.Configured() && len(cfg.Admins) > 0 {
 		a.errorMails = newErrorMails(a.mailer, cfg.Admins, log)
 		a.errorMails.enqueue = a.enqueueMail
@@ -141,8 +150,8 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	return a, nil
 }
 
-// SweepSessions deletes expired sessions and stale rate-limit counts every interval
-// until ctx ends.
+// SweepSessions deletes expired sessions, expired API tokens and stale rate-limit counts
+// every interval until ctx ends.
 func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -155,6 +164,11 @@ func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 				a.log.Error("sweep sessions", "err", err)
 			} else if n > 0 {
 				a.log.Info("swept expired sessions", "count", n)
+			}
+			if n, err := store.DeleteExpiredAPITokens(ctx, a.db, time.Now().UTC()); err != nil {
+				a.log.Error("sweep API tokens", "err", err)
+			} else if n > 0 {
+				a.log.Info("swept expired API tokens", "count", n)
 			}
 			// Rate-limit counts outlive their window by a day at most.
 			if n, err := store.DeleteStaleRateLimits(ctx, a.db, time.Now().UTC().Add(-maxLimitWindow-24*time.Hour)); err != nil {
@@ -192,8 +206,9 @@ type view struct {
 	Query string
 }
 
-// pageNames are the page templates, each parsed with base.html.
-var pageNames = []string{"index", "user", "form", "error", "messages", "search"}
+// pageNames are the page templates, each parsed with base.html (user_popup is a
+// fragment, executed as "popup" without the layout).
+var pageNames = []string{"index", "user", "form", "error", "messages", "user_popup", "search"}
 
 // parsePages parses every page once per language, with T and N bound to it.
 func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*template.Template, error) {
@@ -266,6 +281,11 @@ func (a *App) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	a.log.Error("internal error", "err", err, "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "request_id", requestID(r))
 	a.mailError(err, r)
+	a.internalErrorPage(w, r)
+}
+
+// internalErrorPage writes the 500 page.
+func (a *App) internalErrorPage(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusInternalServerError, "error", i18n.M("Error"), errorPage{
 		Heading: i18n.M("An unexpected error has occurred"),
 		Lines:   []string{i18n.M("The administrator has been notified. Sorry for the inconvenience!")},

@@ -73,7 +73,10 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		a.serverError(w, r, err)
 		return
-	case !ok:
+	case !ok || u.Disabled():
+		// A disabled account gets the wrong password's answer, after the same password
+		// check, and counts as a failed sign-in: the page tells a guesser nothing about
+		// the account (docs/users.md).
 		a.flash(r, a.T(r, "Invalid username or password"))
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
 		return

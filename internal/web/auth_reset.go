@@ -78,6 +78,9 @@ func (a *App) resetRequest(w http.ResponseWriter, r *http.Request) {
 	ctx, s := r.Context(), dbSession(r)
 	u, err := store.UserByEmailStrict(ctx, s, email.Value)
 	switch {
+	case err == nil && u.Disabled():
+		// The same answer as for any address; a new password would not let them in.
+		a.log.Info("password reset asked for a disabled account", "user_id", u.ID, "request_id", requestID(r))
 	case err == nil:
 		if err := a.queueResetMail(ctx, r, s, u); err != nil {
 			a.serverError(w, r, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/microblog/microblog/internal/api"
 	"time"
 
 	"github.com/microblog/microblog/internal/translate"
@@ -18,3 +19,12 @@ func SetTranslateLimit(a *App, n int) { a.translateLimit = n }
 
 // SetTranslator replaces the App's translator (and its cache).
 func SetTranslator(a *App, t translate.Translator) { a.translator = t }
+
+// SetAPILimits rebuilds the App's REST API with the rate limits l (zero fields: defaults).
+func SetAPILimits(a *App, l api.Limits) error {
+	h, err := a.newAPI(l)
+	if err == nil {
+		a.api = h
+	}
+	return err
+}

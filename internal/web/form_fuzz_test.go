@@ -140,5 +140,6 @@ func FuzzUserPaths(f *testing.F) {
 			}
 			checkNo5xx(t, method+" "+prefix+name, b.do(req))
 		}
+		checkNo5xx(t, "popup of "+name, b.get("/user/"+url.PathEscape(name)+"/popup"))
 	})
 }

@@ -3,11 +3,11 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/username"
 
@@ -21,6 +21,9 @@ type field struct {
 	ErrorArgs                       []any
 	Max                             int
 	Required, Autofocus             bool
+	// Autocomplete, when set, is the input's autocomplete token ("current-password",
+	// "new-password"), which tells password managers and assistive tools what it holds.
+	Autocomplete string
 }
 
 // fail sets the field's error: a message id and its arguments.
@@ -46,9 +49,13 @@ func (f *field) failWith(err error) {
 // texts are message ids.
 type formPage struct {
 	Heading string
-	Fields  []*field
-	Submit  string
-	Links   []link
+	// Intro are paragraphs (message ids) above the fields.
+	Intro  []string
+	Fields []*field
+	Submit string
+	// Danger marks a submit button that destroys something (red).
+	Danger bool
+	Links  []link
 }
 
 type link struct{ Before, URL, Text string }
@@ -99,8 +106,8 @@ func validEmail(f *field) bool {
 	if !plainText(f, false) {
 		return false
 	}
-	a, err := mail.ParseAddress(f.Value)
-	if err != nil || a.Address != f.Value || !strings.Contains(f.Value[strings.LastIndex(f.Value, "@")+1:], ".") {
+	// The rule itself is mail.CheckAddress, shared with `microblog users create`.
+	if mail.CheckAddress(f.Value) != nil {
 		f.Error = i18n.M("Invalid email address.")
 		return false
 	}

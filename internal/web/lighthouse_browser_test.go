@@ -239,6 +239,7 @@ func TestLighthouse(t *testing.T) {
 		{Name: "explore", URL: base + "/explore", Headers: signedInHeaders},
 		{Name: "user", URL: base + "/user/susan", Headers: signedInHeaders},
 		{Name: "edit-profile", URL: base + "/edit_profile", Headers: signedInHeaders},
+		{Name: "change-password", URL: base + "/change_password", Headers: signedInHeaders},
 		{Name: "not-found", URL: base + "/no/such/page", Headers: signedInHeaders, IgnoreStatusCode: true},
 	}
 	formFactors := []string{"mobile", "desktop"}

@@ -16,6 +16,8 @@ func editProfilePage(username, about string) formPage {
 			{Name: "about_me", Label: i18n.M("About me"), Type: "textarea", Value: about, Max: 140},
 		},
 		Submit: i18n.M("Submit"),
+		Links: []link{{URL: "/change_password", Text: i18n.M("Change your password")},
+			{Before: i18n.M("Leaving Microblog?"), URL: "/delete_account", Text: i18n.M("Delete your account")}},
 	}
 }
 

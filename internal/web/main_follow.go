@@ -10,6 +10,9 @@ import (
 func (a *App) follow(w http.ResponseWriter, r *http.Request)   { a.setFollowing(w, r, true) }
 func (a *App) unfollow(w http.ResponseWriter, r *http.Request) { a.setFollowing(w, r, false) }
 
+// setFollowing follows or unfollows, then returns to the user's profile, or to next
+// when it is a path on this site: the user popup (static/js/popup.js) sends its own
+// address, so that the answer is the popup again, with the flash in it.
 func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
 	ctx, s, me := r.Context(), dbSession(r), currentUser(r)
 	name := r.PathValue("username")
@@ -24,6 +27,9 @@ func (a *App) setFollowing(w http.ResponseWriter, r *http.Request, on bool) {
 		return
 	}
 	back := userPath("/user/", u.Username)
+	if next := r.PostFormValue("next"); localPath(next) {
+		back = next
+	}
 	if u.ID == me.ID {
 		if on {
 			a.flash(r, a.T(r, "You cannot follow yourself!"))

@@ -146,7 +146,7 @@ func TestMessageSendAndRead(t *testing.T) {
 
 			p = susan.get("/messages")
 			expect(t, "inbox", p, 200, "", "<title>Messages - Microblog</title>", "<h1>Messages</h1>",
-				`<a href="/user/john">john</a> said`, "<span>hello susan</span>", `<a href="/send_message/john">Reply</a>`,
+				`href="/user/john" data-username="john"`, `>john</a></span> said`, "<span>hello susan</span>", `<a href="/send_message/john">Reply</a>`,
 				strings.Repeat("ü", 140))
 			if i, j := strings.Index(p.body, strings.Repeat("ü", 140)), strings.Index(p.body, "hello susan"); i > j {
 				t.Error("inbox is not newest first")
@@ -173,7 +173,7 @@ func TestMessageSendAndRead(t *testing.T) {
 
 			p = john.get("/messages/sent")
 			expect(t, "sent", p, 200, "", "<title>Sent Messages - Microblog</title>", "<h1>Sent Messages</h1>",
-				`To <a href="/user/susan">susan</a>`, "<span>hello susan</span>")
+				`To <span class="user-popup"><a class="user_popup" href="/user/susan" data-username="susan"`, "<span>hello susan</span>")
 			if strings.Contains(p.body, "hi john") || strings.Contains(p.body, ">Reply</a>") {
 				t.Error("the sent view shows received messages or Reply links")
 			}

@@ -99,8 +99,11 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		if id, ok := a.sessions.Get(ctx, "user_id").(int64); ok {
 			var u models.User
 			if err := s.Get(ctx, &u, id); err == nil {
-				// A password changed since sign-in (a reset) has signed the session out.
-				if !a.passwordChanged(ctx, &u) {
+				// A password changed since sign-in (a reset) has signed the session out;
+				// so has an operator disabling the account.
+				if u.Disabled() {
+					a.signOutDisabled(ctx, &u)
+				} else if !a.passwordChanged(ctx, &u) {
 					r = r.WithContext(context.WithValue(ctx, keyUser, &u))
 					if !backgroundRequest(r) {
 						a.touch(r, &u)

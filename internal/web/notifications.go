@@ -133,8 +133,8 @@ func (a *App) streamSession(r *http.Request) (token string, userID int64, err er
 }
 
 // streamUser is the user still signed in with the session token, or 0: none when the
-// session has ended, or when the password changed since it signed in (a reset signs
-// every other session out, streams included).
+// session has ended, when the account is disabled, or when the password changed since
+// it signed in (a reset signs every other session out, streams included).
 func (a *App) streamUser(ctx context.Context, token string) (int64, error) {
 	ctx, err := a.sessions.Load(ctx, token)
 	if err != nil {
@@ -144,10 +144,6 @@ func (a *App) streamUser(ctx context.Context, token string) (int64, error) {
 	if id == 0 {
 		return 0, nil
 	}
-	fp, bound := a.sessions.Get(ctx, sessionPasswordKey).(string)
-	if !bound {
-		return id, nil // fingerprinted at the session's next page request
-	}
 	s := a.db.NewSession() // reads only: no transaction is opened
 	defer s.Close()
 	var u models.User
@@ -155,6 +151,13 @@ func (a *App) streamUser(ctx context.Context, token string) (int64, error) {
 		return 0, nil
 	} else if err != nil {
 		return 0, fmt.Errorf("web: notification stream: user: %w", err)
+	}
+	if u.Disabled() {
+		return 0, nil
+	}
+	fp, bound := a.sessions.Get(ctx, sessionPasswordKey).(string)
+	if !bound {
+		return id, nil // fingerprinted at the session's next page request
 	}
 	if !hmac.Equal([]byte(fp), []byte(a.binding.fingerprint(&u))) {
 		return 0, nil

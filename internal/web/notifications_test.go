@@ -322,7 +322,7 @@ func TestNotificationStreamEndsOnShutdown(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	srv := server.New(server.Options{DB: db, Log: testLogger(logs), Handler: app.Handler(), OnShutdown: app.CloseStreams})
+	srv := server.New(server.Options{Log: testLogger(logs), Handler: app.Handler(), OnShutdown: app.CloseStreams})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()

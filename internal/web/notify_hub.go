@@ -110,6 +110,16 @@ func (h *hub) unsubscribe(sub *subscriber) {
 	h.drop(sub)
 }
 
+// dropUser ends every stream of userID in this process at once (its account was
+// deleted); streams in other processes end at their next heartbeat's session check.
+func (h *hub) dropUser(userID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for sub := range h.byUser[userID] {
+		h.drop(sub)
+	}
+}
+
 // drop removes sub and closes its gone channel; h.mu is held.
 func (h *hub) drop(sub *subscriber) {
 	if subs := h.byUser[sub.userID]; subs != nil {

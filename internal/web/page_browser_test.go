@@ -112,7 +112,7 @@ func TestBrowserPageAtPhoneAndDesktopWidths(t *testing.T) {
 			until(`location.pathname === "/index" && document.readyState === "complete"`),
 		)
 		for _, p := range []struct{ name, path string }{
-			{"index", "/index"}, {"explore", "/explore"}, {"profile", "/user/susan"}, {"edit-profile", "/edit_profile"},
+			{"index", "/index"}, {"explore", "/explore"}, {"profile", "/user/susan"}, {"edit-profile", "/edit_profile"}, {"change-password", "/change_password"},
 		} {
 			do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("h1")))
 			check(p.name, width)

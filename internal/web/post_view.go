@@ -2,14 +2,27 @@ package web
 
 import "github.com/microblog/microblog/internal/models"
 
-// postView is a post as one reader sees it: the post template reads the post's fields
-// and the reader's language, Lang.
+// postView is a post as one reader sees it: the post template reads the post's fields,
+// the reader's language, Lang, and, for the reader's own posts, Mine and Here (the page,
+// where the Delete button returns).
 type postView struct {
 	*models.Post
 	Lang string
+	Mine bool
+	Here string
 }
 
-func readBy(p *models.Post, lang string) postView { return postView{p, lang} }
+// readBy is the post as a reader of language lang sees it, without the owner's Delete
+// button: {{template "post" (readBy . $.Lang)}}. Pages use postFor.
+func readBy(p *models.Post, lang string) postView { return postView{Post: p, Lang: lang} }
+
+// postFor is the post as the page's reader sees it, with a Delete button on the
+// reader's own posts: {{template "post" (postFor . $)}}.
+func postFor(p *models.Post, v view) postView {
+	pv := postView{Post: p, Lang: v.Lang, Here: v.Here}
+	pv.Mine = v.Me != nil && p.UserID == v.Me.ID
+	return pv
+}
 
 // TranslateFrom is the post's language when the reader may want it translated: it is
 // known and is not the reader's (pt is the language of a pt_BR reader). "" otherwise,

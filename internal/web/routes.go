@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/microblog/microblog/internal/i18n"
+	"github.com/microblog/microblog/internal/metrics"
 )
 
 // Handler is the application's route table behind its middleware.
@@ -17,6 +18,9 @@ func (a *App) Handler() http.Handler {
 	// A stream outlives the page middleware's buffering and database session; it reads
 	// the session itself (notificationStream).
 	mux.HandleFunc("GET /notifications/stream", a.notificationStream)
+	// The REST API authenticates by bearer token and never reads the session cookie, so
+	// it stays outside the session, CSRF and form middleware (package api).
+	mux.Handle("/api/", a.api)
 
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", a.loginRequired(a.index))
@@ -26,8 +30,14 @@ func (a *App) Handler() http.Handler {
 	app.HandleFunc("GET /explore", a.loginRequired(a.explore))
 	app.HandleFunc("GET /search", a.loginRequired(a.search))
 	app.HandleFunc("GET /user/{username}", a.loginRequired(a.userProfile))
+	app.HandleFunc("GET /user/{username}/popup", a.loginRequired(a.userPopup))
 	app.HandleFunc("GET /edit_profile", a.loginRequired(a.editProfileForm))
 	app.HandleFunc("POST /edit_profile", a.loginRequired(a.editProfile))
+	app.HandleFunc("GET /delete_account", a.loginRequired(a.deleteAccountForm))
+	app.HandleFunc("POST /delete_account", a.loginRequired(a.deleteAccount))
+	app.HandleFunc("POST /post/{id}/delete", a.loginRequired(a.deletePost))
+	app.HandleFunc("GET /change_password", a.loginRequired(a.changePasswordForm))
+	app.HandleFunc("POST /change_password", a.loginRequired(a.changePassword))
 	app.HandleFunc("POST /follow/{username}", a.loginRequired(a.follow))
 	app.HandleFunc("POST /unfollow/{username}", a.loginRequired(a.unfollow))
 	app.HandleFunc("GET /send_message/{recipient}", a.loginRequired(a.sendMessageForm))
@@ -53,9 +63,10 @@ func (a *App) Handler() http.Handler {
 	// forms need no CSRF tokens.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(a.crossOrigin))
-	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(app)))))
+	// metrics.Routed passes each mux's pattern out to the metrics (when they are on).
+	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(metrics.Routed(app))))))
 	mux.Handle("/", protected)
-	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(mux)))
+	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(metrics.Routed(mux))))
 }
 
 // crossOrigin answers a form post refused as cross-origin: the 403 page, in the

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microblog/microblog/internal/dbcopy"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/seed"
 	"github.com/microblog/microblog/internal/testdb"
@@ -45,6 +46,41 @@ func TestSeededSiteWorks(t *testing.T) {
 			expect(t, "messages", b.get("/messages"), http.StatusOK, "")
 			expect(t, "post after the seed", b.post("/index", url.Values{"post": {"my first post after the seed"}}), http.StatusFound, "/index")
 			expect(t, "timeline with the new post", b.get("/index"), http.StatusOK, "", "my first post after the seed")
+		})
+	}
+}
+
+// TestCopiedSiteWorks copies a seeded SQLite site into each dialect with db copy and
+// uses it through HTTP: a seeded user signs in and posts, a newcomer registers (the new
+// ids follow the copied ones: sequences were reset).
+func TestCopiedSiteWorks(t *testing.T) {
+	ctx := context.Background()
+	src := testdb.Migrated(t, "sqlite")
+	sum, err := seed.Run(ctx, src, seed.Options{Users: 12, PostsPerUser: 4, Follows: 3, MessagesPerUser: 1, Seed: 9,
+		Until: time.Now().UTC(), Days: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s, _, _ := newDialectSite(t, dialect, nil) // a migrated, empty database
+			if _, err := dbcopy.Copy(ctx, src, s.db, dbcopy.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			b := s.browser()
+			expect(t, "sign in on the copy", b.login(sum.FirstUser, seed.DemoPassword), http.StatusFound, "/index")
+			expect(t, "post on the copy", b.post("/index", url.Values{"post": {"written after the move"}}), http.StatusFound, "/index")
+			expect(t, "timeline", b.get("/index"), http.StatusOK, "", "written after the move")
+			var p models.Post
+			if err := s.db.Bun.NewSelect().Model(&p).Where("body = ?", "written after the move").Scan(ctx); err != nil || p.ID != 12*4+1 {
+				t.Errorf("the new post has id %d (%v), want %d", p.ID, err, 12*4+1)
+			}
+			other := s.browser()
+			expect(t, "register on the copy", other.register("newcomer", "newcomer@example.org", "correct-cat-battery-staple"), http.StatusFound, "/auth/login")
+			var u models.User
+			if err := s.db.Bun.NewSelect().Model(&u).Where("username = ?", "newcomer").Scan(ctx); err != nil || u.ID != 13 {
+				t.Errorf("the newcomer has id %d (%v), want 13", u.ID, err)
+			}
 		})
 	}
 }

@@ -11,8 +11,9 @@ import (
 
 // A signed-in session remembers a fingerprint of the password hash it signed in with;
 // a request whose user's hash no longer matches is signed out. Changing the password
-// (a reset) therefore ends every other session of the account, without a user column
-// in the sessions table: the check costs nothing, since the user row is read anyway.
+// (a reset, or the change-password page, which binds its own session anew) therefore
+// ends every other session of the account, without a user column in the sessions
+// table: the check costs nothing, since the user row is read anyway.
 //
 // The fingerprint is an HMAC of the hash under a key of its own, so the session row
 // holds nothing that helps guess the password.
@@ -39,6 +40,14 @@ func (p *passwordBinding) fingerprint(u *models.User) string {
 // bindSession records u's fingerprint in the request's session, at sign-in.
 func (a *App) bindSession(ctx context.Context, u *models.User) {
 	a.sessions.Put(ctx, sessionPasswordKey, a.binding.fingerprint(u))
+}
+
+// signOutDisabled ends the request's session of a disabled account (the session
+// middleware then deletes its row).
+func (a *App) signOutDisabled(ctx context.Context, u *models.User) {
+	a.sessions.Remove(ctx, "user_id")
+	a.sessions.Remove(ctx, sessionPasswordKey)
+	a.log.Info("session of a disabled account ended", "user_id", u.ID)
 }
 
 // passwordChanged reports whether u's password changed since the request's session

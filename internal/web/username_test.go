@@ -128,7 +128,7 @@ func TestUsernamesComparedAlikeByEveryDialect(t *testing.T) {
 	}
 }
 
-var authorLink = regexp.MustCompile(`<a href="(/user/[^"]*)">([^<]*)</a> said`)
+var authorLink = regexp.MustCompile(`<a class="user_popup" href="(/user/[^"]*)"[^>]*>([^<]*)</a></span> said`)
 var followForm = regexp.MustCompile(`<form action="(/follow/[^"]*)" method="post"`)
 
 // Names stored before the rule (an adopted Flask database may hold them) keep links that

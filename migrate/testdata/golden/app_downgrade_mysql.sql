@@ -3,11 +3,27 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
--- Running downgrade 84fc1485177b -> b3ea10ae6597, full-text search
+-- Running downgrade 84fc1485177b -> 843767ed7abf, full-text search
 
 ALTER TABLE `post` DROP INDEX `ft_post_body`;
 
 DELETE FROM `alembic_version` WHERE version_num = '84fc1485177b';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('843767ed7abf');
+
+-- Running downgrade 843767ed7abf -> 4c2b5f67ca6d, api tokens
+
+DROP TABLE `api_token`;
+
+DELETE FROM `alembic_version` WHERE version_num = '843767ed7abf';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('4c2b5f67ca6d');
+
+-- Running downgrade 4c2b5f67ca6d -> b3ea10ae6597, user disabled_at
+
+ALTER TABLE `user` DROP COLUMN `disabled_at`;
+
+DELETE FROM `alembic_version` WHERE version_num = '4c2b5f67ca6d';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
 

@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
--- Running downgrade 84fc1485177b -> b3ea10ae6597, full-text search
+-- Running downgrade 84fc1485177b -> 843767ed7abf, full-text search
 
 BEGIN;
 
@@ -12,6 +12,30 @@ DROP INDEX "ix_post_body_tsv";
 ALTER TABLE "post" DROP COLUMN "body_tsv";
 
 DELETE FROM "alembic_version" WHERE version_num = '84fc1485177b';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('843767ed7abf');
+
+COMMIT;
+
+-- Running downgrade 843767ed7abf -> 4c2b5f67ca6d, api tokens
+
+BEGIN;
+
+DROP TABLE "api_token";
+
+DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('4c2b5f67ca6d');
+
+COMMIT;
+
+-- Running downgrade 4c2b5f67ca6d -> b3ea10ae6597, user disabled_at
+
+BEGIN;
+
+ALTER TABLE "user" DROP COLUMN "disabled_at";
+
+DELETE FROM "alembic_version" WHERE version_num = '4c2b5f67ca6d';
 
 INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
 

@@ -250,11 +250,42 @@ DELETE FROM `alembic_version` WHERE version_num = '95ca808f003e';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
 
--- Running upgrade b3ea10ae6597 -> 84fc1485177b, full-text search
+-- Running upgrade b3ea10ae6597 -> 4c2b5f67ca6d, user disabled_at
+
+ALTER TABLE `user` ADD COLUMN `disabled_at` DATETIME(6);
+
+DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('4c2b5f67ca6d');
+
+-- Running upgrade 4c2b5f67ca6d -> 843767ed7abf, api tokens
+
+CREATE TABLE `api_token` (
+	`id` INTEGER NOT NULL AUTO_INCREMENT,
+	`token_hash` VARCHAR(64) NOT NULL,
+	`user_id` INTEGER NOT NULL,
+	`password_fp` VARCHAR(64) NOT NULL,
+	`created_at` DATETIME(6) NOT NULL,
+	`expires_at` DATETIME(6) NOT NULL,
+	CONSTRAINT `pk_api_token` PRIMARY KEY (`id`),
+	CONSTRAINT `fk_api_token_user_id_user` FOREIGN KEY(`user_id`) REFERENCES `user` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE INDEX `ix_api_token_expires_at` ON `api_token` (`expires_at`);
+
+CREATE UNIQUE INDEX `ix_api_token_token_hash` ON `api_token` (`token_hash`);
+
+CREATE INDEX `ix_api_token_user_id` ON `api_token` (`user_id`);
+
+DELETE FROM `alembic_version` WHERE version_num = '4c2b5f67ca6d';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('843767ed7abf');
+
+-- Running upgrade 843767ed7abf -> 84fc1485177b, full-text search
 
 ALTER TABLE `post` ADD FULLTEXT INDEX `ft_post_body` (`body`), ALGORITHM=COPY;
 
-DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
+DELETE FROM `alembic_version` WHERE version_num = '843767ed7abf';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('84fc1485177b');
 

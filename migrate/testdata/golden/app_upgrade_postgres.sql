@@ -312,7 +312,46 @@ INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
 
 COMMIT;
 
--- Running upgrade b3ea10ae6597 -> 84fc1485177b, full-text search
+-- Running upgrade b3ea10ae6597 -> 4c2b5f67ca6d, user disabled_at
+
+BEGIN;
+
+ALTER TABLE "user" ADD COLUMN "disabled_at" TIMESTAMP WITHOUT TIME ZONE;
+
+DELETE FROM "alembic_version" WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('4c2b5f67ca6d');
+
+COMMIT;
+
+-- Running upgrade 4c2b5f67ca6d -> 843767ed7abf, api tokens
+
+BEGIN;
+
+CREATE TABLE "api_token" (
+	"id" SERIAL NOT NULL,
+	"token_hash" VARCHAR(64) NOT NULL,
+	"user_id" INTEGER NOT NULL,
+	"password_fp" VARCHAR(64) NOT NULL,
+	"created_at" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	"expires_at" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	CONSTRAINT "pk_api_token" PRIMARY KEY ("id"),
+	CONSTRAINT "fk_api_token_user_id_user" FOREIGN KEY("user_id") REFERENCES "user" ("id")
+);
+
+CREATE INDEX "ix_api_token_expires_at" ON "api_token" ("expires_at");
+
+CREATE UNIQUE INDEX "ix_api_token_token_hash" ON "api_token" ("token_hash");
+
+CREATE INDEX "ix_api_token_user_id" ON "api_token" ("user_id");
+
+DELETE FROM "alembic_version" WHERE version_num = '4c2b5f67ca6d';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('843767ed7abf');
+
+COMMIT;
+
+-- Running upgrade 843767ed7abf -> 84fc1485177b, full-text search
 
 BEGIN;
 
@@ -320,7 +359,7 @@ ALTER TABLE "post" ADD COLUMN "body_tsv" tsvector GENERATED ALWAYS AS (to_tsvect
 
 CREATE INDEX "ix_post_body_tsv" ON "post" USING gin ("body_tsv");
 
-DELETE FROM "alembic_version" WHERE version_num = 'b3ea10ae6597';
+DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
 
 INSERT INTO "alembic_version" (version_num) VALUES ('84fc1485177b');
 

@@ -1,5 +1,8 @@
 // Dates are rendered by the server in UTC; this makes them relative ("3 minutes ago") or
 // local, in the browser's language, with the platform's Intl API (no moment.js).
+// data-relative gives a relative date, data-format="medium" a short one ("Nov 5, 2023,
+// 6:41 PM", the user popup's), anything else a long one. Content a script adds later
+// (the user popup) is formatted when it dispatches a "microblog:content" event.
 (function () {
   "use strict";
   const lang = document.documentElement.lang || navigator.language;
@@ -13,14 +16,23 @@
       }
     }
   }
-  document.querySelectorAll("time[datetime]").forEach(function (el) {
-    const date = new Date(el.getAttribute("datetime"));
-    if (isNaN(date)) { return; }
-    el.title = date.toLocaleString(lang);
-    if (el.hasAttribute("data-relative")) {
-      el.textContent = relative(date);
-    } else {
-      el.textContent = date.toLocaleString(lang, { dateStyle: "long", timeStyle: "short" });
+  function render(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      const date = new Date(el.getAttribute("datetime"));
+      if (isNaN(date)) { return; }
+      el.title = date.toLocaleString(lang);
+      if (el.hasAttribute("data-relative")) {
+        el.textContent = relative(date);
+      } else {
+        const dateStyle = el.getAttribute("data-format") === "medium" ? "medium" : "long";
+        el.textContent = date.toLocaleString(lang, { dateStyle: dateStyle, timeStyle: "short" });
+      }
+    });
+  }
+  render(document);
+  document.addEventListener("microblog:content", function (event) {
+    if (event.target instanceof Element) {
+      render(event.target);
     }
   });
 })();
