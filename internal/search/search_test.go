@@ -11,6 +11,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/search"
+	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrations"
@@ -392,6 +393,43 @@ func TestWindowsRankTheNewestMatchesFirst(t *testing.T) {
 		}
 		if !slices.Equal(straddle, all[search.Window-10:search.Window+16]) {
 			t.Errorf("a page across two windows differs from the same stretch of the whole list")
+		}
+	})
+}
+
+// The app's own deletions (store.DeletePost, store.DeleteAccount) are reflected at once:
+// the index follows the rows, whoever deletes them.
+func TestDeletedPostsAndAccountsLeaveTheResults(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		ids := corpus(t, db, append(slices.Clone(filler), [2]string{"a badger in the garden", "en"}, [2]string{"another badger at dusk", "en"})...)
+		other := corpus(t, db, [2]string{"badger tracks in the snow", "en"})
+		var author, otherAuthor int64
+		if err := db.Bun.QueryRowContext(ctx, "SELECT user_id FROM post WHERE id = ?", ids[0]).Scan(&author); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Bun.QueryRowContext(ctx, "SELECT user_id FROM post WHERE id = ?", other[0]).Scan(&otherAuthor); err != nil {
+			t.Fatal(err)
+		}
+		s := db.NewSession()
+		defer s.Close()
+		if err := store.DeletePost(ctx, s, author, ids[len(ids)-1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, db, "badger", 10, 0); !slices.Equal(got, []string{"badger tracks in the snow", "a badger in the garden"}) {
+			t.Errorf("badger after deleting a post: %q", got)
+		}
+		if _, err := store.DeleteAccount(ctx, s, otherAuthor, store.AccountRows{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, db, "badger", 10, 0); !slices.Equal(got, []string{"a badger in the garden"}) {
+			t.Errorf("badger after deleting an account: %q", got)
 		}
 	})
 }
