@@ -1,0 +1,203 @@
+// Command migrate times `microblog db upgrade` as a user runs it: the whole command,
+// start-up included, on two generated migration repositories:
+//
+//   - wide: one revision creating 500 tables (8 columns, 2 indexes and a foreign key to
+//     the previous table each: 1,500 operations);
+//   - chain: 100 revisions, each creating one table with its indexes.
+//
+// It prints the wall time and the peak RSS (the child's getrusage) of each run, for each
+// binary given with -bin, so that a baseline build and a new build are measured in the
+// same run on the same machine. Each (binary, case) pair runs -n times on a fresh SQLite
+// file (and on PostgreSQL/MariaDB when MICROBLOG_TEST_POSTGRES_URL / MICROBLOG_TEST_MYSQL_URL
+// are set; those databases are emptied before every run) and the median is reported.
+//
+// Usage, from the repository root:
+//
+//	go build -o /tmp/mb-new ./cmd/microblog
+//	go run ./bench/migrate -bin /tmp/mb-old -bin /tmp/mb-new
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/microblog/microblog/internal/database"
+)
+
+type bins []string
+
+func (b *bins) String() string     { return strings.Join(*b, ",") }
+func (b *bins) Set(v string) error { *b = append(*b, v); return nil }
+
+func main() {
+	var binaries bins
+	flag.Var(&binaries, "bin", "a microblog binary to time (repeat to compare builds)")
+	runs := flag.Int("n", 3, "runs per binary and case (the median is reported)")
+	tables := flag.Int("tables", 500, "tables of the wide revision")
+	chain := flag.Int("chain", 100, "revisions of the chain")
+	only := flag.String("dialects", "sqlite,postgres,mysql", "dialects to try (others need their env var)")
+	flag.Parse()
+	if len(binaries) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench/migrate -bin BINARY [-bin BINARY2 ...]")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), binaries, *runs, *tables, *chain, strings.Split(*only, ",")); err != nil {
+		slog.Error("bench/migrate", "err", err)
+		os.Exit(1)
+	}
+}
+
+type target struct{ name, url string }
+
+func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dialects []string) error {
+	tmp, err := os.MkdirTemp("", "perfmig-bench-")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	cases := []struct{ name, dir string }{
+		{fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
+		{fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
+	}
+	if err := writeWide(cases[0].dir, tables); err != nil {
+		return err
+	}
+	if err := writeChain(cases[1].dir, chainLen); err != nil {
+		return err
+	}
+	var targets []target
+	for _, d := range dialects {
+		switch d {
+		case "sqlite":
+			targets = append(targets, target{"sqlite", ""})
+		case "postgres":
+			if u := os.Getenv("MICROBLOG_TEST_POSTGRES_URL"); u != "" {
+				targets = append(targets, target{"postgres", u})
+			}
+		case "mysql":
+			if u := os.Getenv("MICROBLOG_TEST_MYSQL_URL"); u != "" {
+				targets = append(targets, target{"mysql", u})
+			}
+		}
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at start: %s", load)
+	}
+	fmt.Printf("%-9s %-26s %-28s %10s %10s\n", "dialect", "case", "binary", "wall", "peak RSS")
+	for _, tg := range targets {
+		for _, c := range cases {
+			var base time.Duration
+			for i, bin := range binaries {
+				var walls []time.Duration
+				var rss []int64
+				for range runs {
+					url := tg.url
+					if tg.name == "sqlite" {
+						url = "sqlite:///" + filepath.Join(tmp, "bench.db")
+						os.Remove(filepath.Join(tmp, "bench.db"))
+					} else if err := empty(ctx, tg.url); err != nil {
+						return err
+					}
+					wall, maxrss, err := upgrade(bin, c.dir, url)
+					if err != nil {
+						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin, err)
+					}
+					walls = append(walls, wall)
+					rss = append(rss, maxrss)
+				}
+				slices.Sort(walls)
+				slices.Sort(rss)
+				wall := walls[len(walls)/2]
+				ratio := ""
+				if i == 0 {
+					base = wall
+				} else {
+					ratio = fmt.Sprintf("  (%.2f× the first)", float64(wall)/float64(base))
+				}
+				fmt.Printf("%-9s %-26s %-28s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), rss[len(rss)/2]/1024, ratio)
+			}
+		}
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at end: %s", load)
+	}
+	return nil
+}
+
+// upgrade runs `bin db upgrade -d dir` against url and returns its wall time and peak RSS
+// in KiB.
+func upgrade(bin, dir, url string) (time.Duration, int64, error) {
+	cmd := exec.Command(bin, "db", "upgrade", "-d", dir)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w\n%s", err, out.String())
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return wall, 0, nil
+	}
+	return wall, ru.Maxrss, nil
+}
+
+// empty drops every table of the database url names.
+func empty(ctx context.Context, url string) error {
+	db, err := database.Open(ctx, url)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer db.Close()
+	return dropAll(ctx, db.SQL, db.Dialect)
+}
+
+func dropAll(ctx context.Context, db *sql.DB, dialect string) error {
+	if dialect == database.Postgres {
+		_, err := db.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+		if err != nil {
+			return fmt.Errorf("bench: empty database: %w", err)
+		}
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+	if err != nil {
+		return fmt.Errorf("bench: list tables: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return fmt.Errorf("bench: list tables: %w", err)
+		}
+		names = append(names, "`"+n+"`")
+	}
+	rows.Close()
+	if len(names) == 0 {
+		return nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer conn.Close()
+	for _, s := range []string{"SET FOREIGN_KEY_CHECKS=0", "DROP TABLE " + strings.Join(names, ", "), "SET FOREIGN_KEY_CHECKS=1"} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("bench: empty database: %w", err)
+		}
+	}
+	return nil
+}
