@@ -46,7 +46,15 @@ func main() {
 	tables := flag.Int("tables", 500, "tables of the wide revision")
 	chain := flag.Int("chain", 100, "revisions of the chain")
 	only := flag.String("dialects", "sqlite,postgres,mysql", "dialects to try (others need their env var)")
+	keep := flag.String("write", "", "only write the two repositories into this directory (wide/, chain/), for profiling")
 	flag.Parse()
+	if *keep != "" {
+		if err := writeRepos(*keep, *tables, *chain); err != nil {
+			slog.Error("bench/migrate", "err", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(binaries) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench/migrate -bin BINARY [-bin BINARY2 ...]")
 		os.Exit(2)
@@ -69,10 +77,7 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 		{fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
 		{fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
 	}
-	if err := writeWide(cases[0].dir, tables); err != nil {
-		return err
-	}
-	if err := writeChain(cases[1].dir, chainLen); err != nil {
+	if err := writeRepos(tmp, tables, chainLen); err != nil {
 		return err
 	}
 	var targets []target
@@ -132,6 +137,13 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 		fmt.Printf("load average at end: %s", load)
 	}
 	return nil
+}
+
+func writeRepos(dir string, tables, chainLen int) error {
+	if err := writeWide(filepath.Join(dir, "wide"), tables); err != nil {
+		return err
+	}
+	return writeChain(filepath.Join(dir, "chain"), chainLen)
 }
 
 // upgrade runs `bin db upgrade -d dir` against url and returns its wall time and peak RSS
