@@ -1,11 +1,14 @@
 // Command migrate times `microblog db upgrade` as a user runs it: the whole command,
-// start-up included, on two generated migration repositories:
+// start-up included, on generated migration repositories:
 //
+//   - start-up: no revisions (what every run pays: process start, connecting, creating
+//     the version tables);
 //   - wide: one revision creating 500 tables (8 columns, 2 indexes and a foreign key to
 //     the previous table each: 1,500 operations);
 //   - chain: 100 revisions, each creating one table with its indexes.
 //
-// It prints the wall time and the peak RSS (the child's getrusage) of each run, for each
+// It prints the wall time, the CPU time (user + system) and the peak RSS (the child's
+// getrusage) of each run, for each
 // binary given with -bin, so that a baseline build and a new build are measured in the
 // same run on the same machine. Each (binary, case) pair runs -n times on a fresh SQLite
 // file (and on PostgreSQL/MariaDB when MICROBLOG_TEST_POSTGRES_URL / MICROBLOG_TEST_MYSQL_URL
@@ -46,7 +49,7 @@ func main() {
 	tables := flag.Int("tables", 500, "tables of the wide revision")
 	chain := flag.Int("chain", 100, "revisions of the chain")
 	only := flag.String("dialects", "sqlite,postgres,mysql", "dialects to try (others need their env var)")
-	keep := flag.String("write", "", "only write the two repositories into this directory (wide/, chain/), for profiling")
+	keep := flag.String("write", "", "only write the repositories into this directory (empty/, wide/, chain/), for profiling")
 	flag.Parse()
 	if *keep != "" {
 		if err := writeRepos(*keep, *tables, *chain); err != nil {
@@ -74,6 +77,7 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 	}
 	defer os.RemoveAll(tmp)
 	cases := []struct{ name, dir string }{
+		{"start-up (no revisions)", filepath.Join(tmp, "empty")},
 		{fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
 		{fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
 	}
@@ -98,12 +102,12 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("load average at start: %s", load)
 	}
-	fmt.Printf("%-9s %-26s %-28s %10s %10s\n", "dialect", "case", "binary", "wall", "peak RSS")
+	fmt.Printf("%-9s %-26s %-20s %10s %10s %10s\n", "dialect", "case", "binary", "wall", "cpu", "peak RSS")
 	for _, tg := range targets {
 		for _, c := range cases {
 			var base time.Duration
 			for i, bin := range binaries {
-				var walls []time.Duration
+				var walls, cpus []time.Duration
 				var rss []int64
 				for range runs {
 					url := tg.url
@@ -113,23 +117,25 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 					} else if err := empty(ctx, tg.url); err != nil {
 						return err
 					}
-					wall, maxrss, err := upgrade(bin, c.dir, url)
+					wall, cpu, maxrss, err := upgrade(bin, c.dir, url)
 					if err != nil {
 						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin, err)
 					}
 					walls = append(walls, wall)
+					cpus = append(cpus, cpu)
 					rss = append(rss, maxrss)
 				}
 				slices.Sort(walls)
+				slices.Sort(cpus)
 				slices.Sort(rss)
 				wall := walls[len(walls)/2]
 				ratio := ""
 				if i == 0 {
 					base = wall
 				} else {
-					ratio = fmt.Sprintf("  (%.2f× the first)", float64(wall)/float64(base))
+					ratio = fmt.Sprintf("  (wall %.2f× the first)", float64(wall)/float64(base))
 				}
-				fmt.Printf("%-9s %-26s %-28s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), rss[len(rss)/2]/1024, ratio)
+				fmt.Printf("%-9s %-26s %-20s %8.3f s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), cpus[len(cpus)/2].Seconds(), rss[len(rss)/2]/1024, ratio)
 			}
 		}
 	}
@@ -140,30 +146,34 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 }
 
 func writeRepos(dir string, tables, chainLen int) error {
+	if err := mkRepo(filepath.Join(dir, "empty")); err != nil {
+		return err
+	}
 	if err := writeWide(filepath.Join(dir, "wide"), tables); err != nil {
 		return err
 	}
 	return writeChain(filepath.Join(dir, "chain"), chainLen)
 }
 
-// upgrade runs `bin db upgrade -d dir` against url and returns its wall time and peak RSS
-// in KiB.
-func upgrade(bin, dir, url string) (time.Duration, int64, error) {
+// upgrade runs `bin db upgrade -d dir` against url and returns its wall time, CPU time
+// and peak RSS in KiB.
+func upgrade(bin, dir, url string) (wall, cpu time.Duration, maxrss int64, err error) {
 	cmd := exec.Command(bin, "db", "upgrade", "-d", dir)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
+	err = cmd.Run()
+	wall = time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%w\n%s", err, out.String())
+		return 0, 0, 0, fmt.Errorf("%w\n%s", err, out.String())
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return wall, 0, nil
+		return wall, 0, 0, nil
 	}
-	return wall, ru.Maxrss, nil
+	cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return wall, cpu, ru.Maxrss, nil
 }
 
 // empty drops every table of the database url names.
