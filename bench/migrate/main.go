@@ -12,7 +12,8 @@
 // binary given with -bin, so that a baseline build and a new build are measured in the
 // same run on the same machine. Each (binary, case) pair runs -n times on a fresh SQLite
 // file (and on PostgreSQL/MariaDB when MICROBLOG_TEST_POSTGRES_URL / MICROBLOG_TEST_MYSQL_URL
-// are set; those databases are emptied before every run) and the median is reported.
+// are set, in a database of its own created afresh for every run) and the median is
+// reported.
 //
 // Usage, from the repository root:
 //
@@ -22,10 +23,10 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,20 +105,23 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 	}
 	fmt.Printf("%-9s %-26s %-20s %10s %10s %10s\n", "dialect", "case", "binary", "wall", "cpu", "peak RSS")
 	for _, tg := range targets {
+		if tg.url != "" {
+			defer drop(ctx, tg.url)
+		}
 		for _, c := range cases {
 			var base time.Duration
 			for i, bin := range binaries {
 				var walls, cpus []time.Duration
 				var rss []int64
 				for range runs {
-					url := tg.url
-					if tg.name == "sqlite" {
-						url = "sqlite:///" + filepath.Join(tmp, "bench.db")
-						os.Remove(filepath.Join(tmp, "bench.db"))
-					} else if err := empty(ctx, tg.url); err != nil {
-						return err
+					dbURL := "sqlite:///" + filepath.Join(tmp, "bench.db")
+					os.Remove(dbURL[len("sqlite:///"):])
+					if tg.name != "sqlite" {
+						if dbURL, err = fresh(ctx, tg.url); err != nil {
+							return err
+						}
 					}
-					wall, cpu, maxrss, err := upgrade(bin, c.dir, url)
+					wall, cpu, maxrss, err := upgrade(bin, c.dir, dbURL)
 					if err != nil {
 						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin, err)
 					}
@@ -157,9 +161,9 @@ func writeRepos(dir string, tables, chainLen int) error {
 
 // upgrade runs `bin db upgrade -d dir` against url and returns its wall time, CPU time
 // and peak RSS in KiB.
-func upgrade(bin, dir, url string) (wall, cpu time.Duration, maxrss int64, err error) {
+func upgrade(bin, dir, dbURL string) (wall, cpu time.Duration, maxrss int64, err error) {
 	cmd := exec.Command(bin, "db", "upgrade", "-d", dir)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -176,50 +180,34 @@ func upgrade(bin, dir, url string) (wall, cpu time.Duration, maxrss int64, err e
 	return wall, cpu, ru.Maxrss, nil
 }
 
-// empty drops every table of the database url names.
-func empty(ctx context.Context, url string) error {
-	db, err := database.Open(ctx, url)
+// fresh (re)creates, on the server url names, a database of the benchmark's own and
+// returns the URL of it: each run starts empty, and nothing else on the server is touched.
+func fresh(ctx context.Context, serverURL string) (string, error) {
+	u, err := url.Parse(serverURL)
 	if err != nil {
-		return fmt.Errorf("bench: %w", err)
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	name := fmt.Sprintf("perfmig_bench_%d", os.Getpid())
+	db, err := database.Open(ctx, serverURL)
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
 	}
 	defer db.Close()
-	return dropAll(ctx, db.SQL, db.Dialect)
+	for _, stmt := range []string{"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name} {
+		if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+			return "", fmt.Errorf("bench: %s: %w", stmt, err)
+		}
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
-func dropAll(ctx context.Context, db *sql.DB, dialect string) error {
-	if dialect == database.Postgres {
-		_, err := db.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-		if err != nil {
-			return fmt.Errorf("bench: empty database: %w", err)
-		}
-		return nil
-	}
-	rows, err := db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+// drop removes the benchmark's database from the server serverURL names.
+func drop(ctx context.Context, serverURL string) {
+	db, err := database.Open(ctx, serverURL)
 	if err != nil {
-		return fmt.Errorf("bench: list tables: %w", err)
+		return
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return fmt.Errorf("bench: list tables: %w", err)
-		}
-		names = append(names, "`"+n+"`")
-	}
-	rows.Close()
-	if len(names) == 0 {
-		return nil
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("bench: %w", err)
-	}
-	defer conn.Close()
-	for _, s := range []string{"SET FOREIGN_KEY_CHECKS=0", "DROP TABLE " + strings.Join(names, ", "), "SET FOREIGN_KEY_CHECKS=1"} {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("bench: empty database: %w", err)
-		}
-	}
-	return nil
+	defer db.Close()
+	_, _ = db.SQL.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS perfmig_bench_%d", os.Getpid()))
 }
