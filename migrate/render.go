@@ -29,17 +29,25 @@ type Plan struct {
 // Render turns op into SQL for dialect, given the schema before the op (replayed from
 // the revision history, so SQLite rebuilds know every table's exact shape).
 func Render(dialect string, before *schema.Schema, op *Op) (Plan, error) {
+	p, _, err := renderOp(dialect, before, op)
+	return p, err
+}
+
+// renderOp is Render that also returns the schema after op (which shares with before the
+// tables op leaves alone; before is not changed).
+func renderOp(dialect string, before *schema.Schema, op *Op) (Plan, *schema.Schema, error) {
 	r := renderer{dialect: dialect}
 	switch dialect {
 	case SQLite, Postgres, MySQL:
 	default:
-		return Plan{}, fmt.Errorf("migrate: unknown dialect %q (want sqlite, postgres or mysql)", dialect)
+		return Plan{}, nil, fmt.Errorf("migrate: unknown dialect %q (want sqlite, postgres or mysql)", dialect)
 	}
-	after := before.Clone()
-	if err := Apply(after, op); err != nil {
-		return Plan{}, err
+	after, err := applied(before, op)
+	if err != nil {
+		return Plan{}, nil, err
 	}
-	return r.render(before, after, op)
+	p, err := r.render(before, after, op)
+	return p, after, err
 }
 
 type renderer struct{ dialect string }
