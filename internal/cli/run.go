@@ -33,7 +33,7 @@ func (w slogWriter) Write(p []byte) (int, error) {
 }
 
 func newRunCommand(stdio IO) *cobra.Command {
-	var addr string
+	var addr, pprofAddr string
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -75,6 +75,13 @@ that run them with "microblog worker" instead.`,
 			} else {
 				log.Info("no workers in this process (--workers 0): run `microblog worker` for background jobs")
 			}
+			if pprofAddr != "" {
+				stopProfiling, err := serveProfiles(pprofAddr, log)
+				if err != nil {
+					return fmt.Errorf("run: %w", err)
+				}
+				defer stopProfiling()
+			}
 			srv := server.New(server.Options{Addr: addr, DB: env.db, Log: log, Handler: app.Handler(), OnShutdown: app.CloseStreams})
 			serveErr := srv.ListenAndServe(ctx)
 			stop()
@@ -91,6 +98,7 @@ that run them with "microblog worker" instead.`,
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:5000", "address to listen on (host:port)")
 	cmd.Flags().IntVar(&workers, "workers", 2, "background jobs run at once in this process (0: none, for a separate `microblog worker`)")
+	cmd.Flags().StringVar(&pprofAddr, "pprof", "", "also serve Go's profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never a public one); for benchmarks")
 	return cmd
 }
 
