@@ -53,6 +53,7 @@ type options struct {
 	out                          string
 	pprof                        string
 	keep                         bool
+	bin                          string
 }
 
 func main() {
@@ -73,6 +74,7 @@ func main() {
 	flag.StringVar(&o.databaseURL, "database", os.Getenv("DATABASE_URL"), "database URL (default: a new SQLite file); an already seeded database is reused as it is")
 	flag.StringVar(&o.out, "out", "", "results file (default bench/results/<time>-<dialect>.txt)")
 	flag.StringVar(&o.pprof, "pprof", "", "let the app serve net/http/pprof on this address (e.g. 127.0.0.1:6060), to profile during a run")
+	flag.StringVar(&o.bin, "bin", "", "run this microblog binary instead of building ./cmd/microblog (to compare with an older build)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its URL (reuse it with -database)")
 	flag.Parse()
 	for _, c := range strings.Split(conns, ",") {
@@ -107,10 +109,13 @@ func run(ctx context.Context, o options) error {
 	if !o.keep {
 		defer os.RemoveAll(tmp)
 	}
-	bin := filepath.Join(tmp, "microblog")
-	log.Printf("building microblog")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/microblog").CombinedOutput(); err != nil {
-		return fmt.Errorf("load: go build: %w\n%s", err, out)
+	bin := o.bin
+	if bin == "" {
+		bin = filepath.Join(tmp, "microblog")
+		log.Printf("building microblog")
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/microblog").CombinedOutput(); err != nil {
+			return fmt.Errorf("load: go build: %w\n%s", err, out)
+		}
 	}
 	if o.databaseURL == "" {
 		o.databaseURL = "sqlite:///" + filepath.Join(tmp, "bench.db")

@@ -13,9 +13,22 @@ import (
 // FollowingPosts is u's timeline: u's own posts and those of the users u follows, newest
 // first, with their authors loaded in the same query (one statement whatever the page
 // size). limit <= 0 means no limit.
+//
+// The page is chosen first, by post id alone, in a derived table that reads only the
+// index ix_post_user_id_timestamp_id (user_id, timestamp, id): the followed users' posts
+// are sorted from the index's entries, and only the page's rows are read from the post
+// table. Sorting whole rows instead (an OR of "own" and "followed" on ix_post_user_id)
+// read every followed post's row, about 10,000 for 100 follows, on each request
+// (docs/performance.md).
 func FollowingPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
-	return posts(ctx, s, "following posts of "+u.Username, limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("p.user_id = ? OR p.user_id IN (SELECT followed_id FROM followers WHERE follower_id = ?)", u.ID, u.ID)
+	page := s.NewSelect().TableExpr("post AS tp").ColumnExpr("tp.id").
+		Where("tp.user_id IN (SELECT followed_id FROM followers WHERE follower_id = ? UNION ALL SELECT ?)", u.ID, u.ID).
+		OrderExpr("tp.timestamp DESC, tp.id DESC")
+	if limit > 0 {
+		page = page.Limit(int64(limit)).Offset(int64(offset))
+	}
+	return posts(ctx, s, "following posts of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
 	})
 }
 

@@ -3,6 +3,14 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade ccdf2d4e5972 -> b3ea10ae6597, post index for timelines
+
+DROP INDEX `ix_post_user_id_timestamp_id` ON `post`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'ccdf2d4e5972';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
+
 -- Running downgrade b3ea10ae6597 -> 95ca808f003e, user language
 
 ALTER TABLE `user` DROP COLUMN `language`;

@@ -250,3 +250,11 @@ DELETE FROM `alembic_version` WHERE version_num = '95ca808f003e';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('b3ea10ae6597');
 
+-- Running upgrade b3ea10ae6597 -> ccdf2d4e5972, post index for timelines
+
+CREATE INDEX `ix_post_user_id_timestamp_id` ON `post` (`user_id`, `timestamp`, `id`);
+
+DELETE FROM `alembic_version` WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('ccdf2d4e5972');
+

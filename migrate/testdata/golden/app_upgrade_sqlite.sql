@@ -312,3 +312,15 @@ INSERT INTO "alembic_version" (version_num) VALUES ('b3ea10ae6597');
 
 COMMIT;
 
+-- Running upgrade b3ea10ae6597 -> ccdf2d4e5972, post index for timelines
+
+BEGIN;
+
+CREATE INDEX "ix_post_user_id_timestamp_id" ON "post" ("user_id", "timestamp", "id");
+
+DELETE FROM "alembic_version" WHERE version_num = 'b3ea10ae6597';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('ccdf2d4e5972');
+
+COMMIT;
+
