@@ -54,6 +54,7 @@ type options struct {
 	pprof                        string
 	keep                         bool
 	bin                          string
+	redisURL                     string
 }
 
 func main() {
@@ -75,6 +76,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "results file (default bench/results/<time>-<dialect>.txt)")
 	flag.StringVar(&o.pprof, "pprof", "", "let the app serve net/http/pprof on this address (e.g. 127.0.0.1:6060), to profile during a run")
 	flag.StringVar(&o.bin, "bin", "", "run this microblog binary instead of building ./cmd/microblog (to compare with an older build)")
+	flag.StringVar(&o.redisURL, "redis", os.Getenv("REDIS_URL"), "REDIS_URL for the app's job queue (required with MariaDB/MySQL, whose queue is Redis)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its URL (reuse it with -database)")
 	flag.Parse()
 	for _, c := range strings.Split(conns, ",") {
@@ -121,6 +123,9 @@ func run(ctx context.Context, o options) error {
 		o.databaseURL = "sqlite:///" + filepath.Join(tmp, "bench.db")
 	}
 	dialect := strings.SplitN(o.databaseURL, ":", 2)[0]
+	if (dialect == "mysql" || dialect == "mariadb") && o.redisURL == "" {
+		return errors.New("load: -redis (or REDIS_URL) is required with MariaDB/MySQL: the app queues its jobs in Redis there")
+	}
 	db, err := database.Open(ctx, o.databaseURL)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -285,7 +290,7 @@ func startApp(ctx context.Context, bin, dir string, o options) (*process, error)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+o.databaseURL, "MICROBLOG_ENV=production", "SECRET_KEY=load-benchmark-secret-0123456789abcdef",
-		"BASE_URL=http://"+addr, "SESSION_COOKIE_SECURE=0")
+		"BASE_URL=http://"+addr, "SESSION_COOKIE_SECURE=0", "REDIS_URL="+o.redisURL)
 	logf, err := os.Create(filepath.Join(dir, "app.log"))
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
