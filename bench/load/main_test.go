@@ -10,6 +10,16 @@ import (
 	"time"
 )
 
+// TestMain lets the test binary serve hello-world when the benchmark starts it as its
+// own executable with -hello, as the command does.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 3 && os.Args[1] == "-hello" {
+		serveHello(os.Args[2])
+		return
+	}
+	os.Exit(m.Run())
+}
+
 // A small sitting end to end: the app is built, seeded, signed into and driven; every
 // run is in the results file with its figures, and the mix's posts were all found.
 func TestSmallSittingWritesEveryRunAndFindsEveryPost(t *testing.T) {
