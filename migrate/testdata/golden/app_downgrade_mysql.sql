@@ -3,6 +3,14 @@ CREATE TABLE IF NOT EXISTS `alembic_version` (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+-- Running downgrade ccdf2d4e5972 -> 843767ed7abf, post index for timelines
+
+DROP INDEX `ix_post_user_id_timestamp_id` ON `post`;
+
+DELETE FROM `alembic_version` WHERE version_num = 'ccdf2d4e5972';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('843767ed7abf');
+
 -- Running downgrade 843767ed7abf -> 4c2b5f67ca6d, api tokens
 
 DROP TABLE `api_token`;

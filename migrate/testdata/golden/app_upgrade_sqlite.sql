@@ -351,3 +351,15 @@ INSERT INTO "alembic_version" (version_num) VALUES ('843767ed7abf');
 
 COMMIT;
 
+-- Running upgrade 843767ed7abf -> ccdf2d4e5972, post index for timelines
+
+BEGIN;
+
+CREATE INDEX "ix_post_user_id_timestamp_id" ON "post" ("user_id", "timestamp", "id");
+
+DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('ccdf2d4e5972');
+
+COMMIT;
+
