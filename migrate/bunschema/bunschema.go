@@ -114,6 +114,9 @@ var (
 )
 
 func fromField(f *bunschema.Field) (*schema.Column, error) {
+	if err := checkColumnTag(f); err != nil {
+		return nil, err
+	}
 	col := &schema.Column{Name: f.Name, AutoIncrement: f.AutoIncrement || f.Identity}
 	typ, err := columnType(f)
 	if err != nil {
@@ -274,7 +277,13 @@ func foreignKeys(bt *bunschema.Table, t *schema.Table) error {
 	// Relations is a map; walk fields in declaration order for a stable result.
 	for _, sf := range reflect.VisibleFields(bt.Type) {
 		rel, ok := bt.Relations[sf.Name]
-		if !ok || rel.Type != bunschema.BelongsToRelation {
+		if !ok {
+			continue
+		}
+		if err := checkRelationTag(sf.Name, rel.Field.Tag.Options); err != nil {
+			return err
+		}
+		if rel.Type != bunschema.BelongsToRelation {
 			continue
 		}
 		fk := &schema.ForeignKey{RefTable: rel.JoinTable.Name, OnDelete: fkRule(rel.OnDelete, "ON DELETE"), OnUpdate: fkRule(rel.OnUpdate, "ON UPDATE")}

@@ -53,7 +53,9 @@ func ParseType(s string) (Type, error) {
 		return t, nil
 	}
 	switch name {
-	case "varchar", "character varying", "string", "char", "character":
+	case "char", "character", "nchar":
+		return Type{}, fmt.Errorf("type %q: fixed-length strings are not supported; use varchar(n)", s)
+	case "varchar", "character varying", "string":
 		if len(params) != 1 || params[0] == 0 {
 			return Type{}, fmt.Errorf("type %q: a string type needs a length, e.g. varchar(64)", s)
 		}
@@ -68,8 +70,10 @@ func ParseType(s string) (Type, error) {
 		return noParams(Type{Kind: SmallInt})
 	case "boolean", "bool":
 		return noParams(Type{Kind: Boolean})
-	case "timestamp", "datetime", "timestamptz", "timestamp with time zone", "timestamp without time zone":
+	case "timestamp", "datetime", "timestamp without time zone":
 		return noParams(Type{Kind: DateTime})
+	case "timestamptz", "timestamp with time zone":
+		return Type{}, fmt.Errorf("type %q: timezone-aware timestamps are not supported yet; use datetime and store UTC", s)
 	case "date":
 		return noParams(Type{Kind: Date})
 	case "time":
@@ -91,7 +95,9 @@ func ParseType(s string) (Type, error) {
 		return t, nil
 	case "blob", "bytea", "binary", "varbinary", "longblob":
 		return noParams(Type{Kind: Binary})
-	case "json", "jsonb":
+	case "jsonb":
+		return Type{}, fmt.Errorf("type %q: jsonb is not supported yet; use json", s)
+	case "json":
 		return noParams(Type{Kind: JSON})
 	case "uuid":
 		return noParams(Type{Kind: UUID})

@@ -1,0 +1,104 @@
+package bunschema_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/microblog/microblog/migrate/bunschema"
+)
+
+type tzStamp struct {
+	bun.BaseModel `bun:"table:tz"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	Seen          time.Time `bun:"seen,type:timestamptz,notnull"`
+}
+
+type tzStampLong struct {
+	bun.BaseModel `bun:"table:tz2"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	Seen          time.Time `bun:"seen,type:timestamp with time zone"`
+}
+
+type moneyType struct {
+	bun.BaseModel `bun:"table:money"`
+	ID            int64   `bun:"id,pk,autoincrement"`
+	Price         float64 `bun:"price,type:money"`
+}
+
+type jsonbType struct {
+	bun.BaseModel `bun:"table:doc"`
+	ID            int64          `bun:"id,pk,autoincrement"`
+	Body          map[string]any `bun:"body,type:jsonb"`
+}
+
+type charType struct {
+	bun.BaseModel `bun:"table:code"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Code          string `bun:"code,type:char(3)"`
+}
+
+type misspeltOption struct {
+	bun.BaseModel `bun:"table:typo"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Name          string `bun:"name,notnul"`
+}
+
+type arrayOption struct {
+	bun.BaseModel `bun:"table:arr"`
+	ID            int64    `bun:"id,pk,autoincrement"`
+	Tags          []string `bun:"tags,array"`
+}
+
+type emptyType struct {
+	bun.BaseModel `bun:"table:empty"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Name          string `bun:"name,type:"`
+}
+
+type badParent struct {
+	bun.BaseModel `bun:"table:parent"`
+	ID            int64 `bun:"id,pk,autoincrement"`
+}
+
+type badRule struct {
+	bun.BaseModel `bun:"table:child"`
+	ID            int64      `bun:"id,pk,autoincrement"`
+	ParentID      int64      `bun:"parent_id,notnull"`
+	Parent        *badParent `bun:"rel:belongs-to,join:parent_id=id,on_delete:CASCADES"`
+}
+
+// TestUnknownTagValuesAreErrors: every tag value the reader does not understand is an
+// error naming the model, the struct field and the value (defect 12: timestamptz used to
+// be read as a plain datetime, jsonb as json, char(3) as varchar(3), a misspelt option
+// as nothing at all).
+func TestUnknownTagValuesAreErrors(t *testing.T) {
+	cases := []struct {
+		models []any
+		want   []string
+	}{
+		{[]any{(*tzStamp)(nil)}, []string{"model tzStamp", "field Seen", `"timestamptz"`, "timezone-aware"}},
+		{[]any{(*tzStampLong)(nil)}, []string{"model tzStampLong", "field Seen", `"timestamp with time zone"`}},
+		{[]any{(*moneyType)(nil)}, []string{"model moneyType", "field Price", `"money"`, "not a portable type"}},
+		{[]any{(*jsonbType)(nil)}, []string{"model jsonbType", "field Body", `"jsonb"`}},
+		{[]any{(*charType)(nil)}, []string{"model charType", "field Code", `"char(3)"`}},
+		{[]any{(*misspeltOption)(nil)}, []string{"model misspeltOption", "field Name", `"notnul"`, "not understood"}},
+		{[]any{(*arrayOption)(nil)}, []string{"model arrayOption", "field Tags", `"array"`, "not supported"}},
+		{[]any{(*emptyType)(nil)}, []string{"model emptyType", "field Name", "type: is empty"}},
+		{[]any{(*badParent)(nil), (*badRule)(nil)}, []string{"model badRule", "field Parent", `on_delete:"CASCADES"`, "not a foreign-key action"}},
+	}
+	for _, c := range cases {
+		_, err := bunschema.FromModels(c.models...)
+		if err == nil {
+			t.Errorf("%T accepted", c.models[len(c.models)-1])
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error %q lacks %q", err, w)
+			}
+		}
+	}
+}
