@@ -149,7 +149,8 @@ type Type struct {
 	Scale     int // Numeric
 }
 
-// String renders the type the way Alembic's log lines do, e.g. VARCHAR(length=64).
+// String renders the type the way Alembic's log lines show a database's type (SQLAlchemy's
+// reflected types on SQLite), e.g. VARCHAR(length=64), TEXT(), BLOB().
 func (t Type) String() string {
 	switch t.Kind {
 	case String:
@@ -163,6 +164,8 @@ func (t Type) String() string {
 		return "BIGINT()"
 	case SmallInt:
 		return "SMALLINT()"
+	case Binary:
+		return "BLOB()"
 	}
 	return strings.ToUpper(string(t.Kind)) + "()"
 }
