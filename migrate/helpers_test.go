@@ -98,7 +98,7 @@ func canonical(s *schema.Schema, dialect string) string {
 			}
 		}
 		for _, fk := range t.ForeignKeys {
-			lines = append(lines, fmt.Sprintf("  fk %s %v -> %s%v delete=%s", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete))
+			lines = append(lines, fmt.Sprintf("  fk %s %v -> %s%v delete=%s update=%s", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete, fk.OnUpdate))
 		}
 		for _, c := range t.Checks {
 			lines = append(lines, "  check "+c.Name)
@@ -189,6 +189,12 @@ func valueFor(db *database.DB, tb *schema.Table, c *schema.Column, row, round in
 		return fmt.Sprintf("%d.5", n)
 	case schema.String:
 		return fmt.Sprintf("'%d'", n)
+	case schema.Time:
+		return fmt.Sprintf("'10:0%d:00'", row)
+	case schema.JSON:
+		return fmt.Sprintf(`'{"n": %d}'`, n)
+	case schema.UUID:
+		return fmt.Sprintf("'00000000-0000-4000-8000-%012d'", n)
 	}
 	return fmt.Sprintf("'v%d'", n)
 }

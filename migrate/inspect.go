@@ -79,7 +79,7 @@ func sqlType(dialect, t string) schema.Type {
 		return schema.Type{Kind: schema.Binary}
 	case t == "longtext" || t == "mediumtext":
 		return schema.Type{Kind: schema.Text}
-	case t == "char(36)" && dialect == MySQL:
+	case t == "char(36)" && (dialect == MySQL || dialect == SQLite):
 		return schema.Type{Kind: schema.UUID}
 	}
 	pt, err := schema.ParseType(t)
@@ -404,12 +404,17 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 				fk.Columns = append(fk.Columns, col)
 				fk.RefColumns = append(fk.RefColumns, refcol)
 			case "CHECK":
-				if t.Column(cname) == nil { // MariaDB's JSON columns carry a json_valid check named after them
+				if c := t.Column(cname); c == nil {
 					t.Checks = append(t.Checks, &schema.Check{Name: cname})
+				} else if c.Type.Kind == schema.Text { // MariaDB's JSON is LONGTEXT with a json_valid check named after the column
+					c.Type = schema.Type{Kind: schema.JSON}
 				}
 			}
 		}
 		krow.Close()
+		if err := mysqlFKRules(ctx, db, name, fks); err != nil {
+			return nil, err
+		}
 		irow, err := db.QueryContext(ctx, `SELECT index_name, non_unique, column_name FROM information_schema.statistics
 			WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' ORDER BY index_name, seq_in_index`, name)
 		if err != nil {
@@ -469,4 +474,35 @@ func mysqlDefault(d string) string {
 		return d
 	}
 	return d
+}
+
+// mysqlFKRules reads the ON DELETE / ON UPDATE actions of a table's foreign keys. InnoDB
+// treats RESTRICT as NO ACTION, and MariaDB reports a key without a rule as RESTRICT, so
+// both read as the default ("").
+func mysqlFKRules(ctx context.Context, db *sql.DB, table string, fks map[string]*schema.ForeignKey) error {
+	if len(fks) == 0 {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT constraint_name, delete_rule, update_rule FROM information_schema.referential_constraints
+		WHERE constraint_schema = DATABASE() AND table_name = ?`, table)
+	if err != nil {
+		return fmt.Errorf("inspect foreign-key rules of %s: %w", table, err)
+	}
+	defer rows.Close()
+	rule := func(r string) string {
+		if r == "RESTRICT" || r == "NO ACTION" {
+			return ""
+		}
+		return r
+	}
+	for rows.Next() {
+		var name, del, upd string
+		if err := rows.Scan(&name, &del, &upd); err != nil {
+			return fmt.Errorf("inspect foreign-key rules of %s: %w", table, err)
+		}
+		if fk := fks[name]; fk != nil {
+			fk.OnDelete, fk.OnUpdate = rule(del), rule(upd)
+		}
+	}
+	return rows.Err()
 }

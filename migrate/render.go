@@ -120,15 +120,13 @@ func (r renderer) typ(t schema.Type) string {
 		case MySQL:
 			return "JSON"
 		}
-		return "TEXT"
+		return "JSON" // SQLite keeps any type name; SQLAlchemy's spelling, so inspection can tell it from TEXT
 	case schema.UUID:
 		switch r.dialect {
 		case Postgres:
 			return "UUID"
-		case MySQL:
-			return "CHAR(36)"
 		}
-		return "VARCHAR(36)"
+		return "CHAR(36)"
 	}
 	return strings.ToUpper(string(t.Kind))
 }
