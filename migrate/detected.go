@@ -102,6 +102,9 @@ func modelType(t schema.Type) string {
 	case schema.Boolean:
 		return "Boolean()"
 	case schema.DateTime:
+		if t.Timezone {
+			return "DateTime(timezone=True)"
+		}
 		return "DateTime()"
 	case schema.Date:
 		return "Date()"

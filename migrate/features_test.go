@@ -26,6 +26,12 @@ var features = []scenario{
 	{"date and time", func() *schema.Schema { return sch(users()) }, func() *schema.Schema {
 		return sch(users(), table("shift", col("day", schema.Date, false), col("starts", schema.Time, false)))
 	}},
+	{"timezone-aware timestamp", func() *schema.Schema {
+		return sch(table("visit", col("seen", schema.DateTime, false)))
+	}, func() *schema.Schema {
+		tz := schema.Type{Kind: schema.DateTime, Timezone: true}
+		return sch(table("visit", &schema.Column{Name: "seen", Type: tz}, &schema.Column{Name: "left_at", Type: tz, Nullable: true}))
+	}},
 	{"bytes", func() *schema.Schema { return sch(users()) }, func() *schema.Schema {
 		u := users()
 		u.Columns = append(u.Columns, col("avatar", schema.Binary, true))

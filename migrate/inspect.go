@@ -67,6 +67,8 @@ func sqlType(dialect, t string) schema.Type {
 		return schema.Type{Kind: schema.BigInteger}
 	case strings.HasPrefix(t, "smallint"):
 		return schema.Type{Kind: schema.SmallInt}
+	case t == "timestamp with time zone" || (dialect == SQLite && t == "timestamp"):
+		return schema.Type{Kind: schema.DateTime, Timezone: true}
 	case strings.HasPrefix(t, "datetime"), strings.HasPrefix(t, "timestamp"):
 		return schema.Type{Kind: schema.DateTime}
 	case strings.HasPrefix(t, "time"):

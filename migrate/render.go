@@ -78,6 +78,13 @@ func (r renderer) typ(t schema.Type) string {
 		}
 		return "BOOLEAN"
 	case schema.DateTime:
+		switch {
+		case t.Timezone && r.dialect == Postgres:
+			return "TIMESTAMP WITH TIME ZONE"
+		case t.Timezone && r.dialect == SQLite:
+			return "TIMESTAMP" // told apart from DATETIME by inspection; the driver reads both as time
+		}
+		// MySQL and MariaDB have no timezone-aware type: DATETIME(6) holds the UTC time.
 		switch r.dialect {
 		case Postgres:
 			return "TIMESTAMP WITHOUT TIME ZONE"

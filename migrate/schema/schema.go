@@ -147,6 +147,8 @@ type Type struct {
 	Length    int // String: maximum length in characters
 	Precision int // Numeric
 	Scale     int // Numeric
+	// Timezone marks a timezone-aware DateTime (TIMESTAMP WITH TIME ZONE on PostgreSQL).
+	Timezone bool
 }
 
 // String renders the type the way Alembic's log lines show a database's type (SQLAlchemy's
@@ -166,6 +168,10 @@ func (t Type) String() string {
 		return "SMALLINT()"
 	case Binary:
 		return "BLOB()"
+	case DateTime:
+		if t.Timezone {
+			return "DATETIME(timezone=True)"
+		}
 	}
 	return strings.ToUpper(string(t.Kind)) + "()"
 }

@@ -20,6 +20,9 @@ func (t Type) Spec() string {
 	case SmallInt:
 		return "smallint"
 	case DateTime:
+		if t.Timezone {
+			return "timestamptz"
+		}
 		return "datetime"
 	case Binary:
 		return "blob"
@@ -73,7 +76,7 @@ func ParseType(s string) (Type, error) {
 	case "timestamp", "datetime", "timestamp without time zone":
 		return noParams(Type{Kind: DateTime})
 	case "timestamptz", "timestamp with time zone":
-		return Type{}, fmt.Errorf("type %q: timezone-aware timestamps are not supported yet; use datetime and store UTC", s)
+		return noParams(Type{Kind: DateTime, Timezone: true})
 	case "date":
 		return noParams(Type{Kind: Date})
 	case "time":
@@ -102,5 +105,5 @@ func ParseType(s string) (Type, error) {
 	case "uuid":
 		return noParams(Type{Kind: UUID})
 	}
-	return Type{}, fmt.Errorf("type %q is not a portable type (want one of varchar(n), text, integer, bigint, smallint, boolean, datetime, date, time, float, numeric(p,s), blob, json, uuid)", s)
+	return Type{}, fmt.Errorf("type %q is not a portable type (want one of varchar(n), text, integer, bigint, smallint, boolean, datetime, timestamptz, date, time, float, numeric(p,s), blob, json, uuid)", s)
 }

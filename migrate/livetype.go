@@ -1,0 +1,13 @@
+package migrate
+
+import "github.com/microblog/microblog/migrate/schema"
+
+// LiveType is the type a dialect's database keeps for t, as inspection reads it back:
+// MySQL and MariaDB have no timezone-aware timestamp, so a timestamptz column is a
+// DATETIME(6) there (holding UTC) and compares equal to a plain datetime.
+func LiveType(t schema.Type, dialect string) schema.Type {
+	if dialect == MySQL && t.Kind == schema.DateTime {
+		t.Timezone = false
+	}
+	return t
+}
