@@ -118,6 +118,8 @@ func modelType(t schema.Type) string {
 		return "JSON()"
 	case schema.UUID:
 		return "Uuid()"
+	case schema.Enum:
+		return fmt.Sprintf("Enum(%s, name='%s')", t.EnumArgs(), t.EnumName)
 	}
 	return string(t.Kind) + "()"
 }

@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/microblog/microblog/internal/database"
@@ -31,6 +32,19 @@ var features = []scenario{
 	}, func() *schema.Schema {
 		tz := schema.Type{Kind: schema.DateTime, Timezone: true}
 		return sch(table("visit", &schema.Column{Name: "seen", Type: tz}, &schema.Column{Name: "left_at", Type: tz, Nullable: true}))
+	}},
+	{"enum column added", func() *schema.Schema { return sch(users(), posts()) }, func() *schema.Schema {
+		p := posts()
+		p.Columns = append(p.Columns, &schema.Column{Name: "status", Type: postStatus(), Nullable: true})
+		return sch(users(), p)
+	}},
+	{"enum in a new table, NOT NULL with a default", func() *schema.Schema { return sch(users()) }, func() *schema.Schema {
+		return sch(users(), table("ticket", withDefault(&schema.Column{Name: "state", Type: schema.Type{Kind: schema.Enum, EnumName: "ticket_state", Values: "Open,closed,on hold"}}, "'Open'")))
+	}},
+	{"varchar column becomes an enum", func() *schema.Schema {
+		return sch(table("ticket", str("state", 20, false)))
+	}, func() *schema.Schema {
+		return sch(table("ticket", &schema.Column{Name: "state", Type: schema.Type{Kind: schema.Enum, EnumName: "ticket_state", Values: "1,2,11,12"}}))
 	}},
 	{"bytes", func() *schema.Schema { return sch(users()) }, func() *schema.Schema {
 		u := users()
@@ -145,4 +159,29 @@ func TestSchemaFeatures(t *testing.T) {
 func edition() *schema.Table {
 	return &schema.Table{Name: "edition", Columns: []*schema.Column{col("book", schema.Integer, false), col("num", schema.Integer, false)},
 		PrimaryKey: &schema.PrimaryKey{Name: "pk_edition", Columns: []string{"book", "num"}}}
+}
+
+func postStatus() schema.Type {
+	return schema.Type{Kind: schema.Enum, EnumName: "post_status", Values: "draft,published"}
+}
+
+// TestEnumValueChangeRefusedOnPostgres: PostgreSQL cannot drop an enum value (nor add one
+// inside a transaction before version 12), so rendering a change of values is an error
+// with the way out; SQLite (a rebuild with the new CHECK) and MySQL (MODIFY) render it.
+func TestEnumValueChangeRefusedOnPostgres(t *testing.T) {
+	before := sch(table("post", &schema.Column{Name: "status", Type: postStatus()}))
+	after := sch(table("post", &schema.Column{Name: "status", Type: schema.Type{Kind: schema.Enum, EnumName: "post_status", Values: "draft,published,archived"}}))
+	ops, _, err := migrate.Diff(before, after)
+	if err != nil || len(ops) != 1 {
+		t.Fatalf("diff = %v, %v", ops, err)
+	}
+	if _, err := migrate.Render(migrate.Postgres, before, ops[0]); err == nil || !strings.Contains(err.Error(), `enum type "post_status" changes its values`) {
+		t.Errorf("postgres: %v", err)
+	}
+	for _, d := range []string{migrate.SQLite, migrate.MySQL} {
+		p, err := migrate.Render(d, before, ops[0])
+		if err != nil || !strings.Contains(strings.Join(p.Statements, "\n"), "'archived'") {
+			t.Errorf("%s: %v %v", d, p.Statements, err)
+		}
+	}
 }

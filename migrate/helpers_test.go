@@ -195,6 +195,9 @@ func valueFor(db *database.DB, tb *schema.Table, c *schema.Column, row, round in
 		return fmt.Sprintf(`'{"n": %d}'`, n)
 	case schema.UUID:
 		return fmt.Sprintf("'00000000-0000-4000-8000-%012d'", n)
+	case schema.Enum:
+		vals := c.Type.EnumValues()
+		return "'" + vals[row%len(vals)] + "'"
 	}
 	return fmt.Sprintf("'v%d'", n)
 }

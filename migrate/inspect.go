@@ -142,6 +142,7 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			t.Columns = append(t.Columns, c)
 		}
 		rows.Close()
+		sqliteEnums(t, ddl)
 		if len(pk) > 0 {
 			t.PrimaryKey = &schema.PrimaryKey{Name: schema.PrimaryKeyName(name), Columns: pk}
 			if m := sqlitePK.FindStringSubmatch(ddl); m != nil {
@@ -282,6 +283,9 @@ func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			t.Columns = append(t.Columns, c)
 		}
 		rows.Close()
+		if err := pgEnums(ctx, db, t); err != nil {
+			return nil, err
+		}
 		crow, err := db.QueryContext(ctx, `SELECT c.conname, c.contype,
 			array_to_string(array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o), ','),
 			coalesce(f.relname, ''),
@@ -369,6 +373,9 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 				return nil, err
 			}
 			c := &schema.Column{Name: cname, Type: sqlType(MySQL, ctype), Nullable: nullable == "YES", AutoIncrement: strings.Contains(extra, "auto_increment")}
+			if strings.HasPrefix(ctype, "enum(") {
+				c.Type, _ = schema.ParseType(ctype) // the values keep their case
+			}
 			if dflt.Valid && dflt.String != "NULL" {
 				d := mysqlDefault(dflt.String)
 				c.Default = &d

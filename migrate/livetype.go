@@ -4,10 +4,14 @@ import "github.com/microblog/microblog/migrate/schema"
 
 // LiveType is the type a dialect's database keeps for t, as inspection reads it back:
 // MySQL and MariaDB have no timezone-aware timestamp, so a timestamptz column is a
-// DATETIME(6) there (holding UTC) and compares equal to a plain datetime.
+// DATETIME(6) there (holding UTC) and compares equal to a plain datetime; an enum's
+// type name exists on PostgreSQL only.
 func LiveType(t schema.Type, dialect string) schema.Type {
 	if dialect == MySQL && t.Kind == schema.DateTime {
 		t.Timezone = false
+	}
+	if dialect != Postgres {
+		t.EnumName = "" // only PostgreSQL's enums are types with names
 	}
 	return t
 }

@@ -39,7 +39,11 @@ func Render(dialect string, before *schema.Schema, op *Op) (Plan, error) {
 	if err := Apply(after, op); err != nil {
 		return Plan{}, err
 	}
-	return r.render(before, after, op)
+	p, err := r.render(before, after, op)
+	if err != nil || r.dialect != Postgres {
+		return p, err
+	}
+	return pgEnumTypes(r, before, after, p)
 }
 
 type renderer struct{ dialect string }
@@ -128,6 +132,8 @@ func (r renderer) typ(t schema.Type) string {
 			return "JSON"
 		}
 		return "JSON" // SQLite keeps any type name; SQLAlchemy's spelling, so inspection can tell it from TEXT
+	case schema.Enum:
+		return r.enumType(t)
 	case schema.UUID:
 		switch r.dialect {
 		case Postgres:
@@ -171,6 +177,9 @@ func (r renderer) columnDef(c *schema.Column) string {
 	}
 	if c.AutoIncrement && r.dialect == MySQL {
 		b.WriteString(" AUTO_INCREMENT")
+	}
+	if c.Type.Kind == schema.Enum && r.dialect == SQLite {
+		fmt.Fprintf(&b, " CHECK (%s IN (%s))", r.q(c.Name), c.Type.EnumArgs())
 	}
 	return b.String()
 }

@@ -75,6 +75,9 @@ func fromTable(bt *bunschema.Table) (*schema.Table, error) {
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.GoName, err)
 		}
+		if col.Type.Kind == schema.Enum && col.Type.EnumName == "" {
+			col.Type.EnumName = bt.Name + "_" + col.Name // PostgreSQL's type name
+		}
 		t.Columns = append(t.Columns, col)
 		ixs, err := fieldIndexes(bt.Name, f)
 		if err != nil {

@@ -115,3 +115,35 @@ func TestUnknownTagValuesAreErrors(t *testing.T) {
 		}
 	}
 }
+
+type enumModel struct {
+	bun.BaseModel `bun:"table:post"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Status        string `bun:"status,type:enum(draft,Published),notnull,default:'draft'"`
+	Kind          string `bun:"kind,type:enum:post_kind(a,b)"`
+}
+
+type badEnum struct {
+	bun.BaseModel `bun:"table:bad_enum"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Status        string `bun:"status,type:enum(a,a)"`
+}
+
+// TestEnumTags: type:enum(…) keeps its values' case and gets the PostgreSQL type name
+// <table>_<column> unless enum:NAME(…) gives one; a repeated value is an error.
+func TestEnumTags(t *testing.T) {
+	s, err := bunschema.FromModels((*enumModel)(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Table("post")
+	if got := p.Column("status").Type.Spec(); got != "enum:post_status(draft,Published)" {
+		t.Errorf("status type = %s", got)
+	}
+	if got := p.Column("kind").Type.Spec(); got != "enum:post_kind(a,b)" {
+		t.Errorf("kind type = %s", got)
+	}
+	if _, err := bunschema.FromModels((*badEnum)(nil)); err == nil || !strings.Contains(err.Error(), "field Status") || !strings.Contains(err.Error(), `"a" appears twice`) {
+		t.Errorf("repeated enum value: %v", err)
+	}
+}

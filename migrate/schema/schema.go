@@ -136,10 +136,11 @@ const (
 	Binary     Kind = "binary"
 	JSON       Kind = "json"
 	UUID       Kind = "uuid"
+	Enum       Kind = "enum" // one of Values: a native type on PostgreSQL and MySQL, a CHECK on SQLite
 )
 
 // Kinds lists every Kind, for validation and error messages.
-var Kinds = []Kind{Integer, BigInteger, SmallInt, String, Text, Boolean, DateTime, Date, Time, Float, Numeric, Binary, JSON, UUID}
+var Kinds = []Kind{Integer, BigInteger, SmallInt, String, Text, Boolean, DateTime, Date, Time, Float, Numeric, Binary, JSON, UUID, Enum}
 
 // Type is a portable column type with its parameters.
 type Type struct {
@@ -149,6 +150,9 @@ type Type struct {
 	Scale     int // Numeric
 	// Timezone marks a timezone-aware DateTime (TIMESTAMP WITH TIME ZONE on PostgreSQL).
 	Timezone bool
+	// Values are an Enum's values, comma-separated, in order; EnumName names its
+	// PostgreSQL type (bunschema makes it <table>_<column>).
+	Values, EnumName string
 }
 
 // String renders the type the way Alembic's log lines show a database's type (SQLAlchemy's
@@ -172,6 +176,8 @@ func (t Type) String() string {
 		if t.Timezone {
 			return "DATETIME(timezone=True)"
 		}
+	case Enum:
+		return "ENUM(" + t.EnumArgs() + ")"
 	}
 	return strings.ToUpper(string(t.Kind)) + "()"
 }

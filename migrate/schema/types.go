@@ -26,6 +26,11 @@ func (t Type) Spec() string {
 		return "datetime"
 	case Binary:
 		return "blob"
+	case Enum:
+		if t.EnumName != "" {
+			return "enum:" + t.EnumName + "(" + t.Values + ")"
+		}
+		return "enum(" + t.Values + ")"
 	}
 	return string(t.Kind)
 }
@@ -33,6 +38,9 @@ func (t Type) Spec() string {
 // ParseType parses an SQL type name such as varchar(64), text, bigint, numeric(10,2)
 // into a portable type.
 func ParseType(s string) (Type, error) {
+	if l := strings.ToLower(strings.TrimSpace(s)); strings.HasPrefix(l, "enum(") || strings.HasPrefix(l, "enum:") {
+		return parseEnum(s)
+	}
 	name, args, _ := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "(")
 	name = strings.TrimSpace(name)
 	var params []int
@@ -105,5 +113,5 @@ func ParseType(s string) (Type, error) {
 	case "uuid":
 		return noParams(Type{Kind: UUID})
 	}
-	return Type{}, fmt.Errorf("type %q is not a portable type (want one of varchar(n), text, integer, bigint, smallint, boolean, datetime, timestamptz, date, time, float, numeric(p,s), blob, json, uuid)", s)
+	return Type{}, fmt.Errorf("type %q is not a portable type (want one of varchar(n), text, integer, bigint, smallint, boolean, datetime, timestamptz, date, time, float, numeric(p,s), blob, json, uuid, enum(a,b,…))", s)
 }
