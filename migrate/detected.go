@@ -123,3 +123,13 @@ func modelType(t schema.Type) string {
 	}
 	return string(t.Kind) + "()"
 }
+
+// sameDesc reports whether two indexes sort the same columns in descending order.
+func sameDesc(a, b *schema.Index) bool {
+	for _, c := range a.Columns {
+		if slices.Contains(a.Desc, c) != slices.Contains(b.Desc, c) {
+			return false
+		}
+	}
+	return true
+}

@@ -67,7 +67,7 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 		ops = append(ops, &Op{Kind: OpCreateTable, Def: def})
 		for _, ix := range sortedIndexes(t.Indexes) {
 			say("Detected added index '%s' on '%s'", ix.Name, pyList(ix.Columns))
-			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t.Name, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
+			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t.Name, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 		}
 	}
 	detected = append(detected, removedDet...)
@@ -219,7 +219,7 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 	for _, ix := range sortedIndexes(b.Indexes) {
 		if other := a.Index(ix.Name); other == nil || !sameIndex(ix, other) {
 			lines.named(ixAddedLine, ix.Name, "Detected added index '%s' on '%s'", ix.Name, pyList(ix.Columns))
-			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
+			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 		}
 	}
 	for _, fk := range b.ForeignKeys {
@@ -240,7 +240,7 @@ func samePK(a, b *schema.PrimaryKey) bool {
 }
 
 func sameIndex(a, b *schema.Index) bool {
-	return a.Unique == b.Unique && slices.Equal(a.Columns, b.Columns)
+	return a.Unique == b.Unique && slices.Equal(a.Columns, b.Columns) && sameDesc(a, b) && a.Where == b.Where
 }
 
 func sameFK(a, b *schema.ForeignKey) bool {

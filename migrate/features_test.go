@@ -91,6 +91,12 @@ var features = []scenario{
 	{"multi-column index, order kept", func() *schema.Schema { return sch(users()) }, func() *schema.Schema {
 		return sch(index(index(users(), false, "email", "username"), false, "username", "email"))
 	}},
+	{"descending index column", func() *schema.Schema { return sch(users(), posts()) }, func() *schema.Schema {
+		p := posts()
+		p.Columns = append(p.Columns, col("timestamp", schema.DateTime, true))
+		p.Indexes = append(p.Indexes, &schema.Index{Name: "ix_post_user_id_timestamp", Columns: []string{"user_id", "timestamp"}, Desc: []string{"timestamp"}})
+		return sch(users(), p)
+	}},
 	{"server default CURRENT_TIMESTAMP added", func() *schema.Schema {
 		return sch(table("log", col("at", schema.DateTime, false)))
 	}, func() *schema.Schema {
@@ -184,4 +190,60 @@ func TestEnumValueChangeRefusedOnPostgres(t *testing.T) {
 			t.Errorf("%s: %v %v", d, p.Statements, err)
 		}
 	}
+}
+
+// TestPartialIndexes: a partial index (where:) on PostgreSQL and SQLite, with rows, down
+// and up again; MySQL and MariaDB have none, and rendering one there is an error that
+// says so.
+func TestPartialIndexes(t *testing.T) {
+	before := sch(users())
+	after := func() *schema.Schema {
+		u := users()
+		u.Columns = append(u.Columns, col("disabled_at", schema.DateTime, true))
+		u.Indexes = append(u.Indexes, &schema.Index{Name: "ix_user_active_email", Columns: []string{"email"}, Unique: true, Where: "disabled_at IS NULL"})
+		return sch(u)
+	}
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		revs := chain(t, before, after())
+		r := runner(t, db, repoFS(t, revs...))
+		if err := r.Upgrade(ctx, revs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		fillRows(t, db, before, 0)
+		err := r.Upgrade(ctx, "head")
+		if db.Dialect == migrate.MySQL {
+			if err == nil || !strings.Contains(err.Error(), "MySQL and MariaDB have no partial indexes") {
+				t.Fatalf("mysql: %v", err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := canonical(inspect(t, db), db.Dialect), canonical(after(), db.Dialect); g != w {
+			t.Fatalf("schema differs:\n got:\n%s\nwant:\n%s", g, w)
+		}
+		if drift, err := r.Drift(ctx); err != nil || len(drift) != 0 {
+			t.Fatalf("drift: %v %v", drift, err)
+		}
+		// The predicate is what the database enforces: two disabled users may share an
+		// address, two active ones may not.
+		q := `UPDATE "user" SET disabled_at = '2026-01-01 00:00:00', email = 'same' WHERE id IN (1, 2)`
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatalf("two disabled users with one address: %v", err)
+		}
+		if _, err := db.SQL.ExecContext(ctx, `UPDATE "user" SET disabled_at = NULL WHERE id IN (1, 2)`); err == nil {
+			t.Fatal("two active users with one address accepted")
+		}
+		if _, err := db.SQL.ExecContext(ctx, `UPDATE "user" SET email = username`); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Downgrade(ctx, "-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Upgrade(ctx, "head"); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -179,7 +179,11 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			if slices.Contains(cols, "") {
 				continue
 			}
-			t.Indexes = append(t.Indexes, &schema.Index{Name: ixName, Columns: cols, Unique: strings.HasPrefix(strings.ToUpper(ixSQL), "CREATE UNIQUE")})
+			ix := &schema.Index{Name: ixName, Columns: cols, Unique: strings.HasPrefix(strings.ToUpper(ixSQL), "CREATE UNIQUE")}
+			if err := sqliteIndexExtras(ctx, db, ix, ixSQL); err != nil {
+				return nil, err
+			}
+			t.Indexes = append(t.Indexes, ix)
 		}
 		s.Tables = append(s.Tables, t)
 	}
@@ -333,6 +337,9 @@ func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			t.Indexes = append(t.Indexes, &schema.Index{Name: iname, Unique: unique, Columns: strings.Split(cols, ",")})
 		}
 		irow.Close()
+		if err := pgIndexExtras(ctx, db, t); err != nil {
+			return nil, err
+		}
 		s.Tables = append(s.Tables, t)
 	}
 	return s, nil
@@ -447,6 +454,9 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			ix.Columns = append(ix.Columns, col)
 		}
 		irow.Close()
+		if err := mysqlIndexDesc(ctx, db, name, idx); err != nil {
+			return nil, err
+		}
 		for _, iname := range order {
 			if fks[iname] != nil || implicitFKIndex(idx[iname], t.ForeignKeys) {
 				continue // the index InnoDB made for a foreign key

@@ -226,7 +226,22 @@ func (r renderer) createIndex(table string, ix *schema.Index) string {
 	if ix.Unique {
 		u = "UNIQUE "
 	}
-	return fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, r.q(ix.Name), r.q(table), r.qs(ix.Columns))
+	cols := r.qs(ix.Columns)
+	if len(ix.Desc) > 0 {
+		parts := make([]string, len(ix.Columns))
+		for i, c := range ix.Columns {
+			parts[i] = r.q(c)
+			if slices.Contains(ix.Desc, c) {
+				parts[i] += " DESC"
+			}
+		}
+		cols = strings.Join(parts, ", ")
+	}
+	s := fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, r.q(ix.Name), r.q(table), cols)
+	if ix.Where != "" {
+		s += " WHERE " + ix.Where
+	}
+	return s
 }
 
 func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
@@ -252,6 +267,9 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	case OpRenameTable:
 		return one(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", r.q(op.Name), r.q(op.NewName)))
 	case OpCreateIndex:
+		if op.Where != "" && r.dialect == MySQL {
+			return Plan{}, fmt.Errorf("migrate: index %q on %q is partial (where: %s): MySQL and MariaDB have no partial indexes; index the whole column, or give the mysql dialect its own index with an execute op", op.Name, t, op.Where)
+		}
 		return one(r.createIndex(t, after.Table(t).Index(op.Name)))
 	case OpDropIndex:
 		if r.dialect == MySQL {

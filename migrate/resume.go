@@ -182,11 +182,11 @@ func tableKey(t *schema.Table, dialect string) string {
 	}
 	var parts []string
 	for _, ix := range t.Indexes {
-		parts = append(parts, fmt.Sprintf("i:%s:%v:%v", ix.Name, ix.Columns, ix.Unique))
+		parts = append(parts, fmt.Sprintf("i:%s:%v:%v:%v:%v", ix.Name, ix.Columns, ix.Unique, ix.Desc, ix.Where != ""))
 	}
 	for _, u := range t.Uniques {
 		if dialect == MySQL {
-			parts = append(parts, fmt.Sprintf("i:%s:%v:true", u.Name, u.Columns))
+			parts = append(parts, fmt.Sprintf("i:%s:%v:true:[]:false", u.Name, u.Columns)) // as an index would read
 		} else {
 			parts = append(parts, fmt.Sprintf("u:%s:%v", u.Name, u.Columns))
 		}

@@ -26,6 +26,11 @@
 // and, on the bun.BaseModel field, table-level items separated by ';':
 //
 //	`migrate:"index:ix_post_user_id_timestamp(user_id,timestamp); unique:uq_x(a,b); check:ck_post_body(length(body) > 0)"`
+//
+// An index's columns may be followed by DESC, and an index may be partial (PostgreSQL and
+// SQLite only): `migrate:"unique_index:ix_user_active_email(email) where disabled_at IS NULL; index:ix_post_recent(user_id, timestamp DESC)"`.
+// Enums are a bun type: `bun:"status,type:enum(draft,published)"` (PostgreSQL type
+// <table>_<column>, or type:enum:NAME(…)); timezone-aware times `type:timestamptz`.
 package bunschema
 
 import (
@@ -326,24 +331,41 @@ func tableItems(bt *bunschema.Table, t *schema.Table) error {
 			continue
 		}
 		kind, rest, ok := strings.Cut(item, ":")
+		where := ""
+		if i := strings.LastIndex(strings.ToLower(rest), ") where "); i >= 0 && kind != "check" {
+			where, rest = strings.TrimSpace(rest[i+len(") where "):]), rest[:i+1]
+		}
 		open := strings.Index(rest, "(")
 		if !ok || open < 1 || !strings.HasSuffix(rest, ")") {
 			return fmt.Errorf("table migrate tag item %q: want index:NAME(col,…), unique_index:NAME(col,…), unique:NAME(col,…) or check:NAME(expr)", item)
 		}
 		name, inner := strings.TrimSpace(rest[:open]), rest[open+1:len(rest)-1]
-		var cols []string
+		var cols, desc []string
 		if kind != "check" {
 			for _, c := range strings.Split(inner, ",") {
 				c = strings.TrimSpace(c)
+				if name, dir, ok := strings.Cut(c, " "); ok {
+					switch d := strings.ToUpper(strings.TrimSpace(dir)); d {
+					case "DESC":
+						desc = append(desc, name)
+					case "ASC":
+					default:
+						return fmt.Errorf("table migrate tag item %q: column %q: want NAME, NAME ASC or NAME DESC", item, c)
+					}
+					c = name
+				}
 				if t.Column(c) == nil {
 					return fmt.Errorf("table migrate tag item %q: no column %q in table %q", item, c, t.Name)
 				}
 				cols = append(cols, c)
 			}
 		}
+		if (where != "" || len(desc) > 0) && kind != "index" && kind != "unique_index" {
+			return fmt.Errorf("table migrate tag item %q: only an index can be partial (where) or have DESC columns", item)
+		}
 		switch kind {
 		case "index", "unique_index":
-			t.Indexes = append(t.Indexes, &schema.Index{Name: name, Columns: cols, Unique: kind == "unique_index"})
+			t.Indexes = append(t.Indexes, &schema.Index{Name: name, Columns: cols, Unique: kind == "unique_index", Desc: desc, Where: where})
 		case "unique":
 			t.Uniques = append(t.Uniques, &schema.Unique{Name: name, Columns: cols})
 		case "check":

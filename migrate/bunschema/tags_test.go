@@ -147,3 +147,35 @@ func TestEnumTags(t *testing.T) {
 		t.Errorf("repeated enum value: %v", err)
 	}
 }
+
+type indexedModel struct {
+	bun.BaseModel `bun:"table:acct" migrate:"unique_index:ix_acct_active_email(email) WHERE disabled_at IS NULL; index:ix_acct_recent(email, seen DESC)"`
+	ID            int64      `bun:"id,pk,autoincrement"`
+	Email         string     `bun:"email,type:varchar(120)"`
+	Seen          time.Time  `bun:"seen"`
+	DisabledAt    *time.Time `bun:"disabled_at"`
+}
+
+type badDirection struct {
+	bun.BaseModel `bun:"table:bad_dir" migrate:"index:ix_bad_dir(name DOWN)"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Name          string `bun:"name"`
+}
+
+// TestPartialAndDescendingIndexTags reads where and DESC in the table-level migrate tag.
+func TestPartialAndDescendingIndexTags(t *testing.T) {
+	s, err := bunschema.FromModels((*indexedModel)(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.Table("acct")
+	if ix := a.Index("ix_acct_active_email"); ix == nil || !ix.Unique || ix.Where != "disabled_at IS NULL" || len(ix.Desc) != 0 {
+		t.Errorf("partial index = %+v", ix)
+	}
+	if ix := a.Index("ix_acct_recent"); ix == nil || strings.Join(ix.Columns, ",") != "email,seen" || strings.Join(ix.Desc, ",") != "seen" || ix.Where != "" {
+		t.Errorf("descending index = %+v", ix)
+	}
+	if _, err := bunschema.FromModels((*badDirection)(nil)); err == nil || !strings.Contains(err.Error(), `"name DOWN"`) {
+		t.Errorf("bad direction: %v", err)
+	}
+}

@@ -85,7 +85,7 @@ func (t *Table) Clone() *Table {
 		c.PrimaryKey = &PrimaryKey{Name: t.PrimaryKey.Name, Columns: slices.Clone(t.PrimaryKey.Columns)}
 	}
 	for _, ix := range t.Indexes {
-		c.Indexes = append(c.Indexes, &Index{Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
+		c.Indexes = append(c.Indexes, &Index{Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 	}
 	for _, u := range t.Uniques {
 		c.Uniques = append(c.Uniques, &Unique{Name: u.Name, Columns: slices.Clone(u.Columns)})
@@ -193,6 +193,11 @@ type Index struct {
 	Name    string
 	Columns []string
 	Unique  bool
+	// Desc lists the columns sorted in descending order (a subset of Columns).
+	Desc []string
+	// Where is a partial index's predicate, a portable SQL expression ("" for none);
+	// PostgreSQL and SQLite have partial indexes, MySQL and MariaDB do not.
+	Where string
 }
 
 // Unique is a unique constraint (as opposed to a unique index).
