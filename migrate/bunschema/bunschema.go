@@ -50,6 +50,16 @@ import (
 // FromModels returns the schema described by the given models (pointers to structs
 // embedding bun.BaseModel), in the order given. Errors name the model and field at fault.
 func FromModels(models ...any) (*schema.Schema, error) {
+	return FromModelsNamed(schema.Naming{}, models...)
+}
+
+// FromModelsNamed is FromModels with a naming convention for the indexes and constraints
+// the models leave unnamed (like SQLAlchemy's naming_convention); names given in tags
+// are kept as they are.
+func FromModelsNamed(naming schema.Naming, models ...any) (*schema.Schema, error) {
+	if err := naming.Validate(); err != nil {
+		return nil, fmt.Errorf("bunschema: %w", err)
+	}
 	tables := sqlitedialect.New().Tables()
 	s := &schema.Schema{}
 	for _, m := range models {
@@ -61,7 +71,7 @@ func FromModels(models ...any) (*schema.Schema, error) {
 			return nil, fmt.Errorf("bunschema: model %T is not a struct or pointer to struct", m)
 		}
 		bt := tables.Get(typ)
-		t, err := fromTable(bt)
+		t, err := fromTable(bt, naming)
 		if err != nil {
 			return nil, fmt.Errorf("bunschema: model %s: %w", typ.Name(), err)
 		}
@@ -73,7 +83,7 @@ func FromModels(models ...any) (*schema.Schema, error) {
 	return s, nil
 }
 
-func fromTable(bt *bunschema.Table) (*schema.Table, error) {
+func fromTable(bt *bunschema.Table, naming schema.Naming) (*schema.Table, error) {
 	t := &schema.Table{Name: bt.Name}
 	for _, f := range bt.Fields {
 		col, err := fromField(f)
@@ -84,14 +94,14 @@ func fromTable(bt *bunschema.Table) (*schema.Table, error) {
 			col.Type.EnumName = bt.Name + "_" + col.Name // PostgreSQL's type name
 		}
 		t.Columns = append(t.Columns, col)
-		ixs, err := fieldIndexes(bt.Name, f)
+		ixs, err := fieldIndexes(bt.Name, f, naming)
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.GoName, err)
 		}
 		t.Indexes = append(t.Indexes, ixs...)
 	}
 	if len(bt.PKs) > 0 {
-		pk := &schema.PrimaryKey{Name: schema.PrimaryKeyName(bt.Name)}
+		pk := &schema.PrimaryKey{Name: naming.PrimaryKeyName(bt.Name)}
 		for _, f := range bt.PKs {
 			pk.Columns = append(pk.Columns, f.Name)
 		}
@@ -103,10 +113,10 @@ func fromTable(bt *bunschema.Table) (*schema.Table, error) {
 			}
 		}
 	}
-	if err := uniques(bt, t); err != nil {
+	if err := uniques(bt, t, naming); err != nil {
 		return nil, err
 	}
-	if err := foreignKeys(bt, t); err != nil {
+	if err := foreignKeys(bt, t, naming); err != nil {
 		return nil, err
 	}
 	if err := tableItems(bt, t); err != nil {
@@ -214,7 +224,7 @@ func normalizeDefault(d string) string {
 	return strings.TrimSpace(d)
 }
 
-func fieldIndexes(table string, f *bunschema.Field) ([]*schema.Index, error) {
+func fieldIndexes(table string, f *bunschema.Field, naming schema.Naming) ([]*schema.Index, error) {
 	tag, ok := f.StructField.Tag.Lookup("migrate")
 	if !ok {
 		return nil, nil
@@ -227,7 +237,7 @@ func fieldIndexes(table string, f *bunschema.Field) ([]*schema.Index, error) {
 		case "index":
 			ix = &schema.Index{Name: val, Columns: []string{f.Name}}
 			if ix.Name == "" {
-				ix.Name = schema.IndexName(table, ix.Columns)
+				ix.Name = naming.IndexName(table, ix.Columns)
 			}
 		case "unique":
 			unique = true
@@ -243,13 +253,13 @@ func fieldIndexes(table string, f *bunschema.Field) ([]*schema.Index, error) {
 	return []*schema.Index{ix}, nil
 }
 
-func uniques(bt *bunschema.Table, t *schema.Table) error {
+func uniques(bt *bunschema.Table, t *schema.Table, naming schema.Naming) error {
 	// Unnamed `unique` options are one single-column constraint each; named groups
 	// (unique:group) form one multi-column constraint per group.
 	for _, f := range bt.Fields {
 		if vals, ok := f.Tag.Options["unique"]; ok && (len(vals) == 0 || vals[0] == "") {
 			cols := []string{f.Name}
-			t.Uniques = append(t.Uniques, &schema.Unique{Name: schema.UniqueName(t.Name, cols), Columns: cols})
+			t.Uniques = append(t.Uniques, &schema.Unique{Name: naming.UniqueName(t.Name, cols), Columns: cols})
 		}
 	}
 	for _, f := range bt.Fields {
@@ -281,7 +291,7 @@ func already(us []*schema.Unique, name string) bool {
 	return false
 }
 
-func foreignKeys(bt *bunschema.Table, t *schema.Table) error {
+func foreignKeys(bt *bunschema.Table, t *schema.Table, naming schema.Naming) error {
 	// Relations is a map; walk fields in declaration order for a stable result.
 	for _, sf := range reflect.VisibleFields(bt.Type) {
 		rel, ok := bt.Relations[sf.Name]
@@ -301,7 +311,7 @@ func foreignKeys(bt *bunschema.Table, t *schema.Table) error {
 		for _, f := range rel.JoinPKs {
 			fk.RefColumns = append(fk.RefColumns, f.Name)
 		}
-		fk.Name = schema.ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
+		fk.Name = naming.ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
 		dup := false
 		for _, other := range t.ForeignKeys {
 			if other.Name == fk.Name {

@@ -179,3 +179,36 @@ func TestPartialAndDescendingIndexTags(t *testing.T) {
 		t.Errorf("bad direction: %v", err)
 	}
 }
+
+// TestNamingConvention: unnamed indexes and constraints follow the given templates
+// (SQLAlchemy's naming_convention tokens); the default gives ix_/uq_/fk_/pk_ names; an
+// unknown token is an error.
+func TestNamingConvention(t *testing.T) {
+	naming := schema.Naming{
+		Index:      "idx_%(table_name)s_%(column_0_name)s",
+		Unique:     "%(table_name)s_%(column_0_N_name)s_key",
+		ForeignKey: "%(table_name)s_%(column_0_name)s_fkey",
+		PrimaryKey: "%(table_name)s_pkey",
+	}
+	s, err := bunschema.FromModelsNamed(naming, (*Author)(nil), (*Article)(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.Table("article")
+	if a.PrimaryKey.Name != "article_pkey" || a.Uniques[0].Name != "article_slug_key" || a.ForeignKeys[0].Name != "article_author_id_fkey" || a.Index("idx_article_published") == nil {
+		t.Errorf("names = pk %s, uq %s, fk %s, indexes %+v", a.PrimaryKey.Name, a.Uniques[0].Name, a.ForeignKeys[0].Name, a.Indexes)
+	}
+	if a.Index("ix_article_author_published") == nil || a.Uniques[1].Name != "uq_article_slug_author" {
+		t.Errorf("names given in tags must stay: %+v %+v", a.Indexes, a.Uniques)
+	}
+	d, err := bunschema.FromModels((*Author)(nil), (*Article)(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Table("article").ForeignKeys[0].Name != "fk_article_author_id_author" {
+		t.Errorf("default fk name = %s", d.Table("article").ForeignKeys[0].Name)
+	}
+	if _, err := bunschema.FromModelsNamed(schema.Naming{Index: "ix_%(table_name)s_%(colum_0_name)s"}, (*Author)(nil)); err == nil || !strings.Contains(err.Error(), "unknown token") {
+		t.Errorf("unknown token: %v", err)
+	}
+}
