@@ -88,11 +88,15 @@ func canonical(s *schema.Schema, dialect string) string {
 		}
 		var lines []string
 		for _, ix := range t.Indexes {
-			lines = append(lines, fmt.Sprintf("  index %s %v unique=%v desc=%v partial=%v", ix.Name, ix.Columns, ix.Unique, ix.Desc, ix.Where != ""))
+			l := fmt.Sprintf("  index %s %v unique=%v", ix.Name, ix.Columns, ix.Unique)
+			if len(ix.Desc) > 0 || ix.Where != "" {
+				l += fmt.Sprintf(" desc=%v partial=%v", ix.Desc, ix.Where != "")
+			}
+			lines = append(lines, l)
 		}
 		for _, u := range t.Uniques {
 			if dialect == migrate.MySQL {
-				lines = append(lines, fmt.Sprintf("  index %s %v unique=true desc=[] partial=false", u.Name, u.Columns))
+				lines = append(lines, fmt.Sprintf("  index %s %v unique=true", u.Name, u.Columns))
 			} else {
 				lines = append(lines, fmt.Sprintf("  unique %s %v", u.Name, u.Columns))
 			}
