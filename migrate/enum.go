@@ -29,6 +29,18 @@ func (r renderer) enumType(t schema.Type) string {
 	return fmt.Sprintf("VARCHAR(%d)", n)
 }
 
+func hasEnum(t *schema.Table) bool {
+	if t == nil {
+		return false
+	}
+	for _, c := range t.Columns {
+		if c.Type.Kind == schema.Enum {
+			return true
+		}
+	}
+	return false
+}
+
 // enumTypes lists the PostgreSQL enum types a schema's columns use, by name.
 func enumTypes(s *schema.Schema) map[string]schema.Type {
 	out := map[string]schema.Type{}
@@ -46,7 +58,10 @@ func enumTypes(s *schema.Schema) map[string]schema.Type {
 // brings in, and DROP TYPE after them for those it leaves unused. Changing an existing
 // type's values is refused: PostgreSQL cannot drop a value, and ADD VALUE cannot run in
 // the revision's transaction before version 12.
-func pgEnumTypes(r renderer, before, after *schema.Schema, p Plan) (Plan, error) {
+func pgEnumTypes(r renderer, before, after *schema.Schema, op *Op, p Plan) (Plan, error) {
+	if t := op.TableName(); t == "" || !(hasEnum(before.Table(t)) || hasEnum(after.Table(t))) {
+		return p, nil // only an op on a table with an enum column can bring in or leave a type
+	}
 	had, has := enumTypes(before), enumTypes(after)
 	if len(had) == 0 && len(has) == 0 {
 		return p, nil

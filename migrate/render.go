@@ -43,7 +43,7 @@ func Render(dialect string, before *schema.Schema, op *Op) (Plan, error) {
 	if err != nil || r.dialect != Postgres {
 		return p, err
 	}
-	return pgEnumTypes(r, before, after, p)
+	return pgEnumTypes(r, before, after, op, p)
 }
 
 type renderer struct{ dialect string }
