@@ -247,3 +247,34 @@ func TestPartialIndexes(t *testing.T) {
 		}
 	})
 }
+
+// TestDriftSeesForeignKeyRules: db check's comparison of the live schema notices a
+// foreign key whose ON DELETE was changed by hand.
+func TestDriftSeesForeignKeyRules(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		revs := chain(t, sch(users(), posts()))
+		r := runner(t, db, repoFS(t, revs...))
+		if err := r.Upgrade(ctx, "head"); err != nil {
+			t.Fatal(err)
+		}
+		if drift, err := r.Drift(ctx); err != nil || len(drift) != 0 {
+			t.Fatalf("drift before: %v %v", drift, err)
+		}
+		stmts := map[string][]string{
+			migrate.Postgres: {`ALTER TABLE post DROP CONSTRAINT fk_post_user_id_user`, `ALTER TABLE post ADD CONSTRAINT fk_post_user_id_user FOREIGN KEY (user_id) REFERENCES "user" (id) ON DELETE CASCADE`},
+			migrate.MySQL:    {"ALTER TABLE post DROP FOREIGN KEY fk_post_user_id_user", "ALTER TABLE post ADD CONSTRAINT fk_post_user_id_user FOREIGN KEY (user_id) REFERENCES `user` (id) ON DELETE CASCADE"},
+			migrate.SQLite: {`CREATE TABLE post_new (id INTEGER NOT NULL, body VARCHAR(140) NOT NULL, user_id INTEGER NOT NULL, CONSTRAINT pk_post PRIMARY KEY (id), CONSTRAINT fk_post_user_id_user FOREIGN KEY(user_id) REFERENCES "user" (id) ON DELETE CASCADE)`,
+				`INSERT INTO post_new SELECT id, body, user_id FROM post`, `DROP TABLE post`, `ALTER TABLE post_new RENAME TO post`, `CREATE INDEX ix_post_user_id ON post (user_id)`},
+		}[db.Dialect]
+		for _, s := range stmts {
+			if _, err := db.SQL.ExecContext(ctx, s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		drift, err := r.Drift(ctx)
+		if err != nil || len(drift) != 1 || !strings.Contains(drift[0], `table "post" differs`) {
+			t.Fatalf("drift after a hand-made ON DELETE CASCADE = %v, %v", drift, err)
+		}
+	})
+}

@@ -15,3 +15,12 @@ func LiveType(t schema.Type, dialect string) schema.Type {
 	}
 	return t
 }
+
+// liveFKRule is a foreign key's action as the dialect's database reads it back: NO ACTION
+// is the default everywhere, and InnoDB does not tell RESTRICT from it.
+func liveFKRule(rule, dialect string) string {
+	if rule == "NO ACTION" || (dialect == MySQL && rule == "RESTRICT") {
+		return ""
+	}
+	return rule
+}

@@ -194,7 +194,7 @@ func tableKey(t *schema.Table, dialect string) string {
 	for _, fk := range t.ForeignKeys {
 		// By definition, not name: a database made by Flask-Migrate has unnamed keys
 		// (PostgreSQL calls them post_user_id_fkey, MySQL post_ibfk_1).
-		parts = append(parts, fmt.Sprintf("f:%v:%s:%v", fk.Columns, fk.RefTable, fk.RefColumns))
+		parts = append(parts, fmt.Sprintf("f:%v:%s:%v:%s:%s", fk.Columns, fk.RefTable, fk.RefColumns, liveFKRule(fk.OnDelete, dialect), liveFKRule(fk.OnUpdate, dialect)))
 	}
 	for _, c := range t.Checks {
 		parts = append(parts, "k:"+c.Name)
