@@ -1,6 +1,7 @@
 package bunschema_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,50 @@ func TestNamingConvention(t *testing.T) {
 	}
 	if _, err := bunschema.FromModelsNamed(schema.Naming{Index: "ix_%(table_name)s_%(colum_0_name)s"}, (*Author)(nil)); err == nil || !strings.Contains(err.Error(), "unknown token") {
 		t.Errorf("unknown token: %v", err)
+	}
+}
+
+type fkEdition struct {
+	bun.BaseModel `bun:"table:edition"`
+	Book          int64 `bun:"book,pk"`
+	Num           int64 `bun:"num,pk"`
+}
+
+type fkAccount struct {
+	bun.BaseModel `bun:"table:account"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Username      string `bun:"username,type:varchar(64),notnull,unique"`
+}
+
+type fkCopy struct {
+	bun.BaseModel `bun:"table:copy"`
+	ID            int64      `bun:"id,pk,autoincrement"`
+	Book          int64      `bun:"book,notnull"`
+	Num           int64      `bun:"num,notnull"`
+	Edition       *fkEdition `bun:"rel:belongs-to,join:book=book,join:num=num,on_delete:cascade,on_update:SET NULL"`
+	Owner         string     `bun:"owner,type:varchar(64)"`
+	Account       *fkAccount `bun:"rel:belongs-to,join:owner=username"`
+	PrevID        *int64     `bun:"prev_id"`
+	Prev          *fkCopy    `bun:"rel:belongs-to,join:prev_id=id"`
+}
+
+// TestForeignKeyTags: composite, self-referential and non-key foreign keys and their
+// actions come from bun's relation tags.
+func TestForeignKeyTags(t *testing.T) {
+	s, err := bunschema.FromModels((*fkEdition)(nil), (*fkAccount)(nil), (*fkCopy)(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fk := range s.Table("copy").ForeignKeys {
+		got = append(got, fmt.Sprintf("%s %v->%s%v delete=%s update=%s", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete, fk.OnUpdate))
+	}
+	want := []string{
+		"fk_copy_book_num_edition [book num]->edition[book num] delete=CASCADE update=SET NULL",
+		"fk_copy_owner_account [owner]->account[username] delete= update=",
+		"fk_copy_prev_id_copy [prev_id]->copy[id] delete= update=",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("foreign keys:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
