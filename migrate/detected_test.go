@@ -62,6 +62,18 @@ func TestDetectedLinesAreAlembics(t *testing.T) {
 		t.Errorf("Detected lines:\n%s\nwant:\n%s", g, w)
 	}
 
+	// The types added by this project: timezone-aware timestamps and enums.
+	tz := schema.Type{Kind: schema.DateTime, Timezone: true}
+	_, got, err = migrate.Diff(sch(table("t", col("at", schema.DateTime, true), str("state", 20, true))),
+		sch(table("t", &schema.Column{Name: "at", Type: tz, Nullable: true}, &schema.Column{Name: "state", Type: postStatus(), Nullable: true})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := strings.Join(got, "\n"), "Detected type change from DATETIME() to DateTime(timezone=True) on 't.at'\n"+
+		"Detected type change from VARCHAR(length=20) to Enum('draft', 'published', name='post_status') on 't.state'"; g != w {
+		t.Errorf("Detected lines:\n%s\nwant:\n%s", g, w)
+	}
+
 	// Removing a server default, and the other direction's type names.
 	_, got, err = migrate.Diff(after(), before())
 	if err != nil {
