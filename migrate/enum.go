@@ -55,9 +55,8 @@ func enumTypes(s *schema.Schema) map[string]schema.Type {
 }
 
 // pgEnumTypes puts CREATE TYPE before an operation's statements for the enum types it
-// brings in, and DROP TYPE after them for those it leaves unused. Changing an existing
-// type's values is refused: PostgreSQL cannot drop a value, and ADD VALUE cannot run in
-// the revision's transaction before version 12.
+// brings in, and DROP TYPE after them for those it leaves unused. A type whose values
+// change is replaced (see pgReplaceEnum).
 func pgEnumTypes(r renderer, before, after *schema.Schema, op *Op, p Plan) (Plan, error) {
 	if t := op.TableName(); t == "" || !(hasEnum(before.Table(t)) || hasEnum(after.Table(t))) {
 		return p, nil // only an op on a table with an enum column can bring in or leave a type
@@ -66,15 +65,28 @@ func pgEnumTypes(r renderer, before, after *schema.Schema, op *Op, p Plan) (Plan
 	if len(had) == 0 && len(has) == 0 {
 		return p, nil
 	}
+	// A type changes when a column of it has other values than it had (another column
+	// of the same type may still have the old ones: pgReplaceEnum refuses that case).
+	changed := map[string]schema.Type{}
+	for _, t := range after.Tables {
+		for _, c := range t.Columns {
+			if old, ok := had[c.Type.EnumName]; ok && c.Type.Kind == schema.Enum && c.Type.Values != old.Values {
+				changed[c.Type.EnumName] = c.Type
+			}
+		}
+	}
 	var pre, post []string
 	for _, name := range sortedTypeNames(has) {
-		old, ok := had[name]
-		switch {
-		case !ok:
+		if _, ok := had[name]; !ok {
 			pre = append(pre, fmt.Sprintf("CREATE TYPE %s AS ENUM (%s)", r.q(name), has[name].EnumArgs()))
-		case old.Values != has[name].Values:
-			return Plan{}, fmt.Errorf("migrate: enum type %q changes its values (%s to %s): not supported on PostgreSQL yet; give the new set of values another type name (enum:NAME(…)) or write the revision by hand with execute", name, old.Values, has[name].Values)
 		}
+	}
+	for _, name := range sortedTypeNames(changed) {
+		stmts, err := r.pgReplaceEnum(before, after, name, had[name], changed[name])
+		if err != nil {
+			return Plan{}, err
+		}
+		pre = append(pre, stmts...)
 	}
 	for _, name := range sortedTypeNames(had) {
 		if _, ok := has[name]; !ok {
@@ -133,4 +145,40 @@ func sqliteEnums(t *schema.Table, ddl string) {
 		}
 		c.Type = schema.Type{Kind: schema.Enum, Values: strings.Join(vals, ",")}
 	}
+}
+
+// pgReplaceEnum changes an enum type's values the way PostgreSQL allows for any change
+// (it cannot drop a value, and ADD VALUE cannot be used in the transaction that adds it):
+// the old type is renamed, the new one created, the column converted through text — a
+// row holding a value the new type lacks makes the conversion, and so the revision, fail
+// with nothing changed — and the old type dropped. Only a type that one column uses.
+func (r renderer) pgReplaceEnum(before, after *schema.Schema, name string, old, nw schema.Type) ([]string, error) {
+	var users [][2]string
+	for _, t := range after.Tables {
+		for _, c := range t.Columns {
+			if c.Type.Kind == schema.Enum && c.Type.EnumName == name {
+				users = append(users, [2]string{t.Name, c.Name})
+			}
+		}
+	}
+	if len(users) != 1 {
+		return nil, fmt.Errorf("migrate: enum type %q changes its values (%s to %s) and %d columns use it: not supported on PostgreSQL; give the new set of values another type name (enum:NAME(…)) or write the revision by hand with execute", name, old.Values, nw.Values, len(users))
+	}
+	tbl, col := users[0][0], users[0][1]
+	oldName := name + "_old"
+	alter := func(clause string) string {
+		return fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s %s", r.q(tbl), r.q(col), clause)
+	}
+	stmts := []string{
+		fmt.Sprintf("ALTER TYPE %s RENAME TO %s", r.q(name), r.q(oldName)),
+		fmt.Sprintf("CREATE TYPE %s AS ENUM (%s)", r.q(name), nw.EnumArgs()),
+	}
+	if bt := before.Table(tbl); bt != nil && bt.Column(col) != nil && bt.Column(col).Default != nil {
+		stmts = append(stmts, alter("DROP DEFAULT")) // a default of the old type would block the conversion
+	}
+	stmts = append(stmts, alter(fmt.Sprintf("TYPE %s USING %s::text::%s", r.q(name), r.q(col), r.q(name))))
+	if c := after.Table(tbl).Column(col); c.Default != nil {
+		stmts = append(stmts, alter("SET DEFAULT "+r.defaultSQL(c)))
+	}
+	return append(stmts, "DROP TYPE "+r.q(oldName)), nil
 }
