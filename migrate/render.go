@@ -47,6 +47,10 @@ func renderOp(dialect string, before *schema.Schema, op *Op) (Plan, *schema.Sche
 		return Plan{}, nil, err
 	}
 	p, err := r.render(before, after, op)
+	if err != nil || r.dialect != Postgres {
+		return p, after, err
+	}
+	p, err = pgEnumTypes(r, before, after, op, p)
 	return p, after, err
 }
 
@@ -86,6 +90,13 @@ func (r renderer) typ(t schema.Type) string {
 		}
 		return "BOOLEAN"
 	case schema.DateTime:
+		switch {
+		case t.Timezone && r.dialect == Postgres:
+			return "TIMESTAMP WITH TIME ZONE"
+		case t.Timezone && r.dialect == SQLite:
+			return "TIMESTAMP" // told apart from DATETIME by inspection; the driver reads both as time
+		}
+		// MySQL and MariaDB have no timezone-aware type: DATETIME(6) holds the UTC time.
 		switch r.dialect {
 		case Postgres:
 			return "TIMESTAMP WITHOUT TIME ZONE"
@@ -128,15 +139,15 @@ func (r renderer) typ(t schema.Type) string {
 		case MySQL:
 			return "JSON"
 		}
-		return "TEXT"
+		return "JSON" // SQLite keeps any type name; SQLAlchemy's spelling, so inspection can tell it from TEXT
+	case schema.Enum:
+		return r.enumType(t)
 	case schema.UUID:
 		switch r.dialect {
 		case Postgres:
 			return "UUID"
-		case MySQL:
-			return "CHAR(36)"
 		}
-		return "VARCHAR(36)"
+		return "CHAR(36)"
 	}
 	return strings.ToUpper(string(t.Kind))
 }
@@ -174,6 +185,9 @@ func (r renderer) columnDef(c *schema.Column) string {
 	}
 	if c.AutoIncrement && r.dialect == MySQL {
 		b.WriteString(" AUTO_INCREMENT")
+	}
+	if c.Type.Kind == schema.Enum && r.dialect == SQLite {
+		fmt.Fprintf(&b, " CHECK (%s IN (%s))", r.q(c.Name), c.Type.EnumArgs())
 	}
 	return b.String()
 }
@@ -220,7 +234,22 @@ func (r renderer) createIndex(table string, ix *schema.Index) string {
 	if ix.Unique {
 		u = "UNIQUE "
 	}
-	return fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, r.q(ix.Name), r.q(table), r.qs(ix.Columns))
+	cols := r.qs(ix.Columns)
+	if len(ix.Desc) > 0 {
+		parts := make([]string, len(ix.Columns))
+		for i, c := range ix.Columns {
+			parts[i] = r.q(c)
+			if slices.Contains(ix.Desc, c) {
+				parts[i] += " DESC"
+			}
+		}
+		cols = strings.Join(parts, ", ")
+	}
+	s := fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, r.q(ix.Name), r.q(table), cols)
+	if ix.Where != "" {
+		s += " WHERE " + ix.Where
+	}
+	return s
 }
 
 func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
@@ -246,6 +275,9 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	case OpRenameTable:
 		return one(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", r.q(op.Name), r.q(op.NewName)))
 	case OpCreateIndex:
+		if op.Where != "" && r.dialect == MySQL {
+			return Plan{}, fmt.Errorf("migrate: index %q on %q is partial (where: %s): MySQL and MariaDB have no partial indexes; index the whole column, or give the mysql dialect its own index with an execute op", op.Name, t, op.Where)
+		}
 		return one(r.createIndex(t, after.Table(t).Index(op.Name)))
 	case OpDropIndex:
 		if r.dialect == MySQL {
