@@ -83,3 +83,22 @@ func BenchmarkUpgradeChain(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUpgradeWide loads a repository of one revision creating 500 tables (1,500
+// operations) and applies it to a fresh SQLite database, as db upgrade does.
+func BenchmarkUpgradeWide(b *testing.B) {
+	fs := repoFS(b, chain(b, wideSchema(500))...)
+	for b.Loop() {
+		b.StopTimer()
+		db := testdb.Open(b, database.SQLite)
+		b.StartTimer()
+		repo, err := migrate.LoadRepo(fs, "migrations")
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := &migrate.Runner{DB: db.SQL, Dialect: db.Dialect, Repo: repo}
+		if err := r.Upgrade(context.Background(), "head"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

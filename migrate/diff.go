@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -27,6 +28,7 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 	// Changes to tables present in both, in the order of the target schema. Their
 	// foreign keys are dropped first of all, so that tables they referred to can go.
 	var later []*Op
+	existingDet := map[string][]string{} // Alembic reports changed tables last, by name
 	for _, b := range to.Tables {
 		a := from.Table(b.Name)
 		if a == nil {
@@ -43,10 +45,11 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 				later = append(later, op)
 			}
 		}
-		detected = append(detected, tdet...)
+		existingDet[b.Name] = tdet
 	}
+	var removedDet []string // Alembic: added tables, then removed ones, then changes
 	for _, t := range slices.Backward(dependencyOrder(removed)) {
-		say("Detected removed table '%s'", t.Name)
+		removedDet = append(removedDet, removedTableLines(t)...)
 		ops = append(ops, &Op{Kind: OpDropTable, Name: t.Name})
 	}
 
@@ -64,8 +67,12 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 		ops = append(ops, &Op{Kind: OpCreateTable, Def: def})
 		for _, ix := range sortedIndexes(t.Indexes) {
 			say("Detected added index '%s' on '%s'", ix.Name, pyList(ix.Columns))
-			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t.Name, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
+			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t.Name, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 		}
+	}
+	detected = append(detected, removedDet...)
+	for _, name := range slices.Sorted(maps.Keys(existingDet)) {
+		detected = append(detected, existingDet[name]...)
 	}
 	return append(ops, later...), detected, nil
 }
@@ -116,8 +123,8 @@ func dependencyOrder(tables []*schema.Table) []*schema.Table {
 
 func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 	var ops []*Op
-	var detected []string
-	say := func(format string, args ...any) { detected = append(detected, fmt.Sprintf(format, args...)) }
+	var lines tableLines // the Detected lines, in Alembic's order whatever the op order
+	say := lines.say
 	t := b.Name
 
 	if !samePK(a.PrimaryKey, b.PrimaryKey) {
@@ -127,25 +134,25 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 	// 1. Drop what goes away or changes: foreign keys, indexes, uniques, checks.
 	for _, fk := range a.ForeignKeys {
 		if other := findFK(b, fk.Name); other == nil || !sameFK(fk, other) {
-			say("Detected removed foreign key (%s)(%s) on table %s", strings.Join(fk.Columns, ", "), strings.Join(fk.RefColumns, ", "), t)
+			say(fkRemovedLine, "Detected removed foreign key (%s)(%s) on table %s", strings.Join(fk.Columns, ", "), strings.Join(fk.RefColumns, ", "), t)
 			ops = append(ops, &Op{Kind: OpDropConstraint, Table: t, Name: fk.Name})
 		}
 	}
 	for _, ix := range sortedIndexes(a.Indexes) {
 		if other := b.Index(ix.Name); other == nil || !sameIndex(ix, other) {
-			say("Detected removed index '%s' on '%s'", ix.Name, t)
+			lines.named(ixRemovedLine, ix.Name, "Detected removed index '%s' on '%s'", ix.Name, t)
 			ops = append(ops, &Op{Kind: OpDropIndex, Table: t, Name: ix.Name})
 		}
 	}
 	for _, u := range a.Uniques {
 		if other := findUnique(b, u.Name); other == nil || !slices.Equal(u.Columns, other.Columns) {
-			say("Detected removed unique constraint '%s' on '%s'", u.Name, t)
+			lines.named(ixRemovedLine, u.Name, "Detected removed unique constraint '%s' on '%s'", u.Name, t)
 			ops = append(ops, &Op{Kind: OpDropConstraint, Table: t, Name: u.Name})
 		}
 	}
 	for _, c := range a.Checks {
 		if other := findCheck(b, c.Name); other == nil || other.Expr != c.Expr {
-			say("Detected removed check constraint '%s' on '%s'", c.Name, t)
+			say(checkLine, "Detected removed check constraint '%s' on '%s'", c.Name, t)
 			ops = append(ops, &Op{Kind: OpDropConstraint, Table: t, Name: c.Name})
 		}
 	}
@@ -153,7 +160,7 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 	// 2. Columns: added, changed, removed.
 	for _, c := range b.Columns {
 		if a.Column(c.Name) == nil {
-			say("Detected added column '%s.%s'", t, c.Name)
+			say(colAddedLine, "Detected added column '%s.%s'", t, c.Name)
 			cc := *c
 			ops = append(ops, &Op{Kind: OpAddColumn, Table: t, Column: &cc})
 		}
@@ -165,31 +172,32 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 		}
 		op := &Op{Kind: OpAlterColumn, Table: t, ColName: c.Name}
 		if old.Type != c.Type {
-			say("Detected type change from %s to %s on '%s.%s'", old.Type, c.Type, t, c.Name)
+			lines.typeChange = fmt.Sprintf("Detected type change from %s to %s on '%s.%s'", old.Type, modelType(c.Type), t, c.Name)
 			typ := c.Type
 			op.Type = &typ
 		}
 		if old.Nullable != c.Nullable {
 			if c.Nullable {
-				say("Detected NULL on column '%s.%s'", t, c.Name)
+				say(colChangedLine, "Detected NULL on column '%s.%s'", t, c.Name)
 			} else {
-				say("Detected NOT NULL on column '%s.%s'", t, c.Name)
+				say(colChangedLine, "Detected NOT NULL on column '%s.%s'", t, c.Name)
 			}
 			n := c.Nullable
 			op.Nullable = &n
 		}
 		if !sameDefault(old.Default, c.Default) {
-			say("Detected server default change on column '%s.%s'", t, c.Name)
+			lines.defaultChange = fmt.Sprintf("Detected server default on column '%s.%s'", t, c.Name)
 			op.DefaultSet = true
 			op.Default = c.Default
 		}
+		lines.endColumn()
 		if op.Type != nil || op.Nullable != nil || op.DefaultSet {
 			ops = append(ops, op)
 		}
 	}
 	for _, c := range a.Columns {
 		if b.Column(c.Name) == nil {
-			say("Detected removed column '%s.%s'", t, c.Name)
+			say(colRemovedLine, "Detected removed column '%s.%s'", t, c.Name)
 			ops = append(ops, &Op{Kind: OpDropColumn, Table: t, ColName: c.Name})
 		}
 	}
@@ -197,31 +205,31 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 	// 3. Create what is new or changed: uniques, checks, indexes, foreign keys.
 	for _, u := range b.Uniques {
 		if other := findUnique(a, u.Name); other == nil || !slices.Equal(u.Columns, other.Columns) {
-			say("Detected added unique constraint '%s' on '%s'", u.Name, pyList(u.Columns))
+			lines.named(ixAddedLine, u.Name, "Detected added unique constraint '%s' on '%s'", u.Name, pyList(u.Columns))
 			ops = append(ops, &Op{Kind: OpCreateUnique, Table: t, Name: u.Name, Columns: slices.Clone(u.Columns)})
 		}
 	}
 	for _, c := range b.Checks {
 		if other := findCheck(a, c.Name); other == nil || other.Expr != c.Expr {
-			say("Detected added check constraint '%s' on '%s'", c.Name, t)
+			say(checkLine, "Detected added check constraint '%s' on '%s'", c.Name, t)
 			ck := *c
 			ops = append(ops, &Op{Kind: OpCreateCheck, Table: t, Check: &ck})
 		}
 	}
 	for _, ix := range sortedIndexes(b.Indexes) {
 		if other := a.Index(ix.Name); other == nil || !sameIndex(ix, other) {
-			say("Detected added index '%s' on '%s'", ix.Name, pyList(ix.Columns))
-			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
+			lines.named(ixAddedLine, ix.Name, "Detected added index '%s' on '%s'", ix.Name, pyList(ix.Columns))
+			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 		}
 	}
 	for _, fk := range b.ForeignKeys {
 		if other := findFK(a, fk.Name); other == nil || !sameFK(fk, other) {
-			say("Detected added foreign key (%s)(%s) on table %s", strings.Join(fk.Columns, ", "), strings.Join(fk.RefColumns, ", "), t)
+			say(fkAddedLine, "Detected added foreign key (%s)(%s) on table %s", strings.Join(fk.Columns, ", "), strings.Join(fk.RefColumns, ", "), t)
 			f := *fk
 			ops = append(ops, &Op{Kind: OpCreateForeignKey, Table: t, FK: &f})
 		}
 	}
-	return ops, detected, nil
+	return ops, lines.ordered(), nil
 }
 
 func samePK(a, b *schema.PrimaryKey) bool {
@@ -232,7 +240,7 @@ func samePK(a, b *schema.PrimaryKey) bool {
 }
 
 func sameIndex(a, b *schema.Index) bool {
-	return a.Unique == b.Unique && slices.Equal(a.Columns, b.Columns)
+	return a.Unique == b.Unique && slices.Equal(a.Columns, b.Columns) && sameDesc(a, b) && a.Where == b.Where
 }
 
 func sameFK(a, b *schema.ForeignKey) bool {

@@ -81,14 +81,18 @@ func canonical(s *schema.Schema, dialect string) string {
 	for _, t := range tables {
 		fmt.Fprintf(&b, "table %s\n", t.Name)
 		for _, c := range t.Columns {
-			fmt.Fprintf(&b, "  col %s %s null=%v default=%v auto=%v\n", c.Name, c.Type.Spec(), c.Nullable, c.Default != nil, c.AutoIncrement)
+			fmt.Fprintf(&b, "  col %s %s null=%v default=%v auto=%v\n", c.Name, migrate.LiveType(c.Type, dialect).Spec(), c.Nullable, c.Default != nil, c.AutoIncrement)
 		}
 		if t.PrimaryKey != nil {
 			fmt.Fprintf(&b, "  pk %v\n", t.PrimaryKey.Columns)
 		}
 		var lines []string
 		for _, ix := range t.Indexes {
-			lines = append(lines, fmt.Sprintf("  index %s %v unique=%v", ix.Name, ix.Columns, ix.Unique))
+			l := fmt.Sprintf("  index %s %v unique=%v", ix.Name, ix.Columns, ix.Unique)
+			if len(ix.Desc) > 0 || ix.Where != "" {
+				l += fmt.Sprintf(" desc=%v partial=%v", ix.Desc, ix.Where != "")
+			}
+			lines = append(lines, l)
 		}
 		for _, u := range t.Uniques {
 			if dialect == migrate.MySQL {
@@ -98,7 +102,7 @@ func canonical(s *schema.Schema, dialect string) string {
 			}
 		}
 		for _, fk := range t.ForeignKeys {
-			lines = append(lines, fmt.Sprintf("  fk %s %v -> %s%v delete=%s", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete))
+			lines = append(lines, fmt.Sprintf("  fk %s %v -> %s%v delete=%s update=%s", fk.Name, fk.Columns, fk.RefTable, fk.RefColumns, fk.OnDelete, fk.OnUpdate))
 		}
 		for _, c := range t.Checks {
 			lines = append(lines, "  check "+c.Name)
@@ -189,6 +193,15 @@ func valueFor(db *database.DB, tb *schema.Table, c *schema.Column, row, round in
 		return fmt.Sprintf("%d.5", n)
 	case schema.String:
 		return fmt.Sprintf("'%d'", n)
+	case schema.Time:
+		return fmt.Sprintf("'10:0%d:00'", row)
+	case schema.JSON:
+		return fmt.Sprintf(`'{"n": %d}'`, n)
+	case schema.UUID:
+		return fmt.Sprintf("'00000000-0000-4000-8000-%012d'", n)
+	case schema.Enum:
+		vals := c.Type.EnumValues()
+		return "'" + vals[row%len(vals)] + "'"
 	}
 	return fmt.Sprintf("'v%d'", n)
 }

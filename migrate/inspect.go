@@ -67,6 +67,8 @@ func sqlType(dialect, t string) schema.Type {
 		return schema.Type{Kind: schema.BigInteger}
 	case strings.HasPrefix(t, "smallint"):
 		return schema.Type{Kind: schema.SmallInt}
+	case t == "timestamp with time zone" || (dialect == SQLite && t == "timestamp"):
+		return schema.Type{Kind: schema.DateTime, Timezone: true}
 	case strings.HasPrefix(t, "datetime"), strings.HasPrefix(t, "timestamp"):
 		return schema.Type{Kind: schema.DateTime}
 	case strings.HasPrefix(t, "time"):
@@ -79,7 +81,7 @@ func sqlType(dialect, t string) schema.Type {
 		return schema.Type{Kind: schema.Binary}
 	case t == "longtext" || t == "mediumtext":
 		return schema.Type{Kind: schema.Text}
-	case t == "char(36)" && dialect == MySQL:
+	case t == "char(36)" && (dialect == MySQL || dialect == SQLite):
 		return schema.Type{Kind: schema.UUID}
 	}
 	pt, err := schema.ParseType(t)
@@ -140,6 +142,7 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			t.Columns = append(t.Columns, c)
 		}
 		rows.Close()
+		sqliteEnums(t, ddl)
 		if len(pk) > 0 {
 			t.PrimaryKey = &schema.PrimaryKey{Name: schema.PrimaryKeyName(name), Columns: pk}
 			if m := sqlitePK.FindStringSubmatch(ddl); m != nil {
@@ -176,7 +179,11 @@ func inspectSQLite(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			if slices.Contains(cols, "") {
 				continue
 			}
-			t.Indexes = append(t.Indexes, &schema.Index{Name: ixName, Columns: cols, Unique: strings.HasPrefix(strings.ToUpper(ixSQL), "CREATE UNIQUE")})
+			ix := &schema.Index{Name: ixName, Columns: cols, Unique: strings.HasPrefix(strings.ToUpper(ixSQL), "CREATE UNIQUE")}
+			if err := sqliteIndexExtras(ctx, db, ix, ixSQL); err != nil {
+				return nil, err
+			}
+			t.Indexes = append(t.Indexes, ix)
 		}
 		s.Tables = append(s.Tables, t)
 	}
@@ -280,6 +287,9 @@ func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			t.Columns = append(t.Columns, c)
 		}
 		rows.Close()
+		if err := pgEnums(ctx, db, t); err != nil {
+			return nil, err
+		}
 		crow, err := db.QueryContext(ctx, `SELECT c.conname, c.contype,
 			array_to_string(array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o), ','),
 			coalesce(f.relname, ''),
@@ -327,6 +337,9 @@ func inspectPostgres(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			t.Indexes = append(t.Indexes, &schema.Index{Name: iname, Unique: unique, Columns: strings.Split(cols, ",")})
 		}
 		irow.Close()
+		if err := pgIndexExtras(ctx, db, t); err != nil {
+			return nil, err
+		}
 		s.Tables = append(s.Tables, t)
 	}
 	return s, nil
@@ -367,6 +380,9 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 				return nil, err
 			}
 			c := &schema.Column{Name: cname, Type: sqlType(MySQL, ctype), Nullable: nullable == "YES", AutoIncrement: strings.Contains(extra, "auto_increment")}
+			if strings.HasPrefix(ctype, "enum(") {
+				c.Type, _ = schema.ParseType(ctype) // the values keep their case
+			}
 			if dflt.Valid && dflt.String != "NULL" {
 				d := mysqlDefault(dflt.String)
 				c.Default = &d
@@ -404,12 +420,17 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 				fk.Columns = append(fk.Columns, col)
 				fk.RefColumns = append(fk.RefColumns, refcol)
 			case "CHECK":
-				if t.Column(cname) == nil { // MariaDB's JSON columns carry a json_valid check named after them
+				if c := t.Column(cname); c == nil {
 					t.Checks = append(t.Checks, &schema.Check{Name: cname})
+				} else if c.Type.Kind == schema.Text { // MariaDB's JSON is LONGTEXT with a json_valid check named after the column
+					c.Type = schema.Type{Kind: schema.JSON}
 				}
 			}
 		}
 		krow.Close()
+		if err := mysqlFKRules(ctx, db, name, fks); err != nil {
+			return nil, err
+		}
 		irow, err := db.QueryContext(ctx, `SELECT index_name, non_unique, column_name FROM information_schema.statistics
 			WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' ORDER BY index_name, seq_in_index`, name)
 		if err != nil {
@@ -433,6 +454,9 @@ func inspectMySQL(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
 			ix.Columns = append(ix.Columns, col)
 		}
 		irow.Close()
+		if err := mysqlIndexDesc(ctx, db, name, idx); err != nil {
+			return nil, err
+		}
 		for _, iname := range order {
 			if fks[iname] != nil || implicitFKIndex(idx[iname], t.ForeignKeys) {
 				continue // the index InnoDB made for a foreign key
@@ -469,4 +493,35 @@ func mysqlDefault(d string) string {
 		return d
 	}
 	return d
+}
+
+// mysqlFKRules reads the ON DELETE / ON UPDATE actions of a table's foreign keys. InnoDB
+// treats RESTRICT as NO ACTION, and MariaDB reports a key without a rule as RESTRICT, so
+// both read as the default ("").
+func mysqlFKRules(ctx context.Context, db *sql.DB, table string, fks map[string]*schema.ForeignKey) error {
+	if len(fks) == 0 {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT constraint_name, delete_rule, update_rule FROM information_schema.referential_constraints
+		WHERE constraint_schema = DATABASE() AND table_name = ?`, table)
+	if err != nil {
+		return fmt.Errorf("inspect foreign-key rules of %s: %w", table, err)
+	}
+	defer rows.Close()
+	rule := func(r string) string {
+		if r == "RESTRICT" || r == "NO ACTION" {
+			return ""
+		}
+		return r
+	}
+	for rows.Next() {
+		var name, del, upd string
+		if err := rows.Scan(&name, &del, &upd); err != nil {
+			return fmt.Errorf("inspect foreign-key rules of %s: %w", table, err)
+		}
+		if fk := fks[name]; fk != nil {
+			fk.OnDelete, fk.OnUpdate = rule(del), rule(upd)
+		}
+	}
+	return rows.Err()
 }

@@ -38,6 +38,8 @@ type Op struct {
 	ColName string             // drop_column, alter_column, rename_column
 	Columns []string           // create_index, create_unique
 	Unique  bool               // create_index
+	Desc    []string           // create_index: the descending columns
+	Where   string             // create_index: a partial index's predicate
 	FK      *schema.ForeignKey // create_foreign_key
 	Check   *schema.Check      // create_check
 

@@ -19,7 +19,7 @@ var opFields = map[string]struct{ required, optional []string }{
 	OpDropColumn:       {[]string{"table", "column"}, nil},
 	OpAlterColumn:      {[]string{"table", "column"}, []string{"type", "nullable", "default"}},
 	OpRenameColumn:     {[]string{"table", "column", "new_name"}, nil},
-	OpCreateIndex:      {[]string{"table", "name", "columns"}, []string{"unique"}},
+	OpCreateIndex:      {[]string{"table", "name", "columns"}, []string{"unique", "desc", "where"}},
 	OpDropIndex:        {[]string{"table", "name"}, nil},
 	OpCreateUnique:     {[]string{"table", "name", "columns"}, nil},
 	OpCreateForeignKey: {[]string{"table", "name", "columns", "ref_table", "ref_columns"}, []string{"on_delete", "on_update"}},
@@ -166,6 +166,10 @@ func (d decoder) op(n *yaml.Node) (*Op, error) {
 		if v := f["unique"]; v != nil && err == nil {
 			op.Unique, err = d.boolean(v, "create_index: unique")
 		}
+		if f["desc"] != nil && err == nil {
+			op.Desc, err = list("desc")
+		}
+		op.Where = str("where")
 	case OpDropIndex, OpDropConstraint:
 		op.Table, op.Name = str("table"), str("name")
 	case OpCreateUnique:
@@ -470,6 +474,12 @@ func opNode(op *Op) *yaml.Node {
 		add(m, "name", scalar(op.Name))
 		add(m, "columns", strs(op.Columns))
 		add(m, "unique", boolNode(op.Unique))
+		if len(op.Desc) > 0 {
+			add(m, "desc", strs(op.Desc))
+		}
+		if op.Where != "" {
+			add(m, "where", quoted(op.Where))
+		}
 	case OpDropIndex, OpDropConstraint:
 		add(m, "table", scalar(op.Table))
 		add(m, "name", scalar(op.Name))

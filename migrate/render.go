@@ -29,17 +29,29 @@ type Plan struct {
 // Render turns op into SQL for dialect, given the schema before the op (replayed from
 // the revision history, so SQLite rebuilds know every table's exact shape).
 func Render(dialect string, before *schema.Schema, op *Op) (Plan, error) {
+	p, _, err := renderOp(dialect, before, op)
+	return p, err
+}
+
+// renderOp is Render that also returns the schema after op (which shares with before the
+// tables op leaves alone; before is not changed).
+func renderOp(dialect string, before *schema.Schema, op *Op) (Plan, *schema.Schema, error) {
 	r := renderer{dialect: dialect}
 	switch dialect {
 	case SQLite, Postgres, MySQL:
 	default:
-		return Plan{}, fmt.Errorf("migrate: unknown dialect %q (want sqlite, postgres or mysql)", dialect)
+		return Plan{}, nil, fmt.Errorf("migrate: unknown dialect %q (want sqlite, postgres or mysql)", dialect)
 	}
-	after := before.Clone()
-	if err := Apply(after, op); err != nil {
-		return Plan{}, err
+	after, err := applied(before, op)
+	if err != nil {
+		return Plan{}, nil, err
 	}
-	return r.render(before, after, op)
+	p, err := r.render(before, after, op)
+	if err != nil || r.dialect != Postgres {
+		return p, after, err
+	}
+	p, err = pgEnumTypes(r, before, after, op, p)
+	return p, after, err
 }
 
 type renderer struct{ dialect string }
@@ -78,6 +90,13 @@ func (r renderer) typ(t schema.Type) string {
 		}
 		return "BOOLEAN"
 	case schema.DateTime:
+		switch {
+		case t.Timezone && r.dialect == Postgres:
+			return "TIMESTAMP WITH TIME ZONE"
+		case t.Timezone && r.dialect == SQLite:
+			return "TIMESTAMP" // told apart from DATETIME by inspection; the driver reads both as time
+		}
+		// MySQL and MariaDB have no timezone-aware type: DATETIME(6) holds the UTC time.
 		switch r.dialect {
 		case Postgres:
 			return "TIMESTAMP WITHOUT TIME ZONE"
@@ -120,15 +139,15 @@ func (r renderer) typ(t schema.Type) string {
 		case MySQL:
 			return "JSON"
 		}
-		return "TEXT"
+		return "JSON" // SQLite keeps any type name; SQLAlchemy's spelling, so inspection can tell it from TEXT
+	case schema.Enum:
+		return r.enumType(t)
 	case schema.UUID:
 		switch r.dialect {
 		case Postgres:
 			return "UUID"
-		case MySQL:
-			return "CHAR(36)"
 		}
-		return "VARCHAR(36)"
+		return "CHAR(36)"
 	}
 	return strings.ToUpper(string(t.Kind))
 }
@@ -166,6 +185,9 @@ func (r renderer) columnDef(c *schema.Column) string {
 	}
 	if c.AutoIncrement && r.dialect == MySQL {
 		b.WriteString(" AUTO_INCREMENT")
+	}
+	if c.Type.Kind == schema.Enum && r.dialect == SQLite {
+		fmt.Fprintf(&b, " CHECK (%s IN (%s))", r.q(c.Name), c.Type.EnumArgs())
 	}
 	return b.String()
 }
@@ -212,7 +234,22 @@ func (r renderer) createIndex(table string, ix *schema.Index) string {
 	if ix.Unique {
 		u = "UNIQUE "
 	}
-	return fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, r.q(ix.Name), r.q(table), r.qs(ix.Columns))
+	cols := r.qs(ix.Columns)
+	if len(ix.Desc) > 0 {
+		parts := make([]string, len(ix.Columns))
+		for i, c := range ix.Columns {
+			parts[i] = r.q(c)
+			if slices.Contains(ix.Desc, c) {
+				parts[i] += " DESC"
+			}
+		}
+		cols = strings.Join(parts, ", ")
+	}
+	s := fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, r.q(ix.Name), r.q(table), cols)
+	if ix.Where != "" {
+		s += " WHERE " + ix.Where
+	}
+	return s
 }
 
 func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
@@ -238,6 +275,9 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	case OpRenameTable:
 		return one(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", r.q(op.Name), r.q(op.NewName)))
 	case OpCreateIndex:
+		if op.Where != "" && r.dialect == MySQL {
+			return Plan{}, fmt.Errorf("migrate: index %q on %q is partial (where: %s): MySQL and MariaDB have no partial indexes; index the whole column, or give the mysql dialect its own index with an execute op", op.Name, t, op.Where)
+		}
 		return one(r.createIndex(t, after.Table(t).Index(op.Name)))
 	case OpDropIndex:
 		if r.dialect == MySQL {

@@ -146,7 +146,12 @@ func Apply(s *schema.Schema, op *Op) error {
 		if err := haveColumns(t, op.Columns); err != nil {
 			return fmt.Errorf("create_index %q: %w", op.Name, err)
 		}
-		t.Indexes = append(t.Indexes, &schema.Index{Name: op.Name, Columns: slices.Clone(op.Columns), Unique: op.Unique})
+		for _, c := range op.Desc {
+			if !slices.Contains(op.Columns, c) {
+				return fmt.Errorf("create_index %q: desc column %q is not one of its columns", op.Name, c)
+			}
+		}
+		t.Indexes = append(t.Indexes, &schema.Index{Name: op.Name, Columns: slices.Clone(op.Columns), Unique: op.Unique, Desc: slices.Clone(op.Desc), Where: op.Where})
 	case OpDropIndex:
 		if t.Index(op.Name) == nil {
 			return fmt.Errorf("drop_index: no index %q on table %q", op.Name, t.Name)

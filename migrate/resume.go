@@ -178,15 +178,15 @@ func tableKey(t *schema.Table, dialect string) string {
 	}
 	s := ""
 	for _, c := range t.Columns {
-		s += fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, c.Type.Spec(), c.Nullable, c.Default != nil)
+		s += fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, LiveType(c.Type, dialect).Spec(), c.Nullable, c.Default != nil)
 	}
 	var parts []string
 	for _, ix := range t.Indexes {
-		parts = append(parts, fmt.Sprintf("i:%s:%v:%v", ix.Name, ix.Columns, ix.Unique))
+		parts = append(parts, fmt.Sprintf("i:%s:%v:%v:%v:%v", ix.Name, ix.Columns, ix.Unique, ix.Desc, ix.Where != ""))
 	}
 	for _, u := range t.Uniques {
 		if dialect == MySQL {
-			parts = append(parts, fmt.Sprintf("i:%s:%v:true", u.Name, u.Columns))
+			parts = append(parts, fmt.Sprintf("i:%s:%v:true:[]:false", u.Name, u.Columns)) // as an index would read
 		} else {
 			parts = append(parts, fmt.Sprintf("u:%s:%v", u.Name, u.Columns))
 		}
@@ -194,7 +194,7 @@ func tableKey(t *schema.Table, dialect string) string {
 	for _, fk := range t.ForeignKeys {
 		// By definition, not name: a database made by Flask-Migrate has unnamed keys
 		// (PostgreSQL calls them post_user_id_fkey, MySQL post_ibfk_1).
-		parts = append(parts, fmt.Sprintf("f:%v:%s:%v", fk.Columns, fk.RefTable, fk.RefColumns))
+		parts = append(parts, fmt.Sprintf("f:%v:%s:%v:%s:%s", fk.Columns, fk.RefTable, fk.RefColumns, liveFKRule(fk.OnDelete, dialect), liveFKRule(fk.OnUpdate, dialect)))
 	}
 	for _, c := range t.Checks {
 		parts = append(parts, "k:"+c.Name)

@@ -234,18 +234,29 @@ func (m *Runner) planUpgrade(current, goal []string) ([]step, error) {
 			have = m.Repo.Ancestors(last)
 		}
 	}
+	// The schema after each planned revision: in a chain, the next revision starts from
+	// it instead of replaying the whole history again.
+	reached := map[string]*schema.Schema{}
 	for _, rev := range m.Repo.Ordered() {
 		if !want[rev.ID] || have[rev.ID] {
 			continue
 		}
-		state, err := m.Repo.SchemaAt(rev.parents()...)
+		parents := rev.parents()
+		before := reached[firstOf(parents)]
+		if len(parents) != 1 || before == nil {
+			var err error
+			if before, err = m.Repo.SchemaAt(parents...); err != nil {
+				return nil, err
+			}
+		}
+		plans, after, err := m.plan(before, rev, rev.Upgrade)
 		if err != nil {
 			return nil, err
 		}
-		before := state.Clone()
-		plans, after, err := m.plan(state, rev, rev.Upgrade)
-		if err != nil {
-			return nil, err
+		if len(after) > 0 {
+			reached[rev.ID] = after[len(after)-1]
+		} else {
+			reached[rev.ID] = before
 		}
 		next := slices.DeleteFunc(slices.Clone(heads), func(h string) bool { return slices.Contains(rev.Down, h) })
 		next = append(next, rev.ID)
@@ -272,12 +283,11 @@ func (m *Runner) planDowngrade(current, goal []string) ([]step, error) {
 		if !have[rev.ID] || keep[rev.ID] {
 			continue
 		}
-		state, err := m.Repo.SchemaAt(rev.ID)
+		before, err := m.Repo.SchemaAt(rev.ID)
 		if err != nil {
 			return nil, err
 		}
-		before := state.Clone()
-		plans, after, err := m.plan(state, rev, rev.Downgrade)
+		plans, after, err := m.plan(before, rev, rev.Downgrade)
 		if err != nil {
 			return nil, err
 		}
@@ -299,22 +309,29 @@ func (m *Runner) coveredBy(id string, heads []string) bool {
 	return m.Repo.Ancestors(heads...)[id]
 }
 
-// plan renders ops one after another, replaying each on state.
+// plan renders ops one after another, each on the schema the ops before it left, and
+// returns the plans and the schema after each op. state is not changed; the schemas
+// returned share the tables an op leaves alone, and nobody may change them.
 func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, []*schema.Schema, error) {
-	var plans []Plan
-	var after []*schema.Schema
+	plans := make([]Plan, 0, len(ops))
+	after := make([]*schema.Schema, 0, len(ops))
 	for _, op := range ops {
-		p, err := Render(m.Dialect, state, op)
+		p, next, err := renderOp(m.Dialect, state, op)
 		if err != nil {
 			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
 		}
-		if err := Apply(state, op); err != nil {
-			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
-		}
 		plans = append(plans, p)
-		after = append(after, state.Clone())
+		after = append(after, next)
+		state = next
 	}
 	return plans, after, nil
+}
+
+func firstOf(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }
 
 // run executes the steps, each revision in its own transaction together with its

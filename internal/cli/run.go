@@ -38,7 +38,7 @@ func (w slogWriter) Write(p []byte) (int, error) {
 }
 
 func newRunCommand(stdio IO) *cobra.Command {
-	var addr string
+	var addr, pprofAddr string
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -66,11 +66,19 @@ requests in flight and running jobs get SHUTDOWN_TIMEOUT to finish.`,
 			}
 			log, closeLog := newLogger(cfg, stdio)
 			defer closeLog()
+			if pprofAddr != "" {
+				stopProfiling, err := serveProfiles(pprofAddr, log)
+				if err != nil {
+					return fmt.Errorf("run: %w", err)
+				}
+				defer stopProfiling()
+			}
 			return serve(cmd.Context(), stdio, cfg, log, addr, workers)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:5000", "address to listen on (host:port); default :$PORT when PORT is set")
 	cmd.Flags().IntVar(&workers, "workers", 2, "background jobs run at once in this process (0: none, for a separate `microblog worker`)")
+	cmd.Flags().StringVar(&pprofAddr, "pprof", "", "also serve Go's profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never a public one); for benchmarks")
 	return cmd
 }
 

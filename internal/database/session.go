@@ -293,6 +293,17 @@ type model struct {
 	// indirect lists the cmp entries whose data lies outside the struct (pointers,
 	// slices, maps): they are compared even when the struct's bytes are unchanged.
 	indirect []int
+	// pointees are the indirect fields that point at a value held directly (*string,
+	// *time.Time, *int64…): their pointed-to bytes are snapshotted too, so that an
+	// unchanged object is recognised by comparing bytes, without reflection. indirectRest
+	// lists the other indirect fields (slices, maps, pointers to those), always compared.
+	pointees     []pointeeField
+	pointeeSize  uintptr
+	indirectRest []int
+	// quietable is true when model.quiet can tell an object needs nothing from a flush:
+	// no indirectRest fields, and every relation field at a known offset (relFields).
+	quietable bool
+	relFields []relField
 	// hasMany is true when the model has has-many collections, whose new members a
 	// flush must look for even on unchanged tracked objects.
 	hasMany bool

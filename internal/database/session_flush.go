@@ -243,7 +243,7 @@ type scanResult struct {
 func (s *Session) scan() (*scanResult, error) {
 	sc := &scanResult{links: make(map[any]parentLink)}
 	var err error
-	s.eachTracked(func(obj any, tr *tracked) {
+	s.eachTrackedBut(true, func(obj any, tr *tracked) {
 		if err != nil {
 			return
 		}

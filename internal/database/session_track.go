@@ -22,7 +22,99 @@ type tracked struct {
 // field by field, raw (a byte copy of the whole struct) for a fast "nothing changed" test.
 type snapshot struct {
 	vals []any
-	raw  []byte
+	// raw is the struct's bytes followed by the bytes its model's pointees fields point
+	// at (zeros for nil), in one block so that a check reads one place. It only proves
+	// equality; vals keeps alive what the pointers in it refer to.
+	raw []byte
+}
+
+// pointeeField is a pointer field of a model struct whose target keeps its whole value in
+// its own bytes: equal struct bytes (so the same pointer) and equal target bytes mean an
+// unchanged value.
+type pointeeField struct {
+	offset uintptr // of the pointer field in the struct
+	size   uintptr // of the value it points at
+}
+
+// fieldOffset returns the offset of the field at index in t, when every struct on the way
+// is embedded by value.
+func fieldOffset(t reflect.Type, index []int) (uintptr, bool) {
+	var off uintptr
+	for i, x := range index {
+		if t.Kind() != reflect.Struct {
+			return 0, false
+		}
+		sf := t.Field(x)
+		off += sf.Offset
+		t = sf.Type
+		if i < len(index)-1 && t.Kind() != reflect.Struct {
+			return 0, false
+		}
+	}
+	return off, true
+}
+
+// appendPointees appends the bytes each of m's pointees fields of the struct at base
+// points at, zeros for a nil pointer.
+func (m *model) appendPointees(b []byte, base unsafe.Pointer) []byte {
+	for _, pf := range m.pointees {
+		p := *(*unsafe.Pointer)(unsafe.Add(base, pf.offset))
+		if p == nil {
+			b = append(b, make([]byte, pf.size)...)
+			continue
+		}
+		b = append(b, unsafe.Slice((*byte)(p), pf.size)...)
+	}
+	return b
+}
+
+// quiet reports, reading bytes only, that the tracked struct at base needs nothing from a
+// flush: its columns hold the snapshot's values and it has no related object a flush
+// would look at (every relation field nil or empty).
+func (m *model) quiet(base unsafe.Pointer, snap snapshot) bool {
+	if !m.quietable {
+		return false
+	}
+	for _, rf := range m.relFields {
+		if rf.slice {
+			if (*reflect.SliceHeader)(unsafe.Add(base, rf.offset)).Len != 0 { //nolint:staticcheck // a read of the length only
+				return false
+			}
+		} else if *(*unsafe.Pointer)(unsafe.Add(base, rf.offset)) != nil {
+			return false
+		}
+	}
+	size := m.typ.Size()
+	return bytes.Equal(unsafe.Slice((*byte)(base), size), snap.raw[:size]) && m.samePointees(base, snap.raw[size:])
+}
+
+// relField is a relation field's place in its struct, for quiet.
+type relField struct {
+	offset uintptr
+	slice  bool // a has-many slice (else a pointer)
+}
+
+// samePointees reports whether the pointees of the struct at base hold the bytes want.
+func (m *model) samePointees(base unsafe.Pointer, want []byte) bool {
+	at := 0
+	for _, pf := range m.pointees {
+		p := *(*unsafe.Pointer)(unsafe.Add(base, pf.offset))
+		n := int(pf.size)
+		if at+n > len(want) {
+			return false
+		}
+		if p == nil {
+			for _, c := range want[at : at+n] {
+				if c != 0 {
+					return false
+				}
+			}
+		} else if !bytes.Equal(unsafe.Slice((*byte)(p), n), want[at:at+n]) {
+			return false
+		}
+		at += n
+	}
+	return at == len(want)
 }
 
 // weakKey is the identity-map key of obj, a non-nil pointer to a model struct.
@@ -46,11 +138,19 @@ func (s *Session) setTracked(obj any, tr *tracked) { s.tracked[weakKey(obj)] = t
 
 // eachTracked calls f for every tracked object still referenced by the program, and
 // forgets those that have been garbage-collected.
-func (s *Session) eachTracked(f func(obj any, tr *tracked)) {
+func (s *Session) eachTracked(f func(obj any, tr *tracked)) { s.eachTrackedBut(false, f) }
+
+// eachTrackedBut is eachTracked that, when skipQuiet is set, also skips the objects a
+// flush has nothing to do for (model.quiet): a long-lived session tracks every object it
+// ever wrote until the garbage collector clears them, and each flush checks them all.
+func (s *Session) eachTrackedBut(skipQuiet bool, f func(obj any, tr *tracked)) {
 	for k, tr := range s.tracked {
 		p := k.Value()
 		if p == nil {
 			delete(s.tracked, k)
+			continue
+		}
+		if skipQuiet && tr.m.quiet(unsafe.Pointer(p), tr.snap) {
 			continue
 		}
 		f(reflect.NewAt(tr.m.typ, unsafe.Pointer(p)).Interface(), tr)
@@ -173,7 +273,10 @@ func (m *model) snapshot(obj any) snapshot {
 		c := &m.cmp[i]
 		vals[i] = c.copy(c.value(v))
 	}
-	return snapshot{vals: vals, raw: bytes.Clone(m.rawBytes(obj))}
+	raw := m.rawBytes(obj)
+	buf := make([]byte, len(raw), len(raw)+int(m.pointeeSize))
+	copy(buf, raw)
+	return snapshot{vals: vals, raw: m.appendPointees(buf, reflect.ValueOf(obj).UnsafePointer())}
 }
 
 // rawBytes views the memory of the struct obj points to. Equal bytes mean every field
@@ -220,8 +323,13 @@ func (tr *tracked) changed(obj any) []string {
 			cols = append(cols, c.field.Name)
 		}
 	}
-	if bytes.Equal(tr.m.rawBytes(obj), tr.snap.raw) {
-		for _, i := range tr.m.indirect {
+	size := tr.m.typ.Size()
+	if bytes.Equal(tr.m.rawBytes(obj), tr.snap.raw[:size]) {
+		indirect := tr.m.indirect
+		if tr.m.samePointees(v.Addr().UnsafePointer(), tr.snap.raw[size:]) {
+			indirect = tr.m.indirectRest
+		}
+		for _, i := range indirect {
 			check(i)
 		}
 		return cols
@@ -316,8 +424,16 @@ func (d *DB) modelOf(obj any) (*model, error) {
 	m := &model{typ: t.Elem(), table: table}
 	for i, f := range table.Fields {
 		m.cmp = append(m.cmp, newFieldCmp(f))
-		if !holdsValueDirectly(f.StructField.Type) {
-			m.indirect = append(m.indirect, i)
+		ft := f.StructField.Type
+		if holdsValueDirectly(ft) {
+			continue
+		}
+		m.indirect = append(m.indirect, i)
+		if off, ok := fieldOffset(m.typ, f.Index); ok && ft.Kind() == reflect.Pointer && holdsValueDirectly(ft.Elem()) {
+			m.pointees = append(m.pointees, pointeeField{offset: off, size: ft.Elem().Size()})
+			m.pointeeSize += ft.Elem().Size()
+		} else {
+			m.indirectRest = append(m.indirectRest, i)
 		}
 	}
 	for _, sf := range reflect.VisibleFields(t.Elem()) { // declaration order, unlike the map
@@ -325,9 +441,17 @@ func (d *DB) modelOf(obj any) (*model, error) {
 			m.rels = append(m.rels, rel)
 		}
 	}
+	m.quietable = len(m.indirectRest) == 0
 	for _, rel := range m.rels {
 		m.hasMany = m.hasMany || rel.Type == bunschema.HasManyRelation
 		m.hasRefs = m.hasRefs || rel.Type == bunschema.BelongsToRelation
+		off, ok := fieldOffset(m.typ, rel.Field.Index)
+		kind := rel.Field.StructField.Type.Kind()
+		if !ok || (kind != reflect.Pointer && kind != reflect.Slice) {
+			m.quietable = false
+			continue
+		}
+		m.relFields = append(m.relFields, relField{offset: off, slice: kind == reflect.Slice})
 	}
 	actual, _ := d.models.LoadOrStore(t, m)
 	return actual.(*model), nil

@@ -9,7 +9,7 @@ import (
 
 // Post is a short message written by a user (table "post").
 type Post struct {
-	bun.BaseModel `bun:"table:post,alias:p"`
+	bun.BaseModel `bun:"table:post,alias:p" migrate:"index:ix_post_user_id_timestamp_id(user_id,timestamp,id)"`
 
 	ID        int64     `bun:"id,pk,autoincrement"`
 	Body      string    `bun:"body,type:varchar(140),notnull"`

@@ -49,7 +49,8 @@ var tutorialIndexes = map[string][]string{
 
 // Columns and indexes of the project's own, not the tutorial's (revision eb734d6789e7).
 var ours = map[string]bool{"user.username_key": true, "user.ix_user_username_key": true, "user.language": true, "user.disabled_at": true, // b3ea10ae6597, 4c2b5f67ca6d
-	"message.ix_message_recipient_id_timestamp": true, "task.ix_task_user_id_complete": true} // 95ca808f003e
+	"message.ix_message_recipient_id_timestamp": true, "task.ix_task_user_id_complete": true, // 95ca808f003e
+	"post.ix_post_user_id_timestamp_id": true} // ccdf2d4e5972
 
 // Foreign keys as columns -> table(columns), and primary keys.
 var tutorialKeys = map[string][]string{

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/password"
@@ -57,42 +56,16 @@ func (a *App) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	now := time.Now().UTC()
-	at, err := a.countSignin(ctx, clientIP(r), me.Username, now)
-	if err != nil {
-		a.serverError(w, r, err)
+	ok, answered := a.confirmPassword(w, r, me, current.Value, page, changePasswordTitle)
+	if answered {
 		return
 	}
-	if at.refused != "" {
-		a.tooMany(w, r, page, changePasswordTitle, at.refused, at.wait)
-		return
-	}
-	if at.delay > 0 {
-		if err := a.sleep(ctx, at.delay); err != nil {
-			return // the client went away
-		}
-	}
-	// Checked on a copy: checkPassword may rehash a Werkzeug hash into the user it is
-	// given, and the tracked user must not write that over the new hash at commit.
-	checked := *me
-	ok, err := a.checkPassword(ctx, &checked, current.Value)
-	switch {
-	case errors.Is(err, password.ErrBusy):
-		a.refundSignin(ctx, r, at, now) // never checked: not a failure
-		a.busy(w, r, page, changePasswordTitle)
-		return
-	case ctx.Err() != nil:
-		return // the client went away while its check was queued
-	case err != nil:
-		a.serverError(w, r, err)
-		return
-	case !ok:
+	if !ok {
 		a.log.Info("password change refused: wrong current password", "user_id", me.ID, "request_id", requestID(r))
 		current.Error = i18n.M("Your current password is not correct.")
 		a.render(w, r, http.StatusOK, "form", changePasswordTitle, page)
 		return
 	}
-	a.refundSignin(ctx, r, at, now)
 
 	hash, err := a.hasher.Hash(ctx, pw.Value)
 	if errors.Is(err, password.ErrBusy) {

@@ -4,11 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
-	"github.com/microblog/microblog/internal/password"
 	"github.com/microblog/microblog/internal/store"
 )
 
@@ -50,40 +48,15 @@ func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusOK, "form", i18n.M("Delete Account"), page)
 		return
 	}
-	now := time.Now().UTC()
-	at, err := a.countSignin(ctx, clientIP(r), me.Username, now)
-	if err != nil {
-		a.serverError(w, r, err)
+	ok, answered := a.confirmPassword(w, r, me, pw.Value, page, i18n.M("Delete Account"))
+	if answered {
 		return
 	}
-	if at.refused != "" {
-		a.tooMany(w, r, page, i18n.M("Delete Account"), at.refused, at.wait)
-		return
-	}
-	if at.delay > 0 {
-		if err := a.sleep(ctx, at.delay); err != nil {
-			return // the client went away
-		}
-	}
-	// A copy: a check that upgrades the hash must not write it to a row being deleted.
-	check := *me
-	ok, err := a.checkPassword(ctx, &check, pw.Value)
-	switch {
-	case errors.Is(err, password.ErrBusy):
-		a.refundSignin(ctx, r, at, now)
-		a.busy(w, r, page, i18n.M("Delete Account"))
-		return
-	case ctx.Err() != nil:
-		return
-	case err != nil:
-		a.serverError(w, r, err)
-		return
-	case !ok:
+	if !ok {
 		pw.Error = i18n.M("Invalid password.")
 		a.render(w, r, http.StatusOK, "form", i18n.M("Delete Account"), page)
 		return
 	}
-	a.refundSignin(ctx, r, at, now)
 	if err := a.removeAccount(r, me); err != nil {
 		a.serverError(w, r, err)
 		return

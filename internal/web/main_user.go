@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
+	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
@@ -11,9 +13,7 @@ import (
 
 type profilePage struct {
 	postsPage
-	User                 *models.User
-	Own, IsFollowing     bool
-	Followers, Following int
+	userCard
 	// Exporting is true on one's own profile while an export of one's posts runs: the
 	// export button is hidden until it completes.
 	Exporting bool
@@ -30,16 +30,12 @@ func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	p := profilePage{User: u, Own: u.ID == me.ID}
+	var p profilePage
 	if p.postsPage, err = a.paginate(r, userPath("/user/", u.Username), func(limit, offset int) ([]*models.Post, error) {
 		return store.UserPosts(ctx, s, u, limit, offset)
 	}); err == nil {
-		if p.Followers, err = store.FollowersCount(ctx, s, u); err == nil {
-			if p.Following, err = store.FollowingCount(ctx, s, u); err == nil && !p.Own {
-				p.IsFollowing, err = store.IsFollowing(ctx, s, me, u)
-			} else if err == nil {
-				p.Exporting, err = store.TaskInProgress(ctx, s, me.ID, jobs.KindExportPosts)
-			}
+		if p.userCard, err = loadUserCard(ctx, s, me, u); err == nil && p.Own {
+			p.Exporting, err = store.TaskInProgress(ctx, s, me.ID, jobs.KindExportPosts)
 		}
 	}
 	if err != nil {
@@ -47,4 +43,24 @@ func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, http.StatusOK, "user", "", p)
+}
+
+// userCard is what the profile and the user popup show of a user besides its posts.
+type userCard struct {
+	User                 *models.User
+	Own, IsFollowing     bool
+	Followers, Following int
+}
+
+// loadUserCard reads u's follower and following counts and, unless u is me, whether me
+// follows u.
+func loadUserCard(ctx context.Context, s *database.Session, me, u *models.User) (userCard, error) {
+	c := userCard{User: u, Own: u.ID == me.ID}
+	var err error
+	if c.Followers, err = store.FollowersCount(ctx, s, u); err == nil {
+		if c.Following, err = store.FollowingCount(ctx, s, u); err == nil && !c.Own {
+			c.IsFollowing, err = store.IsFollowing(ctx, s, me, u)
+		}
+	}
+	return c, err
 }

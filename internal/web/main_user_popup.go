@@ -4,17 +4,8 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/store"
 )
-
-// popupPage is the data of the user popup (chapter 20): the card static/js/popup.js
-// shows in a popover beside an author's name.
-type popupPage struct {
-	User                 *models.User
-	Own, IsFollowing     bool
-	Followers, Following int
-}
 
 // userPopup serves the user popup: an HTML fragment, not a page, rendered by
 // html/template like the pages. Pending flashes are shown in it, so that following from
@@ -30,12 +21,8 @@ func (a *App) userPopup(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	p := popupPage{User: u, Own: u.ID == me.ID}
-	if p.Followers, err = store.FollowersCount(ctx, s, u); err == nil {
-		if p.Following, err = store.FollowingCount(ctx, s, u); err == nil && !p.Own {
-			p.IsFollowing, err = store.IsFollowing(ctx, s, me, u)
-		}
-	}
+	// The card static/js/popup.js shows in a popover beside an author's name.
+	p, err := loadUserCard(ctx, s, me, u)
 	if err != nil {
 		a.serverError(w, r, err)
 		return

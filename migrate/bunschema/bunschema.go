@@ -26,6 +26,11 @@
 // and, on the bun.BaseModel field, table-level items separated by ';':
 //
 //	`migrate:"index:ix_post_user_id_timestamp(user_id,timestamp); unique:uq_x(a,b); check:ck_post_body(length(body) > 0)"`
+//
+// An index's columns may be followed by DESC, and an index may be partial (PostgreSQL and
+// SQLite only): `migrate:"unique_index:ix_user_active_email(email) where disabled_at IS NULL; index:ix_post_recent(user_id, timestamp DESC)"`.
+// Enums are a bun type: `bun:"status,type:enum(draft,published)"` (PostgreSQL type
+// <table>_<column>, or type:enum:NAME(…)); timezone-aware times `type:timestamptz`.
 package bunschema
 
 import (
@@ -45,6 +50,16 @@ import (
 // FromModels returns the schema described by the given models (pointers to structs
 // embedding bun.BaseModel), in the order given. Errors name the model and field at fault.
 func FromModels(models ...any) (*schema.Schema, error) {
+	return FromModelsNamed(schema.Naming{}, models...)
+}
+
+// FromModelsNamed is FromModels with a naming convention for the indexes and constraints
+// the models leave unnamed (like SQLAlchemy's naming_convention); names given in tags
+// are kept as they are.
+func FromModelsNamed(naming schema.Naming, models ...any) (*schema.Schema, error) {
+	if err := naming.Validate(); err != nil {
+		return nil, fmt.Errorf("bunschema: %w", err)
+	}
 	tables := sqlitedialect.New().Tables()
 	s := &schema.Schema{}
 	for _, m := range models {
@@ -56,7 +71,7 @@ func FromModels(models ...any) (*schema.Schema, error) {
 			return nil, fmt.Errorf("bunschema: model %T is not a struct or pointer to struct", m)
 		}
 		bt := tables.Get(typ)
-		t, err := fromTable(bt)
+		t, err := fromTable(bt, naming)
 		if err != nil {
 			return nil, fmt.Errorf("bunschema: model %s: %w", typ.Name(), err)
 		}
@@ -68,22 +83,25 @@ func FromModels(models ...any) (*schema.Schema, error) {
 	return s, nil
 }
 
-func fromTable(bt *bunschema.Table) (*schema.Table, error) {
+func fromTable(bt *bunschema.Table, naming schema.Naming) (*schema.Table, error) {
 	t := &schema.Table{Name: bt.Name}
 	for _, f := range bt.Fields {
 		col, err := fromField(f)
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.GoName, err)
 		}
+		if col.Type.Kind == schema.Enum && col.Type.EnumName == "" {
+			col.Type.EnumName = bt.Name + "_" + col.Name // PostgreSQL's type name
+		}
 		t.Columns = append(t.Columns, col)
-		ixs, err := fieldIndexes(bt.Name, f)
+		ixs, err := fieldIndexes(bt.Name, f, naming)
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.GoName, err)
 		}
 		t.Indexes = append(t.Indexes, ixs...)
 	}
 	if len(bt.PKs) > 0 {
-		pk := &schema.PrimaryKey{Name: schema.PrimaryKeyName(bt.Name)}
+		pk := &schema.PrimaryKey{Name: naming.PrimaryKeyName(bt.Name)}
 		for _, f := range bt.PKs {
 			pk.Columns = append(pk.Columns, f.Name)
 		}
@@ -95,10 +113,10 @@ func fromTable(bt *bunschema.Table) (*schema.Table, error) {
 			}
 		}
 	}
-	if err := uniques(bt, t); err != nil {
+	if err := uniques(bt, t, naming); err != nil {
 		return nil, err
 	}
-	if err := foreignKeys(bt, t); err != nil {
+	if err := foreignKeys(bt, t, naming); err != nil {
 		return nil, err
 	}
 	if err := tableItems(bt, t); err != nil {
@@ -114,6 +132,9 @@ var (
 )
 
 func fromField(f *bunschema.Field) (*schema.Column, error) {
+	if err := checkColumnTag(f); err != nil {
+		return nil, err
+	}
 	col := &schema.Column{Name: f.Name, AutoIncrement: f.AutoIncrement || f.Identity}
 	typ, err := columnType(f)
 	if err != nil {
@@ -203,7 +224,7 @@ func normalizeDefault(d string) string {
 	return strings.TrimSpace(d)
 }
 
-func fieldIndexes(table string, f *bunschema.Field) ([]*schema.Index, error) {
+func fieldIndexes(table string, f *bunschema.Field, naming schema.Naming) ([]*schema.Index, error) {
 	tag, ok := f.StructField.Tag.Lookup("migrate")
 	if !ok {
 		return nil, nil
@@ -216,7 +237,7 @@ func fieldIndexes(table string, f *bunschema.Field) ([]*schema.Index, error) {
 		case "index":
 			ix = &schema.Index{Name: val, Columns: []string{f.Name}}
 			if ix.Name == "" {
-				ix.Name = schema.IndexName(table, ix.Columns)
+				ix.Name = naming.IndexName(table, ix.Columns)
 			}
 		case "unique":
 			unique = true
@@ -232,13 +253,13 @@ func fieldIndexes(table string, f *bunschema.Field) ([]*schema.Index, error) {
 	return []*schema.Index{ix}, nil
 }
 
-func uniques(bt *bunschema.Table, t *schema.Table) error {
+func uniques(bt *bunschema.Table, t *schema.Table, naming schema.Naming) error {
 	// Unnamed `unique` options are one single-column constraint each; named groups
 	// (unique:group) form one multi-column constraint per group.
 	for _, f := range bt.Fields {
 		if vals, ok := f.Tag.Options["unique"]; ok && (len(vals) == 0 || vals[0] == "") {
 			cols := []string{f.Name}
-			t.Uniques = append(t.Uniques, &schema.Unique{Name: schema.UniqueName(t.Name, cols), Columns: cols})
+			t.Uniques = append(t.Uniques, &schema.Unique{Name: naming.UniqueName(t.Name, cols), Columns: cols})
 		}
 	}
 	for _, f := range bt.Fields {
@@ -270,11 +291,17 @@ func already(us []*schema.Unique, name string) bool {
 	return false
 }
 
-func foreignKeys(bt *bunschema.Table, t *schema.Table) error {
+func foreignKeys(bt *bunschema.Table, t *schema.Table, naming schema.Naming) error {
 	// Relations is a map; walk fields in declaration order for a stable result.
 	for _, sf := range reflect.VisibleFields(bt.Type) {
 		rel, ok := bt.Relations[sf.Name]
-		if !ok || rel.Type != bunschema.BelongsToRelation {
+		if !ok {
+			continue
+		}
+		if err := checkRelationTag(sf.Name, rel.Field.Tag.Options); err != nil {
+			return err
+		}
+		if rel.Type != bunschema.BelongsToRelation {
 			continue
 		}
 		fk := &schema.ForeignKey{RefTable: rel.JoinTable.Name, OnDelete: fkRule(rel.OnDelete, "ON DELETE"), OnUpdate: fkRule(rel.OnUpdate, "ON UPDATE")}
@@ -284,7 +311,7 @@ func foreignKeys(bt *bunschema.Table, t *schema.Table) error {
 		for _, f := range rel.JoinPKs {
 			fk.RefColumns = append(fk.RefColumns, f.Name)
 		}
-		fk.Name = schema.ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
+		fk.Name = naming.ForeignKeyName(t.Name, fk.Columns, fk.RefTable)
 		dup := false
 		for _, other := range t.ForeignKeys {
 			if other.Name == fk.Name {
@@ -314,24 +341,41 @@ func tableItems(bt *bunschema.Table, t *schema.Table) error {
 			continue
 		}
 		kind, rest, ok := strings.Cut(item, ":")
+		where := ""
+		if i := strings.LastIndex(strings.ToLower(rest), ") where "); i >= 0 && kind != "check" {
+			where, rest = strings.TrimSpace(rest[i+len(") where "):]), rest[:i+1]
+		}
 		open := strings.Index(rest, "(")
 		if !ok || open < 1 || !strings.HasSuffix(rest, ")") {
 			return fmt.Errorf("table migrate tag item %q: want index:NAME(col,…), unique_index:NAME(col,…), unique:NAME(col,…) or check:NAME(expr)", item)
 		}
 		name, inner := strings.TrimSpace(rest[:open]), rest[open+1:len(rest)-1]
-		var cols []string
+		var cols, desc []string
 		if kind != "check" {
 			for _, c := range strings.Split(inner, ",") {
 				c = strings.TrimSpace(c)
+				if name, dir, ok := strings.Cut(c, " "); ok {
+					switch d := strings.ToUpper(strings.TrimSpace(dir)); d {
+					case "DESC":
+						desc = append(desc, name)
+					case "ASC":
+					default:
+						return fmt.Errorf("table migrate tag item %q: column %q: want NAME, NAME ASC or NAME DESC", item, c)
+					}
+					c = name
+				}
 				if t.Column(c) == nil {
 					return fmt.Errorf("table migrate tag item %q: no column %q in table %q", item, c, t.Name)
 				}
 				cols = append(cols, c)
 			}
 		}
+		if (where != "" || len(desc) > 0) && kind != "index" && kind != "unique_index" {
+			return fmt.Errorf("table migrate tag item %q: only an index can be partial (where) or have DESC columns", item)
+		}
 		switch kind {
 		case "index", "unique_index":
-			t.Indexes = append(t.Indexes, &schema.Index{Name: name, Columns: cols, Unique: kind == "unique_index"})
+			t.Indexes = append(t.Indexes, &schema.Index{Name: name, Columns: cols, Unique: kind == "unique_index", Desc: desc, Where: where})
 		case "unique":
 			t.Uniques = append(t.Uniques, &schema.Unique{Name: name, Columns: cols})
 		case "check":

@@ -85,7 +85,7 @@ func (t *Table) Clone() *Table {
 		c.PrimaryKey = &PrimaryKey{Name: t.PrimaryKey.Name, Columns: slices.Clone(t.PrimaryKey.Columns)}
 	}
 	for _, ix := range t.Indexes {
-		c.Indexes = append(c.Indexes, &Index{Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
+		c.Indexes = append(c.Indexes, &Index{Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 	}
 	for _, u := range t.Uniques {
 		c.Uniques = append(c.Uniques, &Unique{Name: u.Name, Columns: slices.Clone(u.Columns)})
@@ -136,10 +136,11 @@ const (
 	Binary     Kind = "binary"
 	JSON       Kind = "json"
 	UUID       Kind = "uuid"
+	Enum       Kind = "enum" // one of Values: a native type on PostgreSQL and MySQL, a CHECK on SQLite
 )
 
 // Kinds lists every Kind, for validation and error messages.
-var Kinds = []Kind{Integer, BigInteger, SmallInt, String, Text, Boolean, DateTime, Date, Time, Float, Numeric, Binary, JSON, UUID}
+var Kinds = []Kind{Integer, BigInteger, SmallInt, String, Text, Boolean, DateTime, Date, Time, Float, Numeric, Binary, JSON, UUID, Enum}
 
 // Type is a portable column type with its parameters.
 type Type struct {
@@ -147,9 +148,15 @@ type Type struct {
 	Length    int // String: maximum length in characters
 	Precision int // Numeric
 	Scale     int // Numeric
+	// Timezone marks a timezone-aware DateTime (TIMESTAMP WITH TIME ZONE on PostgreSQL).
+	Timezone bool
+	// Values are an Enum's values, comma-separated, in order; EnumName names its
+	// PostgreSQL type (bunschema makes it <table>_<column>).
+	Values, EnumName string
 }
 
-// String renders the type the way Alembic's log lines do, e.g. VARCHAR(length=64).
+// String renders the type the way Alembic's log lines show a database's type (SQLAlchemy's
+// reflected types on SQLite), e.g. VARCHAR(length=64), TEXT(), BLOB().
 func (t Type) String() string {
 	switch t.Kind {
 	case String:
@@ -163,6 +170,14 @@ func (t Type) String() string {
 		return "BIGINT()"
 	case SmallInt:
 		return "SMALLINT()"
+	case Binary:
+		return "BLOB()"
+	case DateTime:
+		if t.Timezone {
+			return "DATETIME(timezone=True)"
+		}
+	case Enum:
+		return "ENUM(" + t.EnumArgs() + ")"
 	}
 	return strings.ToUpper(string(t.Kind)) + "()"
 }
@@ -178,6 +193,11 @@ type Index struct {
 	Name    string
 	Columns []string
 	Unique  bool
+	// Desc lists the columns sorted in descending order (a subset of Columns).
+	Desc []string
+	// Where is a partial index's predicate, a portable SQL expression ("" for none);
+	// PostgreSQL and SQLite have partial indexes, MySQL and MariaDB do not.
+	Where string
 }
 
 // Unique is a unique constraint (as opposed to a unique index).

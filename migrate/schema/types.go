@@ -20,9 +20,17 @@ func (t Type) Spec() string {
 	case SmallInt:
 		return "smallint"
 	case DateTime:
+		if t.Timezone {
+			return "timestamptz"
+		}
 		return "datetime"
 	case Binary:
 		return "blob"
+	case Enum:
+		if t.EnumName != "" {
+			return "enum:" + t.EnumName + "(" + t.Values + ")"
+		}
+		return "enum(" + t.Values + ")"
 	}
 	return string(t.Kind)
 }
@@ -30,6 +38,9 @@ func (t Type) Spec() string {
 // ParseType parses an SQL type name such as varchar(64), text, bigint, numeric(10,2)
 // into a portable type.
 func ParseType(s string) (Type, error) {
+	if l := strings.ToLower(strings.TrimSpace(s)); strings.HasPrefix(l, "enum(") || strings.HasPrefix(l, "enum:") {
+		return parseEnum(s)
+	}
 	name, args, _ := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "(")
 	name = strings.TrimSpace(name)
 	var params []int
@@ -53,7 +64,9 @@ func ParseType(s string) (Type, error) {
 		return t, nil
 	}
 	switch name {
-	case "varchar", "character varying", "string", "char", "character":
+	case "char", "character", "nchar":
+		return Type{}, fmt.Errorf("type %q: fixed-length strings are not supported; use varchar(n)", s)
+	case "varchar", "character varying", "string":
 		if len(params) != 1 || params[0] == 0 {
 			return Type{}, fmt.Errorf("type %q: a string type needs a length, e.g. varchar(64)", s)
 		}
@@ -68,8 +81,10 @@ func ParseType(s string) (Type, error) {
 		return noParams(Type{Kind: SmallInt})
 	case "boolean", "bool":
 		return noParams(Type{Kind: Boolean})
-	case "timestamp", "datetime", "timestamptz", "timestamp with time zone", "timestamp without time zone":
+	case "timestamp", "datetime", "timestamp without time zone":
 		return noParams(Type{Kind: DateTime})
+	case "timestamptz", "timestamp with time zone":
+		return noParams(Type{Kind: DateTime, Timezone: true})
 	case "date":
 		return noParams(Type{Kind: Date})
 	case "time":
@@ -91,10 +106,12 @@ func ParseType(s string) (Type, error) {
 		return t, nil
 	case "blob", "bytea", "binary", "varbinary", "longblob":
 		return noParams(Type{Kind: Binary})
-	case "json", "jsonb":
+	case "jsonb":
+		return Type{}, fmt.Errorf("type %q: jsonb is not supported yet; use json", s)
+	case "json":
 		return noParams(Type{Kind: JSON})
 	case "uuid":
 		return noParams(Type{Kind: UUID})
 	}
-	return Type{}, fmt.Errorf("type %q is not a portable type (want one of varchar(n), text, integer, bigint, smallint, boolean, datetime, date, time, float, numeric(p,s), blob, json, uuid)", s)
+	return Type{}, fmt.Errorf("type %q is not a portable type (want one of varchar(n), text, integer, bigint, smallint, boolean, datetime, timestamptz, date, time, float, numeric(p,s), blob, json, uuid, enum(a,b,…))", s)
 }

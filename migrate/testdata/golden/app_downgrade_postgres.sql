@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
--- Running downgrade 84fc1485177b -> 843767ed7abf, full-text search
+-- Running downgrade 84fc1485177b -> ccdf2d4e5972, full-text search
 
 BEGIN;
 
@@ -12,6 +12,18 @@ DROP INDEX "ix_post_body_tsv";
 ALTER TABLE "post" DROP COLUMN "body_tsv";
 
 DELETE FROM "alembic_version" WHERE version_num = '84fc1485177b';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('ccdf2d4e5972');
+
+COMMIT;
+
+-- Running downgrade ccdf2d4e5972 -> 843767ed7abf, post index for timelines
+
+BEGIN;
+
+DROP INDEX "ix_post_user_id_timestamp_id";
+
+DELETE FROM "alembic_version" WHERE version_num = 'ccdf2d4e5972';
 
 INSERT INTO "alembic_version" (version_num) VALUES ('843767ed7abf');
 

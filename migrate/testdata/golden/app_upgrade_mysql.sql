@@ -281,11 +281,19 @@ DELETE FROM `alembic_version` WHERE version_num = '4c2b5f67ca6d';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('843767ed7abf');
 
--- Running upgrade 843767ed7abf -> 84fc1485177b, full-text search
+-- Running upgrade 843767ed7abf -> ccdf2d4e5972, post index for timelines
+
+CREATE INDEX `ix_post_user_id_timestamp_id` ON `post` (`user_id`, `timestamp`, `id`);
+
+DELETE FROM `alembic_version` WHERE version_num = '843767ed7abf';
+
+INSERT INTO `alembic_version` (version_num) VALUES ('ccdf2d4e5972');
+
+-- Running upgrade ccdf2d4e5972 -> 84fc1485177b, full-text search
 
 ALTER TABLE `post` ADD FULLTEXT INDEX `ft_post_body` (`body`), ALGORITHM=COPY;
 
-DELETE FROM `alembic_version` WHERE version_num = '843767ed7abf';
+DELETE FROM `alembic_version` WHERE version_num = 'ccdf2d4e5972';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('84fc1485177b');
 

@@ -351,7 +351,19 @@ INSERT INTO "alembic_version" (version_num) VALUES ('843767ed7abf');
 
 COMMIT;
 
--- Running upgrade 843767ed7abf -> 84fc1485177b, full-text search
+-- Running upgrade 843767ed7abf -> ccdf2d4e5972, post index for timelines
+
+BEGIN;
+
+CREATE INDEX "ix_post_user_id_timestamp_id" ON "post" ("user_id", "timestamp", "id");
+
+DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('ccdf2d4e5972');
+
+COMMIT;
+
+-- Running upgrade ccdf2d4e5972 -> 84fc1485177b, full-text search
 
 BEGIN;
 
@@ -365,7 +377,7 @@ CREATE TRIGGER "post_fts_update" AFTER UPDATE OF "id", "body" ON "post" BEGIN IN
 
 INSERT INTO "post_fts" ("post_fts") VALUES ('rebuild');
 
-DELETE FROM "alembic_version" WHERE version_num = '843767ed7abf';
+DELETE FROM "alembic_version" WHERE version_num = 'ccdf2d4e5972';
 
 INSERT INTO "alembic_version" (version_num) VALUES ('84fc1485177b');
 

@@ -1,0 +1,554 @@
+// Command load is the load benchmark of issue 12: it builds microblog, seeds a database
+// (or reuses a seeded one), starts `microblog run` on it, signs in as several seeded
+// users and drives the home feed, explore, profiles and a mix with 10% new posts at 1,
+// 10 and 50 connections, then a hello-world net/http server in the same sitting as the
+// limit. It prints requests per second, p50/p99 latency, errors, the ratio to
+// hello-world and the app's peak RSS per run, checks that every post the app
+// acknowledged in the mix is in the database, and writes the table to bench/results/.
+//
+//	go run ./bench/load                              # 10,000 users × 100 posts, SQLite, 20 s a run
+//	go run ./bench/load -users 1000 -duration 5s     # a quick run
+//	DATABASE_URL=postgres://… go run ./bench/load    # an empty PostgreSQL or MariaDB database
+//
+// See docs/performance.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/microblog/microblog/internal/database"
+)
+
+// options are the command's flags.
+type options struct {
+	users, postsPerUser, follows int
+	duration                     time.Duration
+	conns                        []int
+	scenarios                    []string
+	signins                      int
+	databaseURL                  string
+	out                          string
+	pprof                        string
+	keep                         bool
+	bin                          string
+	redisURL                     string
+}
+
+func main() {
+	log.SetFlags(0)
+	if len(os.Args) == 3 && os.Args[1] == "-hello" {
+		serveHello(os.Args[2])
+		return
+	}
+	var o options
+	conns, scen := "1,10,50", "hello,home,explore,profile,mix"
+	flag.IntVar(&o.users, "users", 10000, "users to seed")
+	flag.IntVar(&o.postsPerUser, "posts-per-user", 100, "posts per seeded user")
+	flag.IntVar(&o.follows, "follows", 100, "follows per seeded user")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "length of each run")
+	flag.StringVar(&conns, "conns", conns, "comma-separated connection counts")
+	flag.StringVar(&scen, "scenarios", scen, "comma-separated runs among hello, home, explore, profile, mix")
+	flag.IntVar(&o.signins, "signins", 20, "seeded users to sign in as (the connections take turns)")
+	flag.StringVar(&o.databaseURL, "database", os.Getenv("DATABASE_URL"), "database URL (default: a new SQLite file); an already seeded database is reused as it is")
+	flag.StringVar(&o.out, "out", "", "results file (default bench/results/<time>-<dialect>.txt)")
+	flag.StringVar(&o.pprof, "pprof", "", "let the app serve net/http/pprof on this address (e.g. 127.0.0.1:6060), to profile during a run")
+	flag.StringVar(&o.bin, "bin", "", "run this microblog binary instead of building ./cmd/microblog (to compare with an older build)")
+	flag.StringVar(&o.redisURL, "redis", os.Getenv("REDIS_URL"), "REDIS_URL for the app's job queue (required with MariaDB/MySQL, whose queue is Redis)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its URL (reuse it with -database)")
+	flag.Parse()
+	for _, c := range strings.Split(conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			log.Fatalf("load: -conns %q: want positive whole numbers", conns)
+		}
+		o.conns = append(o.conns, n)
+	}
+	o.scenarios = strings.Split(scen, ",")
+	for _, s := range o.scenarios {
+		if !slices.Contains([]string{"hello", "home", "explore", "profile", "mix"}, s) {
+			log.Fatalf("load: -scenarios: unknown run %q", s)
+		}
+	}
+	if err := run(context.Background(), o); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// serveHello is the limit: the ten-line net/http hello world, in its own process.
+func serveHello(addr string) {
+	http.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "Hello, World!\n") })
+	log.Fatal(http.ListenAndServe(addr, nil))
+}
+
+func run(ctx context.Context, o options) error {
+	tmp, err := os.MkdirTemp("", "perfweb-load-")
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if !o.keep {
+		defer os.RemoveAll(tmp)
+	}
+	bin := o.bin
+	if bin == "" {
+		bin = filepath.Join(tmp, "microblog")
+		log.Printf("building microblog")
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/microblog").CombinedOutput(); err != nil {
+			return fmt.Errorf("load: go build: %w\n%s", err, out)
+		}
+	}
+	if o.databaseURL == "" {
+		o.databaseURL = "sqlite:///" + filepath.Join(tmp, "bench.db")
+	}
+	dialect := strings.SplitN(o.databaseURL, ":", 2)[0]
+	if (dialect == "mysql" || dialect == "mariadb") && o.redisURL == "" {
+		return errors.New("load: -redis (or REDIS_URL) is required with MariaDB/MySQL: the app queues its jobs in Redis there")
+	}
+	db, err := database.Open(ctx, o.databaseURL)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	defer db.Close()
+	seeded, _ := db.Bun.NewSelect().Table("user").Count(ctx) // fails before migrations: not seeded
+	if seeded == 0 {
+		log.Printf("seeding %d users × %d posts, %d follows each", o.users, o.postsPerUser, o.follows)
+		start := time.Now()
+		cmd := exec.CommandContext(ctx, bin, "seed", "--users", strconv.Itoa(o.users), "--posts-per-user", strconv.Itoa(o.postsPerUser),
+			"--follows", strconv.Itoa(o.follows), "--seed", "1", "--until", "2026-12-01")
+		cmd.Env, cmd.Dir = append(os.Environ(), "DATABASE_URL="+o.databaseURL, "LOG_TO_STDOUT=1"), tmp
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("load: seed: %w\n%s", err, out)
+		}
+		log.Printf("seeded in %s", time.Since(start).Round(time.Second))
+		// Statistics, as autovacuum or an operator would have them on a live database:
+		// without them PostgreSQL guesses 5,000 follows per user and walks the whole
+		// timestamp index for the timeline (40 ms instead of 2 ms a page).
+		if err := analyze(ctx, db, dialect); err != nil {
+			return err
+		}
+	} else {
+		log.Printf("reusing the seeded database (%d users)", seeded)
+	}
+	if o.keep {
+		log.Printf("database kept: -database %s", o.databaseURL)
+	}
+	var names []string
+	if err := db.Bun.NewSelect().Table("user").Column("username").OrderExpr("id").Limit(int64(o.signins)).Scan(ctx, &names); err != nil {
+		return fmt.Errorf("load: read usernames: %w", err)
+	}
+	var profiles []string
+	if err := db.Bun.NewSelect().Table("user").Column("username").OrderExpr("id DESC").Limit(200).Scan(ctx, &profiles); err != nil {
+		return fmt.Errorf("load: read usernames: %w", err)
+	}
+
+	app, err := startApp(ctx, bin, tmp, o)
+	if err != nil {
+		return err
+	}
+	defer app.stop()
+	hello, err := startHello(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	defer hello.stop()
+
+	maxConns := slices.Max(o.conns)
+	client := &http.Client{
+		Transport:     &http.Transport{MaxIdleConnsPerHost: maxConns, MaxConnsPerHost: maxConns, DisableCompression: false},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}
+	jars, err := signIn(ctx, client, app.base, names)
+	if err != nil {
+		return err
+	}
+	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var acked ackLog
+	var serial atomic.Int64 // numbers the new posts of the whole sitting, so that each body is unique
+	var results []result
+	for _, sc := range o.scenarios {
+		for _, c := range o.conns {
+			target, proc := app, app
+			if sc == "hello" {
+				target, proc = hello, hello
+			}
+			log.Printf("%s, %d connections, %s …", sc, c, o.duration)
+			proc.resetPeak()
+			r := drive(ctx, client, target.base, sc, c, o.duration, jars, profiles, runID, &serial, &acked)
+			r.peakRSS = proc.peakRSS()
+			results = append(results, r)
+			log.Printf("  %.0f req/s, p50 %s, p99 %s, %d errors, peak RSS %d MB", r.rate(), ms(r.p50), ms(r.p99), r.errors, r.peakRSS>>20)
+		}
+	}
+	lost, err := acked.missing(ctx, db)
+	if err != nil {
+		return err
+	}
+	return report(o, dialect, results, len(acked.bodies), lost)
+}
+
+// analyze gathers the planner's statistics after the bulk load (PostgreSQL: VACUUM
+// ANALYZE, which also sets the visibility map that index-only scans need; MariaDB:
+// ANALYZE TABLE). SQLite plans without them.
+func analyze(ctx context.Context, db *database.DB, dialect string) error {
+	var stmt string
+	switch dialect {
+	case "postgres", "postgresql":
+		stmt = "VACUUM ANALYZE"
+	case "mysql", "mariadb":
+		stmt = "ANALYZE TABLE `user`, post, followers, message, notification"
+	default:
+		return nil
+	}
+	if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("load: %s: %w", stmt, err)
+	}
+	return nil
+}
+
+// process is a server the benchmark started.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func (p *process) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// resetPeak clears the process's peak resident set size (VmHWM), so that the next
+// peakRSS covers one run.
+func (p *process) resetPeak() {
+	os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.cmd.Process.Pid), []byte("5"), 0)
+}
+
+// peakRSS is the process's peak resident set size in bytes (0 when unknown).
+func (p *process) peakRSS() int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("load: find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func startApp(ctx context.Context, bin, dir string, o options) (*process, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"run", "--addr", addr, "--workers", "0"}
+	if o.pprof != "" {
+		args = append(args, "--pprof", o.pprof)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+o.databaseURL, "MICROBLOG_ENV=production", "SECRET_KEY=load-benchmark-secret-0123456789abcdef",
+		"BASE_URL=http://"+addr, "SESSION_COOKIE_SECURE=0", "REDIS_URL="+o.redisURL)
+	logf, err := os.Create(filepath.Join(dir, "app.log"))
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("load: start the app: %w", err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr}
+	if err := waitUp(p.base + "/auth/login"); err != nil {
+		p.stop()
+		out, _ := os.ReadFile(logf.Name())
+		return nil, fmt.Errorf("load: the app: %w\n%s", err, out)
+	}
+	return p, nil
+}
+
+func startHello(ctx context.Context, dir string) (*process, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, self, "-hello", addr)
+	cmd.Dir, cmd.Stderr = dir, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("load: start hello-world: %w", err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr}
+	if err := waitUp(p.base + "/"); err != nil {
+		p.stop()
+		return nil, fmt.Errorf("load: hello-world: %w", err)
+	}
+	return p, nil
+}
+
+func waitUp(u string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(u)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("GET %s: %s", u, resp.Status)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not up after 60 s: %w", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// signIn signs in as each named seeded user (password microblog-demo) and returns one
+// cookie jar per user.
+func signIn(ctx context.Context, client *http.Client, base string, names []string) ([]http.CookieJar, error) {
+	var jars []http.CookieJar
+	for _, name := range names {
+		jar, _ := cookiejar.New(nil)
+		c := *client
+		c.Jar = jar
+		form := url.Values{"username": {name}, "password": {"microblog-demo"}, "remember_me": {"y"}}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/auth/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("load: sign in as %s: %w", name, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || strings.Contains(resp.Header.Get("Location"), "/auth/login") {
+			return nil, fmt.Errorf("load: sign in as %s: %s to %q", name, resp.Status, resp.Header.Get("Location"))
+		}
+		jars = append(jars, jar)
+	}
+	return jars, nil
+}
+
+// result is one run's figures.
+type result struct {
+	scenario         string
+	conns            int
+	requests, errors int
+	elapsed          time.Duration
+	p50, p99         time.Duration
+	peakRSS          int64
+	firstError       string
+}
+
+func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+// ackLog holds the bodies of the posts the app acknowledged (302 to /index).
+type ackLog struct {
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (a *ackLog) add(body string) {
+	a.mu.Lock()
+	a.bodies = append(a.bodies, body)
+	a.mu.Unlock()
+}
+
+// missing counts the acknowledged posts that are not in the database.
+func (a *ackLog) missing(ctx context.Context, db *database.DB) (int, error) {
+	lost := 0
+	for chunk := range slices.Chunk(a.bodies, 500) {
+		var found []string
+		if err := db.Bun.NewSelect().Table("post").ColumnExpr("DISTINCT body").Where("body IN (?)", bun.In(chunk)).Scan(ctx, &found); err != nil {
+			return 0, fmt.Errorf("load: check acknowledged posts: %w", err)
+		}
+		lost += len(chunk) - len(found)
+	}
+	return lost, nil
+}
+
+// drive runs one scenario with conns connections for d, each connection a closed loop
+// (the next request leaves when the previous response is read, as hey does).
+func drive(ctx context.Context, client *http.Client, base, scenario string, conns int, d time.Duration, jars []http.CookieJar, profiles []string, runID string, serial *atomic.Int64, acked *ackLog) result {
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      atomic.Int64
+		firstErr  atomic.Value
+	)
+	stopAt := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range conns {
+		wg.Go(func() {
+			c := *client
+			if scenario != "hello" {
+				c.Jar = jars[w%len(jars)]
+			}
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			var mine []time.Duration
+			for time.Now().Before(stopAt) {
+				req, post := request(ctx, base, scenario, rng, profiles, fmt.Sprintf("load %s %d", runID, serial.Add(1)))
+				t0 := time.Now()
+				resp, err := c.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				mine = append(mine, time.Since(t0))
+				switch {
+				case err != nil:
+				case post != "" && resp.StatusCode == http.StatusFound && resp.Header.Get("Location") == "/index":
+					acked.add(post)
+				case post == "" && resp.StatusCode == http.StatusOK:
+				default:
+					err = fmt.Errorf("%s %s: %s (Location %q)", req.Method, req.URL.Path, resp.Status, resp.Header.Get("Location"))
+				}
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	r := result{scenario: scenario, conns: conns, requests: len(latencies), errors: int(errs.Load()), elapsed: time.Since(start)}
+	if s, ok := firstErr.Load().(string); ok {
+		r.firstError = s
+	}
+	slices.Sort(latencies)
+	if len(latencies) > 0 {
+		r.p50 = latencies[len(latencies)*50/100]
+		r.p99 = latencies[min(len(latencies)-1, len(latencies)*99/100)]
+	}
+	return r
+}
+
+// request builds a scenario's next request; post is the new post's body for a post.
+func request(ctx context.Context, base, scenario string, rng *rand.Rand, profiles []string, body string) (req *http.Request, post string) {
+	get := func(path string) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		return req
+	}
+	switch scenario {
+	case "hello":
+		return get("/"), ""
+	case "home":
+		return get("/index"), ""
+	case "explore":
+		return get("/explore"), ""
+	case "profile":
+		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))])), ""
+	}
+	// mix: 10% new posts, the rest spread over the home feed, explore and profiles
+	switch x := rng.IntN(10); {
+	case x == 0:
+		form := url.Values{"post": {body}}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/index", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req, body
+	case x < 5:
+		return get("/index"), ""
+	case x < 7:
+		return get("/explore"), ""
+	default:
+		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))])), ""
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func report(o options, dialect string, results []result, posted, lost int) error {
+	var b strings.Builder
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Fprintf(&b, "microblog load benchmark, %s\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "database: %s; %d users × %d posts, %d follows each; %s a run; %d signed-in users; %s, %d CPUs; load average at the end: %s\n",
+		dialect, o.users, o.postsPerUser, o.follows, o.duration, o.signins, runtime.Version(), runtime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Fprintf(&b, "command: go run ./bench/load %s\n\n", strings.Join(os.Args[1:], " "))
+	hello := map[int]float64{}
+	for _, r := range results {
+		if r.scenario == "hello" {
+			hello[r.conns] = r.rate()
+		}
+	}
+	fmt.Fprintf(&b, "| run | conns | req/s | p50 | p99 | errors | vs hello-world | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range results {
+		ratio := "—"
+		if h := hello[r.conns]; h > 0 && r.scenario != "hello" {
+			ratio = fmt.Sprintf("%.1f%%", 100*r.rate()/h)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %s | %d MB |\n", r.scenario, r.conns, r.rate(), ms(r.p50), ms(r.p99), r.errors, ratio, r.peakRSS>>20)
+	}
+	if slices.Contains(o.scenarios, "mix") {
+		fmt.Fprintf(&b, "\nmix: %d posts acknowledged, %d of them missing from the database\n", posted, lost)
+	}
+	for _, r := range results {
+		if r.firstError != "" {
+			fmt.Fprintf(&b, "first error of %s/%d: %s\n", r.scenario, r.conns, r.firstError)
+		}
+	}
+	fmt.Print("\n" + b.String())
+	out := o.out
+	if out == "" {
+		out = filepath.Join("bench", "results", time.Now().UTC().Format("20060102-150405")+"-"+dialect+".txt")
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	fmt.Printf("\nwritten to %s\n", out)
+	if lost > 0 {
+		return errors.New("load: acknowledged posts are missing from the database")
+	}
+	return nil
+}

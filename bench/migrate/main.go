@@ -1,0 +1,213 @@
+// Command migrate times `microblog db upgrade` as a user runs it: the whole command,
+// start-up included, on generated migration repositories:
+//
+//   - start-up: no revisions (what every run pays: process start, connecting, creating
+//     the version tables);
+//   - wide: one revision creating 500 tables (8 columns, 2 indexes and a foreign key to
+//     the previous table each: 1,500 operations);
+//   - chain: 100 revisions, each creating one table with its indexes.
+//
+// It prints the wall time, the CPU time (user + system) and the peak RSS (the child's
+// getrusage) of each run, for each
+// binary given with -bin, so that a baseline build and a new build are measured in the
+// same run on the same machine. Each (binary, case) pair runs -n times on a fresh SQLite
+// file (and on PostgreSQL/MariaDB when MICROBLOG_TEST_POSTGRES_URL / MICROBLOG_TEST_MYSQL_URL
+// are set, in a database of its own created afresh for every run) and the median is
+// reported.
+//
+// Usage, from the repository root:
+//
+//	go build -o /tmp/mb-new ./cmd/microblog
+//	go run ./bench/migrate -bin /tmp/mb-old -bin /tmp/mb-new
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/microblog/microblog/internal/database"
+)
+
+type bins []string
+
+func (b *bins) String() string     { return strings.Join(*b, ",") }
+func (b *bins) Set(v string) error { *b = append(*b, v); return nil }
+
+func main() {
+	var binaries bins
+	flag.Var(&binaries, "bin", "a microblog binary to time (repeat to compare builds)")
+	runs := flag.Int("n", 3, "runs per binary and case (the median is reported)")
+	tables := flag.Int("tables", 500, "tables of the wide revision")
+	chain := flag.Int("chain", 100, "revisions of the chain")
+	only := flag.String("dialects", "sqlite,postgres,mysql", "dialects to try (others need their env var)")
+	keep := flag.String("write", "", "only write the repositories into this directory (empty/, wide/, chain/), for profiling")
+	flag.Parse()
+	if *keep != "" {
+		if err := writeRepos(*keep, *tables, *chain); err != nil {
+			slog.Error("bench/migrate", "err", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(binaries) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench/migrate -bin BINARY [-bin BINARY2 ...]")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), binaries, *runs, *tables, *chain, strings.Split(*only, ",")); err != nil {
+		slog.Error("bench/migrate", "err", err)
+		os.Exit(1)
+	}
+}
+
+type target struct{ name, url string }
+
+func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dialects []string) error {
+	tmp, err := os.MkdirTemp("", "perfmig-bench-")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	cases := []struct{ name, dir string }{
+		{"start-up (no revisions)", filepath.Join(tmp, "empty")},
+		{fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
+		{fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
+	}
+	if err := writeRepos(tmp, tables, chainLen); err != nil {
+		return err
+	}
+	var targets []target
+	for _, d := range dialects {
+		switch d {
+		case "sqlite":
+			targets = append(targets, target{"sqlite", ""})
+		case "postgres":
+			if u := os.Getenv("MICROBLOG_TEST_POSTGRES_URL"); u != "" {
+				targets = append(targets, target{"postgres", u})
+			}
+		case "mysql":
+			if u := os.Getenv("MICROBLOG_TEST_MYSQL_URL"); u != "" {
+				targets = append(targets, target{"mysql", u})
+			}
+		}
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at start: %s", load)
+	}
+	fmt.Printf("%-9s %-26s %-20s %10s %10s %10s\n", "dialect", "case", "binary", "wall", "cpu", "peak RSS")
+	for _, tg := range targets {
+		if tg.url != "" {
+			defer drop(ctx, tg.url)
+		}
+		for _, c := range cases {
+			var base time.Duration
+			for i, bin := range binaries {
+				var walls, cpus []time.Duration
+				var rss []int64
+				for range runs {
+					dbURL := "sqlite:///" + filepath.Join(tmp, "bench.db")
+					os.Remove(dbURL[len("sqlite:///"):])
+					if tg.name != "sqlite" {
+						if dbURL, err = fresh(ctx, tg.url); err != nil {
+							return err
+						}
+					}
+					wall, cpu, maxrss, err := upgrade(bin, c.dir, dbURL)
+					if err != nil {
+						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin, err)
+					}
+					walls = append(walls, wall)
+					cpus = append(cpus, cpu)
+					rss = append(rss, maxrss)
+				}
+				slices.Sort(walls)
+				slices.Sort(cpus)
+				slices.Sort(rss)
+				wall := walls[len(walls)/2]
+				ratio := ""
+				if i == 0 {
+					base = wall
+				} else {
+					ratio = fmt.Sprintf("  (wall %.2f× the first)", float64(wall)/float64(base))
+				}
+				fmt.Printf("%-9s %-26s %-20s %8.3f s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), cpus[len(cpus)/2].Seconds(), rss[len(rss)/2]/1024, ratio)
+			}
+		}
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at end: %s", load)
+	}
+	return nil
+}
+
+func writeRepos(dir string, tables, chainLen int) error {
+	if err := mkRepo(filepath.Join(dir, "empty")); err != nil {
+		return err
+	}
+	if err := writeWide(filepath.Join(dir, "wide"), tables); err != nil {
+		return err
+	}
+	return writeChain(filepath.Join(dir, "chain"), chainLen)
+}
+
+// upgrade runs `bin db upgrade -d dir` against url and returns its wall time, CPU time
+// and peak RSS in KiB.
+func upgrade(bin, dir, dbURL string) (wall, cpu time.Duration, maxrss int64, err error) {
+	cmd := exec.Command(bin, "db", "upgrade", "-d", dir)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err = cmd.Run()
+	wall = time.Since(start)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%w\n%s", err, out.String())
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return wall, 0, 0, nil
+	}
+	cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return wall, cpu, ru.Maxrss, nil
+}
+
+// fresh (re)creates, on the server url names, a database of the benchmark's own and
+// returns the URL of it: each run starts empty, and nothing else on the server is touched.
+func fresh(ctx context.Context, serverURL string) (string, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	name := fmt.Sprintf("perfmig_bench_%d", os.Getpid())
+	db, err := database.Open(ctx, serverURL)
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name} {
+		if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+			return "", fmt.Errorf("bench: %s: %w", stmt, err)
+		}
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// drop removes the benchmark's database from the server serverURL names.
+func drop(ctx context.Context, serverURL string) {
+	db, err := database.Open(ctx, serverURL)
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	_, _ = db.SQL.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS perfmig_bench_%d", os.Getpid()))
+}
