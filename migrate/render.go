@@ -24,6 +24,8 @@ type Plan struct {
 	// Require is a require op's check on this dialect (nil for other ops, and for a
 	// require that gives no query for this dialect).
 	Require *Requirement
+	// Guards check the rows just before the statements run (see Guard).
+	Guards []*Guard
 }
 
 // Render turns op into SQL for dialect, given the schema before the op (replayed from
@@ -39,7 +41,9 @@ func Render(dialect string, before *schema.Schema, op *Op) (Plan, error) {
 	if err := Apply(after, op); err != nil {
 		return Plan{}, err
 	}
-	return r.render(before, after, op)
+	p, err := r.render(before, after, op)
+	p.Guards = guardsFor(dialect, before, op)
+	return p, err
 }
 
 type renderer struct{ dialect string }

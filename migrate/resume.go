@@ -85,6 +85,11 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 		}
 	}
 	for i := start; i < len(stmts); i++ {
+		if i == 0 || stmts[i-1].op != stmts[i].op {
+			if err := m.checkGuards(ctx, conn, st, stmts[i].op, false); err != nil {
+				return err
+			}
+		}
 		if m.Trace != nil {
 			m.Trace(stmts[i].sql)
 		}
