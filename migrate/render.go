@@ -333,8 +333,7 @@ func (r renderer) sqlite(before, after *schema.Schema, op *Op) (Plan, error) {
 	old, nw := before.Table(t), after.Table(t)
 	switch op.Kind {
 	case OpAddColumn:
-		c := op.Column
-		if c.Nullable || c.Default != nil {
+		if c := op.Column; sqliteAddsInPlace(c) {
 			return Plan{Statements: []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", r.q(t), r.columnDef(c))}}, nil
 		}
 	case OpDropColumn:
@@ -347,7 +346,7 @@ func (r renderer) sqlite(before, after *schema.Schema, op *Op) (Plan, error) {
 	for _, c := range nw.Columns {
 		oc := old.Column(c.Name)
 		if oc == nil {
-			continue // a new NOT NULL column without default: the copy must fail loudly on rows
+			continue // a new column: its default fills it (without one, a NOT NULL column fails loudly on rows)
 		}
 		cols = append(cols, r.q(c.Name))
 		exprs = append(exprs, r.q(c.Name))
