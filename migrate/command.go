@@ -649,31 +649,48 @@ func (c *commands) currentCmd() *cobra.Command {
 
 func (c *commands) lintCmd() *cobra.Command {
 	var large int64
+	var downgrade string
 	cmd := &cobra.Command{
 		Use:   "lint",
-		Short: "Warn about destructive or locking operations in pending revisions (exit 1 if any)",
-		Args:  cobra.NoArgs,
+		Short: "Warn about destructive or locking operations in pending revisions, both ways (exit 1 if any)",
+		Long: `Warn about destructive or locking operations in the pending revisions: their upgrades
+and the downgrades that would take them back. With --downgrade [TARGET] (default -1),
+lint the downgrade from the database's revision to TARGET instead, with the rows it would
+lose or stop at counted in the database. Notes (INFO) do not fail the command.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, closeDB, err := c.runner(cmd)
 			if err != nil {
 				return err
 			}
 			defer closeDB()
-			findings, err := r.Lint(cmd.Context(), LintOptions{LargeTableRows: large})
+			findings, err := r.Lint(cmd.Context(), LintOptions{LargeTableRows: large, Downgrade: downgrade})
 			if err != nil {
 				return err
 			}
+			what := "pending revisions"
+			if downgrade != "" {
+				what = "the downgrade to " + downgrade
+			}
+			warnings := 0
 			for _, f := range findings {
+				if f.Note {
+					fmt.Fprintf(cmd.ErrOrStderr(), "INFO  %s\n", f)
+					continue
+				}
+				warnings++
 				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING  %s\n", f)
 			}
-			if len(findings) > 0 {
-				return fmt.Errorf("%d warning(s) in pending revisions", len(findings))
+			if warnings > 0 {
+				return fmt.Errorf("%d warning(s) in %s", warnings, what)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "No destructive or locking operations in pending revisions.")
+			fmt.Fprintf(cmd.OutOrStdout(), "No destructive or locking operations in %s.\n", what)
 			return nil
 		},
 	}
 	cmd.Flags().Int64Var(&large, "large-table-rows", 100_000, "rows from which a PostgreSQL index build in a transaction is reported")
+	cmd.Flags().StringVar(&downgrade, "downgrade", "", "lint the downgrade to this target instead (-1 when given without a value)")
+	cmd.Flags().Lookup("downgrade").NoOptDefVal = "-1"
 	return cmd
 }
 
