@@ -181,7 +181,7 @@ func newRevisionID() string {
 
 func (c *commands) migrateCmd() *cobra.Command {
 	var message, revID, head string
-	var renames []string
+	var renames, defaults []string
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Autogenerate a revision from the difference between the models and the revisions",
@@ -244,12 +244,16 @@ models; nothing is read from or written to the database.`,
 			if err != nil {
 				return err
 			}
+			if up, down, err = c.fillExistingRows(cmd, up, down, defaults); err != nil {
+				return err
+			}
 			return c.write(cmd, repo, revID, message, heads, up, down)
 		},
 	}
 	revisionFlags(cmd, &message, &revID)
 	cmd.Flags().StringVar(&head, "head", "", "head to build on when there are several")
 	cmd.Flags().StringSliceVar(&renames, "rename", nil, "a rename to keep data: old=new (table) or table.old=new (column); repeatable")
+	cmd.Flags().StringArrayVar(&defaults, "default", nil, "table.column=VALUE: the one-off value (SQL literal or expression) existing rows get for a NOT NULL column without a default; repeatable")
 	return cmd
 }
 

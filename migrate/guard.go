@@ -441,12 +441,16 @@ func stepOps(st step) []*Op {
 }
 
 // changesRows reports whether op can change the rows a guard on table (and column, when
-// not "") reads: an execute op can change anything; other ops change rows only by
+// not "") reads: an execute op can change anything, except the fill that db migrate
+// --default writes, which changes one column's NULLs; other ops change rows only by
 // creating, dropping or renaming the table, or by adding, dropping, altering or renaming
 // the column.
 func changesRows(op *Op, table, column string) bool {
 	switch op.Kind {
 	case OpExecute:
+		if t, c, ok := fillTarget(op); ok {
+			return t == table && c == column
+		}
 		return true
 	case OpRequire:
 		return false
