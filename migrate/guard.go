@@ -418,6 +418,19 @@ func (m *Runner) checkGuards(ctx context.Context, q querier, st step, i int, inT
 	return nil
 }
 
+// guardComment shows guards in an offline script, where nothing checks them.
+func (m *Runner) guardComment(guards []*Guard) string {
+	var b strings.Builder
+	for _, g := range guards {
+		stmt := "SELECT count(*) FROM " + m.q(g.Table)
+		if g.Where != "" {
+			stmt += " WHERE " + g.Where
+		}
+		fmt.Fprintf(&b, "-- check (online runs stop here if it finds rows of %s that %s)\n-- %s\n\n", g.Subject, g.Problem, stmt)
+	}
+	return b.String()
+}
+
 // guardedStatements maps the index of each op's first statement, in the order
 // stepStatements lists them, to the op's index, for the ops that have guards.
 func guardedStatements(st step) map[int]int {

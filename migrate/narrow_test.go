@@ -241,3 +241,23 @@ func dump(t testing.TB, db *database.DB, table string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// Offline scripts, which nothing checks, show each check as a comment before its op.
+func TestNarrowingCheckShownInOfflineScripts(t *testing.T) {
+	first := chain(t, sch(aboutMe(140)))[0]
+	repo, err := migrate.LoadRepo(repoFS(t, first, handRevision("rev002", first.ID, []*migrate.Op{narrowOp(7)}, []*migrate.Op{widenOp(9)})), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{migrate.SQLite, migrate.Postgres, migrate.MySQL} {
+		script, err := (&migrate.Runner{Repo: repo, Dialect: d}).Script(nil, "head", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := `-- check (online runs stop here if it finds rows of "user"."about_me" that are longer than 5 characters, which VARCHAR(5) cannot hold)`
+		at := strings.Index(script, check)
+		if at < 0 || !strings.Contains(script[at:], "> 5\n") || strings.Index(script[at:], "ALTER TABLE") < 0 {
+			t.Errorf("%s script lacks the check before the narrowing:\n%s", d, script)
+		}
+	}
+}
