@@ -192,6 +192,9 @@ func misfit(dialect, col string, from, to schema.Type) (where, problem string) {
 		if p == 0 {
 			p = 10
 		}
+		if s > p {
+			return "", "" // not a valid type; the database refuses it
+		}
 		limit := "1" + strings.Repeat("0", p-s)
 		problem := fmt.Sprintf("have more than %d digit(s) before the point or more than %d after it, which %s cannot hold without cutting or rounding", p-s, s, name)
 		switch {

@@ -261,7 +261,11 @@ func (l *opLint) alterColumn() {
 		}
 	}
 	if op.Type != nil && narrows(old.Type, *op.Type) && !slices.ContainsFunc(l.plan.Guards, func(g *Guard) bool { return g.kind == guardType }) {
-		l.add(false, "changes %q.%q from %s to %s: values that do not convert make the %s fail", op.Table, op.ColName, old.Type.Spec(), op.Type.Spec(), l.verb())
+		what := "values that do not convert make the " + l.verb() + " fail"
+		if l.m.Dialect == SQLite {
+			what = "SQLite keeps values that do not convert as they are (it does not enforce types), unlike PostgreSQL and MySQL, which refuse them"
+		}
+		l.add(false, "changes %q.%q from %s to %s: %s", op.Table, op.ColName, old.Type.Spec(), op.Type.Spec(), what)
 	}
 }
 

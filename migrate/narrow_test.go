@@ -174,6 +174,8 @@ func TestNarrowingChecksEveryKindOfType(t *testing.T) {
 		why      string
 	}{
 		{"text to varchar", typ(schema.Text), schema.Type{Kind: schema.String, Length: 5}, []string{"'abc'"}, []string{"'abcdefgh'"}, `v="abcdefgh"`, "longer than 5 characters"},
+		{"varchar counts characters, not bytes", schema.Type{Kind: schema.String, Length: 20}, schema.Type{Kind: schema.String, Length: 5},
+			[]string{"'ééééé'", "'ｕｓｅｒ'"}, []string{"'😀😀😀😀😀😀'"}, `v="😀😀😀😀😀😀"`, "longer than 5 characters"},
 		{"integer to smallint", typ(schema.Integer), typ(schema.SmallInt), []string{"7", "-32768"}, []string{"40000"}, "v=40000", "outside"},
 		{"bigint to integer", typ(schema.BigInteger), typ(schema.Integer), []string{"7"}, []string{"3000000000"}, "v=3000000000", "outside"},
 		{"float to integer", typ(schema.Float), typ(schema.Integer), []string{"3"}, []string{"2.5"}, `v="2.5"`, "fraction"},

@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -83,6 +84,57 @@ func TestAddNotNullColumnWithoutDefaultStopsOnRows(t *testing.T) {
 		}
 		if c := inspect(t, db).Table("user").Column("joined"); c == nil || c.Nullable {
 			t.Errorf("joined after the upgrade = %+v, want a NOT NULL column", c)
+		}
+	})
+}
+
+// Setting NOT NULL on a column that holds NULLs: PostgreSQL and SQLite would fail, MySQL
+// outside strict mode would write ” into the rows. Every database stops before the
+// change with the rows; lint counts them; once they are filled the change runs.
+func TestSetNotNullStopsOnNulls(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		first := chain(t, sch(aboutMe(140)))[0]
+		nf, nt := false, true
+		rev := handRevision("rev002", first.ID,
+			[]*migrate.Op{{Kind: migrate.OpAlterColumn, Table: "user", ColName: "about_me", Nullable: &nf}},
+			[]*migrate.Op{{Kind: migrate.OpAlterColumn, Table: "user", ColName: "about_me", Nullable: &nt}})
+		r := runner(t, db, repoFS(t, first, rev))
+		if err := r.Upgrade(ctx, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range []string{
+			"INSERT INTO %s (username, about_me) VALUES ('susan', 'hi')",
+			"INSERT INTO %s (username, about_me) VALUES ('john', NULL)",
+		} {
+			if _, err := db.SQL.Exec(fmt.Sprintf(stmt, quoteFor(db, "user"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		findings, err := r.Lint(ctx, migrate.LintOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(findings) == 0 || !strings.Contains(findings[0].String(), `alter_column: sets NOT NULL on "user"."about_me", which holds 1 NULL(s): the upgrade stops before it`) {
+			t.Errorf("lint: %v", findings)
+		}
+		err = r.Upgrade(ctx, "head")
+		if err == nil {
+			t.Fatalf("NOT NULL was set over a NULL; about_me of row 2 is now %q", aboutMeOf(t, db, 2))
+		}
+		for _, want := range []string{"before any change", `1 row(s) of "user"."about_me" are NULL`, "id=2 about_me=NULL"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q:\n%v", want, err)
+			}
+		}
+		if c := inspect(t, db).Table("user").Column("about_me"); !c.Nullable {
+			t.Error("about_me became NOT NULL")
+		}
+		if _, err := db.SQL.Exec(fmt.Sprintf("UPDATE %s SET about_me = '' WHERE about_me IS NULL", quoteFor(db, "user"))); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Upgrade(ctx, "head"); err != nil {
+			t.Fatalf("upgrade once the NULLs are filled: %v", err)
 		}
 	})
 }
