@@ -89,7 +89,7 @@ func TestAddNotNullColumnWithoutDefaultStopsOnRows(t *testing.T) {
 }
 
 // Setting NOT NULL on a column that holds NULLs: PostgreSQL and SQLite would fail, MySQL
-// outside strict mode would write ” into the rows. Every database stops before the
+// outside strict mode would write empty strings into the rows. Every database stops before the
 // change with the rows; lint counts them; once they are filled the change runs.
 func TestSetNotNullStopsOnNulls(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, db *database.DB) {
