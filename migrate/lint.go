@@ -70,13 +70,13 @@ func (m *Runner) Lint(ctx context.Context, opts LintOptions) ([]Finding, error) 
 		if err != nil {
 			return nil, err
 		}
-		return m.lintSteps(ctx, opts, steps, nil), nil
+		return m.lintSteps(ctx, opts, steps, nil, nil), nil
 	}
 	steps, err := m.planUpgrade(current, m.Repo.Heads())
 	if err != nil {
 		return nil, err
 	}
-	out := m.lintSteps(ctx, opts, steps, nil)
+	out := m.lintSteps(ctx, opts, steps, nil, nil)
 	// Each pending revision's downgrade, as it would run after the upgrade: its rows can
 	// be counted where the upgrade leaves them as they are now.
 	var ran []*Op
@@ -95,19 +95,20 @@ func (m *Runner) Lint(ctx context.Context, opts LintOptions) ([]Finding, error) 
 			return nil, err
 		}
 		down := step{rev: st.rev, plans: plans, before: before, after: after}
-		out = append(out, m.lintSteps(ctx, opts, []step{down}, ran)...)
+		out = append(out, m.lintSteps(ctx, opts, []step{down}, ran, st.before)...)
 	}
 	return out, nil
 }
 
-// lintSteps lints the ops of steps run in order after the ops prior.
-func (m *Runner) lintSteps(ctx context.Context, opts LintOptions, steps []step, prior []*Op) []Finding {
+// lintSteps lints the ops of steps run in order after the ops prior. For the downgrade
+// of a pending revision, upBefore is the schema before its upgrade.
+func (m *Runner) lintSteps(ctx context.Context, opts LintOptions, steps []step, prior []*Op, upBefore *schema.Schema) []Finding {
 	var out []Finding
 	earlier := slices.Clone(prior)
 	for _, st := range steps {
 		state := st.before
 		for i, op := range stepOps(st) {
-			l := opLint{m: m, ctx: ctx, opts: opts, st: st, op: op, plan: st.plans[i], state: state, earlier: earlier}
+			l := opLint{m: m, ctx: ctx, opts: opts, st: st, op: op, plan: st.plans[i], state: state, earlier: earlier, upBefore: upBefore}
 			out = append(out, l.findings()...)
 			state = st.after[i]
 			earlier = append(earlier, op)
@@ -126,7 +127,21 @@ type opLint struct {
 	plan    Plan
 	state   *schema.Schema // before the op
 	earlier []*Op          // the ops that run before it
-	out     []Finding
+	// upBefore, for the downgrade of a pending revision, is the schema before its upgrade:
+	// what the downgrade drops and that schema lacks, the revision itself adds.
+	upBefore *schema.Schema
+	out      []Finding
+}
+
+// addedByRevision reports whether a pending revision's downgrade drops a table (column
+// "") or column that the revision's own upgrade adds: losing what was written since is
+// what taking such a revision back means, so it is a note, not a warning.
+func (l *opLint) addedByRevision(table, column string) bool {
+	if l.upBefore == nil {
+		return false
+	}
+	t := l.upBefore.Table(table)
+	return t == nil || column != "" && t.Column(column) == nil
 }
 
 func (l *opLint) add(note bool, format string, args ...any) {
@@ -175,8 +190,16 @@ func (l *opLint) findings() []Finding {
 	op, m := l.op, l.m
 	switch op.Kind {
 	case OpDropTable:
+		if l.addedByRevision(op.Name, "") {
+			l.add(true, "drops table %q, which this revision creates: rows written after the upgrade are lost", op.Name)
+			break
+		}
 		l.add(false, "drops table %q%s (its data is lost)", op.Name, l.rowsNote(l.rows(op.Name)))
 	case OpDropColumn:
+		if l.addedByRevision(op.Table, op.ColName) {
+			l.add(true, "drops column %q.%q, which this revision adds: values written after the upgrade are lost", op.Table, op.ColName)
+			break
+		}
 		note := ""
 		if l.countable(op.Table, op.ColName) {
 			where := m.q(op.ColName) + " IS NOT NULL"
