@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/microblog/microblog/migrate/schema"
 )
@@ -80,6 +81,9 @@ func (e *GuardError) Error() string {
 
 // guardsFor derives the guards of op on dialect, given the schema before it.
 func guardsFor(dialect string, before *schema.Schema, op *Op) []*Guard {
+	if op.Kind != OpAddColumn && op.Kind != OpAlterColumn {
+		return nil
+	}
 	r := renderer{dialect: dialect}
 	t := before.Table(op.TableName())
 	if t == nil {
@@ -384,7 +388,7 @@ func (g *Guard) check(ctx context.Context, q querier, dialect string, rev *Revis
 			case v.Valid && canonicalInt(v.String):
 				row[i] = v.String
 			case v.Valid:
-				row[i] = strconv.Quote(v.String)
+				row[i] = shortQuote(v.String)
 			default:
 				row[i] = "NULL"
 			}
@@ -395,6 +399,17 @@ func (g *Guard) check(ctx context.Context, q querier, dialect string, rev *Revis
 		return fmt.Errorf("revision %s: list the rows of %s: %w", rev.ID, g.Subject, err)
 	}
 	return e
+}
+
+// shortQuote quotes a value for a message, cut after 60 characters (saying how long it
+// is): a sample row should not bury the error under a long text.
+func shortQuote(v string) string {
+	const max = 60
+	if n := utf8.RuneCountInString(v); n > max {
+		cut := []rune(v)[:max]
+		return fmt.Sprintf("%s… (%d characters)", strconv.Quote(string(cut)), n)
+	}
+	return strconv.Quote(v)
 }
 
 // canonicalInt reports whether s is an integer written the way it prints (not "007"),

@@ -167,7 +167,8 @@ func TestLintFlagsDowngrades(t *testing.T) {
 		if err == nil {
 			t.Fatal("the downgrade ran over rows it cannot keep")
 		}
-		for _, want := range []string{"downgrade refused before any change", `2 row(s) of "user"."about_me"`, `1 row(s) of "user"."code"`, `code="A-17"`} {
+		for _, want := range []string{"downgrade refused before any change", `2 row(s) of "user"."about_me"`, `1 row(s) of "user"."code"`, `code="A-17"`,
+			`about_me="` + long[:60] + `"… (200 characters)`} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("downgrade error lacks %q:\n%v", want, err)
 			}
