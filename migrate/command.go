@@ -181,7 +181,7 @@ func newRevisionID() string {
 
 func (c *commands) migrateCmd() *cobra.Command {
 	var message, revID, head string
-	var renames []string
+	var renames, defaults []string
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Autogenerate a revision from the difference between the models and the revisions",
@@ -244,12 +244,16 @@ models; nothing is read from or written to the database.`,
 			if err != nil {
 				return err
 			}
+			if up, down, err = c.fillExistingRows(cmd, up, down, defaults); err != nil {
+				return err
+			}
 			return c.write(cmd, repo, revID, message, heads, up, down)
 		},
 	}
 	revisionFlags(cmd, &message, &revID)
 	cmd.Flags().StringVar(&head, "head", "", "head to build on when there are several")
 	cmd.Flags().StringSliceVar(&renames, "rename", nil, "a rename to keep data: old=new (table) or table.old=new (column); repeatable")
+	cmd.Flags().StringArrayVar(&defaults, "default", nil, "table.column=VALUE: the one-off value (SQL literal or expression) existing rows get for a NOT NULL column without a default; repeatable")
 	return cmd
 }
 
@@ -649,31 +653,48 @@ func (c *commands) currentCmd() *cobra.Command {
 
 func (c *commands) lintCmd() *cobra.Command {
 	var large int64
+	var downgrade string
 	cmd := &cobra.Command{
 		Use:   "lint",
-		Short: "Warn about destructive or locking operations in pending revisions (exit 1 if any)",
-		Args:  cobra.NoArgs,
+		Short: "Warn about destructive or locking operations in pending revisions, both ways (exit 1 if any)",
+		Long: `Warn about destructive or locking operations in the pending revisions: their upgrades
+and the downgrades that would take them back. With --downgrade [TARGET] (default -1),
+lint the downgrade from the database's revision to TARGET instead, with the rows it would
+lose or stop at counted in the database. Notes (INFO) do not fail the command.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, closeDB, err := c.runner(cmd)
 			if err != nil {
 				return err
 			}
 			defer closeDB()
-			findings, err := r.Lint(cmd.Context(), LintOptions{LargeTableRows: large})
+			findings, err := r.Lint(cmd.Context(), LintOptions{LargeTableRows: large, Downgrade: downgrade})
 			if err != nil {
 				return err
 			}
+			what := "pending revisions"
+			if downgrade != "" {
+				what = "the downgrade to " + downgrade
+			}
+			warnings := 0
 			for _, f := range findings {
+				if f.Note {
+					fmt.Fprintf(cmd.ErrOrStderr(), "INFO  %s\n", f)
+					continue
+				}
+				warnings++
 				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING  %s\n", f)
 			}
-			if len(findings) > 0 {
-				return fmt.Errorf("%d warning(s) in pending revisions", len(findings))
+			if warnings > 0 {
+				return fmt.Errorf("%d warning(s) in %s", warnings, what)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "No destructive or locking operations in pending revisions.")
+			fmt.Fprintf(cmd.OutOrStdout(), "No destructive or locking operations in %s.\n", what)
 			return nil
 		},
 	}
 	cmd.Flags().Int64Var(&large, "large-table-rows", 100_000, "rows from which a PostgreSQL index build in a transaction is reported")
+	cmd.Flags().StringVar(&downgrade, "downgrade", "", "lint the downgrade to this target instead (-1 when given without a value)")
+	cmd.Flags().Lookup("downgrade").NoOptDefVal = "-1"
 	return cmd
 }
 

@@ -46,14 +46,23 @@ func TestLintPendingRevisions(t *testing.T) {
 			t.Errorf("findings do not name the file and line: %q", got)
 		}
 		for _, want := range []string{
-			`add_column: adds NOT NULL column "karma" without a default to a table with rows (2+ rows)`,
-			`narrows "user"."username" from varchar(64) to varchar(10)`,
-			`drops column "post"."body" (2+ rows)`,
-			`drops table "post" (2+ rows)`,
+			`add_column: adds NOT NULL column "karma" without a default to a table with rows (more than 1 row): the upgrade stops before it`,
+			"--default user.karma=VALUE",
+			`narrows "user"."username" from varchar(64) to varchar(10): the upgrade stops before the change if any rows are longer than 10 characters, which VARCHAR(10) cannot hold (0 row(s) now)`,
+			`drops column "post"."body" (2 row(s) hold a value in it)`,
+			`drops table "post" (more than 1 row)`,
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("lint lacks %q:\n%s", want, text)
 			}
+		}
+		dialectNote := map[string]string{
+			migrate.SQLite:   "SQLite would fail copying the rows",
+			migrate.Postgres: "PostgreSQL would refuse it",
+			migrate.MySQL:    "MySQL/MariaDB would fill the rows with 0, '' or a zero date",
+		}[db.Dialect]
+		if !strings.Contains(text, dialectNote) {
+			t.Errorf("lint does not say what %s would do: %q\n%s", db.Dialect, dialectNote, text)
 		}
 		if (db.Dialect == migrate.Postgres) != strings.Contains(text, "CREATE INDEX CONCURRENTLY") {
 			t.Errorf("index-build warning should appear on PostgreSQL only:\n%s", text)

@@ -51,7 +51,11 @@ func (m *Runner) Script(from []string, target string, up bool) (string, error) {
 				fmt.Fprintf(&b, "-- require (checked by online runs, which stop if the query finds rows of %s)\n-- %s\n\n", p.Require.Message, strings.ReplaceAll(p.Require.Query, "\n", "\n-- "))
 			}
 		}
-		for _, stmt := range m.stepStatements(st) {
+		guarded := guardedStatements(st)
+		for i, stmt := range m.stepStatements(st) {
+			if op, ok := guarded[i]; ok {
+				b.WriteString(m.guardComment(st.plans[op].Guards))
+			}
 			b.WriteString(stmt + ";\n\n")
 		}
 		if rebuild {

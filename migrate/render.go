@@ -24,6 +24,8 @@ type Plan struct {
 	// Require is a require op's check on this dialect (nil for other ops, and for a
 	// require that gives no query for this dialect).
 	Require *Requirement
+	// Guards check the rows just before the statements run (see Guard).
+	Guards []*Guard
 }
 
 // Render turns op into SQL for dialect, given the schema before the op (replayed from
@@ -47,6 +49,7 @@ func renderOp(dialect string, before *schema.Schema, op *Op) (Plan, *schema.Sche
 		return Plan{}, nil, err
 	}
 	p, err := r.render(before, after, op)
+	p.Guards = guardsFor(dialect, before, op)
 	if err != nil || r.dialect != Postgres {
 		return p, after, err
 	}
@@ -369,8 +372,7 @@ func (r renderer) sqlite(before, after *schema.Schema, op *Op) (Plan, error) {
 	old, nw := before.Table(t), after.Table(t)
 	switch op.Kind {
 	case OpAddColumn:
-		c := op.Column
-		if c.Nullable || c.Default != nil {
+		if c := op.Column; sqliteAddsInPlace(c) {
 			return Plan{Statements: []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", r.q(t), r.columnDef(c))}}, nil
 		}
 	case OpDropColumn:
@@ -383,7 +385,7 @@ func (r renderer) sqlite(before, after *schema.Schema, op *Op) (Plan, error) {
 	for _, c := range nw.Columns {
 		oc := old.Column(c.Name)
 		if oc == nil {
-			continue // a new NOT NULL column without default: the copy must fail loudly on rows
+			continue // a new column: its default fills it (without one, a NOT NULL column fails loudly on rows)
 		}
 		cols = append(cols, r.q(c.Name))
 		exprs = append(exprs, r.q(c.Name))

@@ -140,6 +140,7 @@ func (m *Runner) preflight(ctx context.Context, conn *sql.Conn, steps []step) er
 			}
 		}
 	}
+	failed = append(failed, m.preflightGuards(ctx, conn, steps)...)
 	if len(failed) == 0 {
 		return nil
 	}

@@ -85,6 +85,14 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 		}
 	}
 	for i := start; i < len(stmts); i++ {
+		if i == 0 || stmts[i-1].op != stmts[i].op {
+			if err := m.checkGuards(ctx, conn, st, stmts[i].op, false); err != nil {
+				if i > 0 {
+					return fmt.Errorf("%w\n  (statements 1 to %d of this revision are applied; fix the rows and run again to resume)", err, i)
+				}
+				return err
+			}
+		}
 		if m.Trace != nil {
 			m.Trace(stmts[i].sql)
 		}

@@ -159,6 +159,11 @@ func (m *Runner) migrate(ctx context.Context, target string, up bool) error {
 		return err
 	}
 	defer unlock()
+	restore, err := m.strictSession(ctx, conn)
+	if err != nil {
+		return err
+	}
+	defer restore()
 	if err := m.ensureTables(ctx, conn); err != nil {
 		return err
 	}
@@ -425,7 +430,13 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 			return err
 		}
 	} else {
-		for _, stmt := range m.stepStatements(st) {
+		guarded := guardedStatements(st)
+		for i, stmt := range m.stepStatements(st) {
+			if op, ok := guarded[i]; ok {
+				if err := m.checkGuards(ctx, ex, st, op, true); err != nil {
+					return err
+				}
+			}
 			if m.Trace != nil {
 				m.Trace(stmt)
 			}
