@@ -82,6 +82,14 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 			case skipStatement:
 				start++
 			}
+			// Record the skip before anything else runs: otherwise a run killed after its
+			// next statement leaves two unrecorded statements, and only the first would
+			// be checked on the following resume (issue 13, defect 11).
+			if start != done {
+				if _, err := conn.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET done = %d WHERE revision = '%s'", m.q(ProgressTable), start, st.rev.ID)); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	for i := start; i < len(stmts); i++ {
