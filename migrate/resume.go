@@ -97,7 +97,11 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 			m.Trace(stmts[i].sql)
 		}
 		if _, err := conn.ExecContext(ctx, stmts[i].sql); err != nil {
-			return fmt.Errorf("%w\n  in: %s\n  (statements 1 to %d of this revision are applied; fix the cause and run again to resume)", err, firstLine(stmts[i].sql), i)
+			applied := make([]string, i)
+			for j := range applied {
+				applied[j] = firstLine(stmts[j].sql)
+			}
+			return &partialError{applied: applied, total: len(stmts), err: fmt.Errorf("%w\n  in: %s", err, firstLine(stmts[i].sql))}
 		}
 		if m.Executed != nil {
 			m.Executed(stmts[i].sql)
