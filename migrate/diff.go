@@ -45,6 +45,7 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 		}
 		detected = append(detected, tdet...)
 	}
+	ops = append(ops, dropKeyOps(dependencyOrder(removed), forwardKeys(dependencyOrder(removed)))...)
 	for _, t := range slices.Backward(dependencyOrder(removed)) {
 		say("Detected removed table '%s'", t.Name)
 		ops = append(ops, &Op{Kind: OpDropTable, Name: t.Name})
@@ -57,9 +58,10 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 			added = append(added, t)
 		}
 	}
+	fwd := forwardKeys(dependencyOrder(added))
 	for _, t := range dependencyOrder(added) {
 		say("Detected added table '%s'", t.Name)
-		def := t.Clone()
+		def := withoutKeys(t.Clone(), fwd[t.Name])
 		def.Indexes = nil
 		ops = append(ops, &Op{Kind: OpCreateTable, Def: def})
 		for _, ix := range sortedIndexes(t.Indexes) {
@@ -67,6 +69,7 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t.Name, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique})
 		}
 	}
+	ops = append(ops, addKeyOps(dependencyOrder(added), fwd)...)
 	return append(ops, later...), detected, nil
 }
 
