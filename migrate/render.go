@@ -238,6 +238,9 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	case OpRenameTable:
 		return one(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", r.q(op.Name), r.q(op.NewName)))
 	case OpCreateIndex:
+		if r.dialect == MySQL {
+			return one(append([]string{r.createIndex(t, after.Table(t).Index(op.Name))}, r.mysqlFKIndexesUnneeded(before.Table(t), after.Table(t))...)...)
+		}
 		return one(r.createIndex(t, after.Table(t).Index(op.Name)))
 	case OpDropIndex:
 		if r.dialect == MySQL {
@@ -261,6 +264,9 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	case OpAlterColumn:
 		return r.alterColumn(before, after, op)
 	case OpCreateUnique:
+		if r.dialect == MySQL {
+			return one(append([]string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", r.q(t), r.q(op.Name), r.qs(op.Columns))}, r.mysqlFKIndexesUnneeded(before.Table(t), after.Table(t))...)...)
+		}
 		return one(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", r.q(t), r.q(op.Name), r.qs(op.Columns)))
 	case OpCreateForeignKey:
 		return one(fmt.Sprintf("ALTER TABLE %s ADD %s", r.q(t), r.fkClause(op.FK)))
@@ -393,7 +399,7 @@ func (r renderer) mysqlFKIndexes(before, after *schema.Table) []string {
 		if covered(after, fk.Columns) || !covered(before, fk.Columns) {
 			continue
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", r.q(fk.Name), r.q(after.Name), r.qs(fk.Columns)))
+		stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", r.q(fk.Name), r.q(after.Name), r.qs(fk.Columns)))
 	}
 	return stmts
 }
