@@ -45,6 +45,11 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 		}
 		detected = append(detected, tdet...)
 	}
+	keyDrops, keyAdds, err := retypeKeyOps(from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	ops = append(ops, keyDrops...)
 	ops = append(ops, dropKeyOps(dependencyOrder(removed), forwardKeys(dependencyOrder(removed)))...)
 	for _, t := range slices.Backward(dependencyOrder(removed)) {
 		say("Detected removed table '%s'", t.Name)
@@ -70,7 +75,7 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 		}
 	}
 	ops = append(ops, addKeyOps(dependencyOrder(added), fwd)...)
-	return append(ops, later...), detected, nil
+	return append(append(ops, later...), keyAdds...), detected, nil
 }
 
 func sortedIndexes(ixs []*schema.Index) []*schema.Index {

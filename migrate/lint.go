@@ -70,6 +70,9 @@ func (m *Runner) Lint(ctx context.Context, opts LintOptions) ([]Finding, error) 
 				}
 			case OpAlterColumn:
 				old := state.Table(op.Table).Column(op.ColName)
+				if msg := keyColumnRetyped(state, op); msg != "" {
+					add("%s", msg)
+				}
 				if op.Type != nil && narrows(old.Type, *op.Type) {
 					add("narrows %q.%q from %s to %s: longer or larger values fail or are cut", op.Table, op.ColName, old.Type.Spec(), op.Type.Spec())
 				}

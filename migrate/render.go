@@ -155,6 +155,10 @@ func (r renderer) columnDef(c *schema.Column) string {
 		b.WriteString("BIGSERIAL")
 	case c.AutoIncrement && r.dialect == Postgres:
 		b.WriteString("SERIAL")
+	case c.AutoIncrement && r.dialect == SQLite:
+		// Only INTEGER PRIMARY KEY is the rowid that numbers new rows (a BIGINT key
+		// would not be); SQLite's integers are 64-bit whatever the declared type.
+		b.WriteString("INTEGER")
 	default:
 		b.WriteString(r.typ(c.Type))
 	}
@@ -312,6 +316,7 @@ func (r renderer) alterColumn(before, after *schema.Schema, op *Op) (Plan, error
 	}
 	if op.Type != nil {
 		alter(fmt.Sprintf("TYPE %s USING %s::%s", r.typ(c.Type), r.q(c.Name), r.typ(c.Type)))
+		stmts = append(stmts, r.serialType(t, old, c)...)
 	}
 	if op.Nullable != nil {
 		if c.Nullable {

@@ -190,7 +190,7 @@ func tableKey(t *schema.Table, dialect string) string {
 	}
 	s := ""
 	for _, c := range t.Columns {
-		s += fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, c.Type.Spec(), c.Nullable, c.Default != nil)
+		s += fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, liveSpec(c, dialect), c.Nullable, c.Default != nil)
 	}
 	var parts []string
 	for _, ix := range t.Indexes {
