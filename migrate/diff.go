@@ -163,7 +163,9 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 		if a.Column(c.Name) == nil {
 			say("Detected added column '%s.%s'", t, c.Name)
 			cc := *c
-			ops = append(ops, &Op{Kind: OpAddColumn, Table: t, Column: &cc})
+			op := &Op{Kind: OpAddColumn, Table: t, Column: &cc}
+			placeColumn(op, a, b)
+			ops = append(ops, op)
 		}
 	}
 	for _, c := range b.Columns {

@@ -262,7 +262,7 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	}
 	switch op.Kind {
 	case OpAddColumn:
-		return one(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", r.q(t), r.columnDef(op.Column)))
+		return one(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s%s", r.q(t), r.columnDef(op.Column), r.positionSQL(before.Table(t), op)))
 	case OpDropColumn:
 		return one(fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", r.q(t), r.q(op.ColName)))
 	case OpAlterColumn:
@@ -341,7 +341,7 @@ func (r renderer) sqlite(before, after *schema.Schema, op *Op) (Plan, error) {
 	switch op.Kind {
 	case OpAddColumn:
 		c := op.Column
-		if c.Nullable || c.Default != nil {
+		if (c.Nullable || c.Default != nil) && !placed(old, op) {
 			return Plan{Statements: []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", r.q(t), r.columnDef(c))}}, nil
 		}
 	case OpDropColumn:

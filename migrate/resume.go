@@ -188,10 +188,14 @@ func tableKey(t *schema.Table, dialect string) string {
 	if t == nil {
 		return "-"
 	}
-	s := ""
+	var cols []string
 	for _, c := range t.Columns {
-		s += fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, liveSpec(c, dialect), c.Nullable, c.Default != nil)
+		cols = append(cols, fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, liveSpec(c, dialect), c.Nullable, c.Default != nil))
 	}
+	if dialect == Postgres {
+		slices.Sort(cols) // PostgreSQL cannot place a column: its order is not compared
+	}
+	s := strings.Join(cols, "")
 	var parts []string
 	for _, ix := range t.Indexes {
 		parts = append(parts, fmt.Sprintf("i:%s:%v:%v", ix.Name, ix.Columns, ix.Unique))
