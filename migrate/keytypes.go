@@ -43,8 +43,13 @@ func retypedKeys(from, to *schema.Schema) ([]*schema.ForeignKey, map[*schema.For
 				ort, hadRef := typeOf(from, fk.RefTable, fk.RefColumns[i])
 				moved := had && hadRef && (oct != ct || ort != rt)
 				if ct != rt && (moved || old == nil || findFK(old, fk.Name) == nil) && (oct == ort || !had || !hadRef) {
+					// Suggest changing the side that did not change.
+					fixTable, fixCol, fixType := t.Name, c, rt
+					if had && oct != ct && ort == rt {
+						fixTable, fixCol, fixType = fk.RefTable, fk.RefColumns[i], ct
+					}
 					return nil, nil, fmt.Errorf("foreign key %q: %s.%s would be %s but %s.%s, which it refers to, %s; MySQL and MariaDB refuse a key between columns of different types: change %s.%s to %s as well, in the same revision",
-						fk.Name, t.Name, c, ct.Spec(), fk.RefTable, fk.RefColumns[i], rt.Spec(), t.Name, c, rt.Spec())
+						fk.Name, t.Name, c, ct.Spec(), fk.RefTable, fk.RefColumns[i], rt.Spec(), fixTable, fixCol, fixType.Spec())
 				}
 				changed = changed || moved
 			}

@@ -155,3 +155,13 @@ func TestLintFlagsRetypingAKeyColumn(t *testing.T) {
 		}
 	})
 }
+
+// Widening only the referring column is refused the same way, suggesting the other side.
+func TestWideningOnlyTheReferringColumnIsRefused(t *testing.T) {
+	p := posts()
+	p.Column("user_id").Type = schema.Type{Kind: schema.BigInteger}
+	_, _, err := migrate.Diff(sch(users(), posts()), sch(users(), p))
+	if err == nil || !strings.Contains(err.Error(), "change user.id to bigint as well") {
+		t.Fatalf("error: %v", err)
+	}
+}
