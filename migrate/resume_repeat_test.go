@@ -1,10 +1,12 @@
 package migrate_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,9 +105,11 @@ func TestResumeSurvivesAKillRightAfterTheSkip(t *testing.T) {
 }
 
 // TestResumeAfterSixRandomKills: one revision creating 100 tables, SIGKILLed six times in
-// a row at random statement boundaries (before a statement, or after it ran but before
-// its progress was recorded), then run again: it completes with every table. The seed
-// is in the failure message.
+// a row at random moments, then run again: it completes with every table. Each kill is
+// one of: after a statement ran but before its progress was recorded, early in the run
+// (where a resumed run has just skipped a statement); before a statement; or from
+// outside, after a random delay, wherever the run is then (a run that finishes first
+// just ends the series). The seed and the kills are in the failure message.
 func TestResumeAfterSixRandomKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a process many times; skipped with -short")
@@ -120,15 +124,52 @@ func TestResumeAfterSixRandomKills(t *testing.T) {
 			dir, revs := killRepo(t, want)
 			var history []string
 			for range 6 {
-				env := "SCRATCH_KILL_BEFORE"
-				if rng.IntN(2) == 1 {
-					env = "SCRATCH_KILL_AFTER"
+				var r cliRun
+				switch rng.IntN(4) {
+				case 0, 1: // most often: the kill that strands a resumed run's skip
+					k := 1 + rng.IntN(2)
+					history = append(history, fmt.Sprintf("SCRATCH_KILL_AFTER=%d", k))
+					r = killedRun(t, bin, dir, url, "SCRATCH_KILL_AFTER", k)
+				case 2:
+					k := 1 + rng.IntN(25) // 6 × 25 < 200 statements: the run is killed
+					history = append(history, fmt.Sprintf("SCRATCH_KILL_BEFORE=%d", k))
+					r = killedRun(t, bin, dir, url, "SCRATCH_KILL_BEFORE", k)
+				default:
+					delay := time.Duration(20+rng.IntN(400)) * time.Millisecond
+					r = runKilledAfter(t, bin, dir, url, delay)
+					history = append(history, fmt.Sprintf("SIGKILL after %v (exit %d)", delay, r.code))
 				}
-				k := 1 + rng.IntN(25) // 6 × 25 < 200 statements: every run is killed
-				history = append(history, fmt.Sprintf("%s=%d", env, k))
-				killedRun(t, bin, dir, url, env, k)
+				if r.code == 0 {
+					break // finished before the kill
+				}
+				if r.code != -1 {
+					t.Fatalf("a run failed instead of being killed (seed %d: %s): %s", seed, strings.Join(history, ", "), r.stderr)
+				}
 			}
 			finishAndCheck(t, bin, dir, url, revs, want, fmt.Sprintf("seed %d: %s", seed, strings.Join(history, ", ")))
 		})
 	}
+}
+
+// runKilledAfter runs db upgrade and SIGKILLs it after delay, if it is still running.
+func runKilledAfter(t *testing.T, bin, dir, url string, delay time.Duration) cliRun {
+	t.Helper()
+	cmd := exec.Command(bin, "db", "upgrade")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(delay, func() { cmd.Process.Kill() })
+	err := cmd.Wait()
+	timer.Stop()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return cliRun{code, out.String(), errb.String()}
 }
