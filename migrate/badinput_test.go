@@ -64,6 +64,8 @@ func TestBadRevisionsLeaveTheDatabaseUntouched(t *testing.T) {
 			"deadbeef0000", []string{"Can't locate revision identified by 'deadbeef0000'"}},
 		{"op that does not fit the schema", map[string]string{"b.yaml": second("upgrade:\n  - add_column: {table: user, column: {name: email, type: varchar(120), nullable: true}}\n  - drop_column: {table: user, column: emial}\ndowngrade: []\n")},
 			"head", []string{"versions/b.yaml:7:", `no column "emial" in table "user"`}},
+		{"add_column after a column that does not exist", map[string]string{"b.yaml": second("upgrade:\n  - add_column: {table: user, column: {name: email, type: varchar(120), nullable: true}, after: usernme}\ndowngrade: []\n")},
+			"head", []string{"versions/b.yaml:6:", `after: no column "usernme" in table "user"`}},
 		{"SQL the database refuses", map[string]string{"b.yaml": second("upgrade:\n  - create_index: {table: user, name: ix_user_email, columns: [username], unique: true}\n  - execute: {sql: \"THIS IS NOT SQL\"}\ndowngrade: []\n")},
 			"head", []string{"upgrade bbbbbbbbbbbb", "nothing of it was applied"}},
 	}
