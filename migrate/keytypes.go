@@ -42,7 +42,7 @@ func retypedKeys(from, to *schema.Schema) ([]*schema.ForeignKey, map[*schema.For
 				oct, had := typeOf(from, t.Name, c)
 				ort, hadRef := typeOf(from, fk.RefTable, fk.RefColumns[i])
 				moved := had && hadRef && (oct != ct || ort != rt)
-				if ct != rt && (moved || old == nil || findFK(old, fk.Name) == nil) && (oct == ort || !had || !hadRef) {
+				if keyTypesDiffer(ct, rt) && (moved || old == nil || findFK(old, fk.Name) == nil) && (oct == ort || !had || !hadRef) {
 					// Suggest changing the side that did not change.
 					fixTable, fixCol, fixType := t.Name, c, rt
 					if had && oct != ct && ort == rt {
@@ -123,4 +123,14 @@ func keyColumnRetyped(state *schema.Schema, op *Op) string {
 		}
 	}
 	return ""
+}
+
+// keyTypesDiffer reports whether MySQL/MariaDB would refuse a foreign key between columns
+// of these types: different kinds (integer sizes included), or decimals of another
+// precision or scale. String lengths may differ.
+func keyTypesDiffer(a, b schema.Type) bool {
+	if a.Kind != b.Kind {
+		return true
+	}
+	return a.Kind == schema.Numeric && (a.Precision != b.Precision || a.Scale != b.Scale)
 }

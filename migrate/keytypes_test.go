@@ -165,3 +165,24 @@ func TestWideningOnlyTheReferringColumnIsRefused(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+// A key between strings of different lengths is fine on every database: lengthening the
+// referenced column is not refused, and the key is still taken out of its way.
+func TestLengtheningAReferencedStringKey(t *testing.T) {
+	tag := &schema.Table{Name: "tag", Columns: []*schema.Column{str("name", 32, false)}, PrimaryKey: &schema.PrimaryKey{Name: "pk_tag", Columns: []string{"name"}}}
+	item := fk(table("item", str("tag_name", 32, true)), "tag_name", "tag")
+	item.ForeignKeys[0].RefColumns = []string{"name"}
+	wider := tag.Clone()
+	wider.Column("name").Type.Length = 64
+	up, _, err := migrate.Diff(sch(tag, item), sch(wider, item.Clone()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, op := range up {
+		kinds = append(kinds, op.Kind+" "+op.TableName())
+	}
+	if g, w := strings.Join(kinds, ", "), "drop_constraint item, alter_column tag, create_foreign_key item"; g != w {
+		t.Fatalf("ops: %s\nwant: %s", g, w)
+	}
+}
