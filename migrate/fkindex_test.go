@@ -8,6 +8,7 @@ import (
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/schema"
 	"github.com/microblog/microblog/migrations"
 )
 
@@ -35,51 +36,68 @@ func mysqlIndexes(t *testing.T, db *database.DB, table string) string {
 // engine give the key an index of its own on MySQL (fk_post_user_id_user); the downgrade,
 // re-creating the dropped index, takes that one back. Up, down, up, down again all work
 // (the second upgrade used to fail with "Duplicate key name"), with the same schema each
-// time, and on MySQL the indexes are exactly the expected ones.
+// time, and on MySQL the indexes are exactly the expected ones. The same with a unique
+// constraint (user_id, body) in place of the index.
 func TestIndexAddedForAForeignKeyIsTakenBack(t *testing.T) {
-	var sc scenario
-	for _, s := range scenarios {
-		if s.name == "drop the index a foreign key uses" {
-			sc = s
-		}
+	uniqueKeyed := func() *schema.Schema {
+		p := posts()
+		p.Indexes = nil
+		return sch(users(), unique(p, "", "user_id", "body"))
 	}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
-		ctx := context.Background()
-		before, after := sc.before(), sc.after()
-		revs := chain(t, before, after)
-		r := runner(t, db, repoFS(t, revs...))
-		if err := r.Upgrade(ctx, revs[0].ID); err != nil {
-			t.Fatal(err)
-		}
-		fillRows(t, db, before, 0)
-		for round := range 2 {
-			if err := r.Upgrade(ctx, "head"); err != nil {
-				t.Fatalf("upgrade %d: %v", round+1, err)
-			}
-			if g, w := canonical(inspect(t, db), db.Dialect), canonical(after, db.Dialect); g != w {
-				t.Fatalf("schema after upgrade %d:\n%s\nwant:\n%s", round+1, g, w)
-			}
-			if db.Dialect == migrate.MySQL {
-				if g := mysqlIndexes(t, db, "post"); g != "fk_post_user_id_user" {
-					t.Fatalf("indexes of post after upgrade %d: %s", round+1, g)
+	unindexed := func() *schema.Schema {
+		p := posts()
+		p.Indexes = nil
+		return sch(users(), p)
+	}
+	cases := []struct {
+		name          string
+		before, after func() *schema.Schema
+		covering      string // the index the downgrade gives back, as MySQL lists it
+	}{
+		{"index", func() *schema.Schema { return sch(users(), posts()) }, unindexed, "ix_post_user_id"},
+		{"unique constraint", uniqueKeyed, unindexed, "uq_post_user_id_body"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			forEachDialect(t, func(t *testing.T, db *database.DB) {
+				ctx := context.Background()
+				before, after := c.before(), c.after()
+				revs := chain(t, before, after)
+				r := runner(t, db, repoFS(t, revs...))
+				if err := r.Upgrade(ctx, revs[0].ID); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if err := r.Downgrade(ctx, "-1"); err != nil {
-				t.Fatalf("downgrade %d: %v", round+1, err)
-			}
-			if g, w := canonical(inspect(t, db), db.Dialect), canonical(before, db.Dialect); g != w {
-				t.Fatalf("schema after downgrade %d:\n%s\nwant:\n%s", round+1, g, w)
-			}
-			if db.Dialect == migrate.MySQL {
-				if g := mysqlIndexes(t, db, "post"); g != "ix_post_user_id" {
-					t.Fatalf("indexes of post after downgrade %d: %s (the index added for the key stayed)", round+1, g)
+				fillRows(t, db, before, 0)
+				for round := range 2 {
+					if err := r.Upgrade(ctx, "head"); err != nil {
+						t.Fatalf("upgrade %d: %v", round+1, err)
+					}
+					if g, w := canonical(inspect(t, db), db.Dialect), canonical(after, db.Dialect); g != w {
+						t.Fatalf("schema after upgrade %d:\n%s\nwant:\n%s", round+1, g, w)
+					}
+					if db.Dialect == migrate.MySQL {
+						if g := mysqlIndexes(t, db, "post"); g != "fk_post_user_id_user" {
+							t.Fatalf("indexes of post after upgrade %d: %s", round+1, g)
+						}
+					}
+					if err := r.Downgrade(ctx, "-1"); err != nil {
+						t.Fatalf("downgrade %d: %v", round+1, err)
+					}
+					if g, w := canonical(inspect(t, db), db.Dialect), canonical(before, db.Dialect); g != w {
+						t.Fatalf("schema after downgrade %d:\n%s\nwant:\n%s", round+1, g, w)
+					}
+					if db.Dialect == migrate.MySQL {
+						if g := mysqlIndexes(t, db, "post"); g != c.covering {
+							t.Fatalf("indexes of post after downgrade %d: %s, want %s (the index added for the key stayed)", round+1, g, c.covering)
+						}
+					}
+					if drift, err := r.Drift(ctx); err != nil || len(drift) > 0 {
+						t.Fatalf("drift after downgrade %d: %v %v", round+1, drift, err)
+					}
 				}
-			}
-			if drift, err := r.Drift(ctx); err != nil || len(drift) > 0 {
-				t.Fatalf("drift after downgrade %d: %v %v", round+1, drift, err)
-			}
-		}
-	})
+			})
+		})
+	}
 }
 
 // The app's own revision 5f1c0a2e9d41 replaces the index of followers.followed_id; its
