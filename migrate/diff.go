@@ -47,6 +47,12 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 		}
 		existingDet[b.Name] = tdet
 	}
+	keyDrops, keyAdds, err := retypeKeyOps(from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	ops = append(ops, keyDrops...)
+	ops = append(ops, dropKeyOps(dependencyOrder(removed), forwardKeys(dependencyOrder(removed)))...)
 	var removedDet []string // Alembic: added tables, then removed ones, then changes
 	for _, t := range slices.Backward(dependencyOrder(removed)) {
 		removedDet = append(removedDet, removedTableLines(t)...)
@@ -60,9 +66,10 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 			added = append(added, t)
 		}
 	}
+	fwd := forwardKeys(dependencyOrder(added))
 	for _, t := range dependencyOrder(added) {
 		say("Detected added table '%s'", t.Name)
-		def := t.Clone()
+		def := withoutKeys(t.Clone(), fwd[t.Name])
 		def.Indexes = nil
 		ops = append(ops, &Op{Kind: OpCreateTable, Def: def})
 		for _, ix := range sortedIndexes(t.Indexes) {
@@ -70,11 +77,12 @@ func Diff(from, to *schema.Schema) ([]*Op, []string, error) {
 			ops = append(ops, &Op{Kind: OpCreateIndex, Table: t.Name, Name: ix.Name, Columns: slices.Clone(ix.Columns), Unique: ix.Unique, Desc: slices.Clone(ix.Desc), Where: ix.Where})
 		}
 	}
+	ops = append(ops, addKeyOps(dependencyOrder(added), fwd)...)
 	detected = append(detected, removedDet...)
 	for _, name := range slices.Sorted(maps.Keys(existingDet)) {
 		detected = append(detected, existingDet[name]...)
 	}
-	return append(ops, later...), detected, nil
+	return append(append(ops, later...), keyAdds...), detected, nil
 }
 
 func sortedIndexes(ixs []*schema.Index) []*schema.Index {
@@ -162,7 +170,9 @@ func diffTable(a, b *schema.Table) ([]*Op, []string, error) {
 		if a.Column(c.Name) == nil {
 			say(colAddedLine, "Detected added column '%s.%s'", t, c.Name)
 			cc := *c
-			ops = append(ops, &Op{Kind: OpAddColumn, Table: t, Column: &cc})
+			op := &Op{Kind: OpAddColumn, Table: t, Column: &cc}
+			placeColumn(op, a, b)
+			ops = append(ops, op)
 		}
 	}
 	for _, c := range b.Columns {

@@ -81,7 +81,11 @@ func canonical(s *schema.Schema, dialect string) string {
 	for _, t := range tables {
 		fmt.Fprintf(&b, "table %s\n", t.Name)
 		for _, c := range t.Columns {
-			fmt.Fprintf(&b, "  col %s %s null=%v default=%v auto=%v\n", c.Name, migrate.LiveType(c.Type, dialect).Spec(), c.Nullable, c.Default != nil, c.AutoIncrement)
+			spec := migrate.LiveType(c.Type, dialect).Spec()
+			if dialect == migrate.SQLite && c.AutoIncrement && (c.Type.Kind == schema.BigInteger || c.Type.Kind == schema.SmallInt) {
+				spec = "integer" // SQLite's auto-increment key is INTEGER, its rowid
+			}
+			fmt.Fprintf(&b, "  col %s %s null=%v default=%v auto=%v\n", c.Name, spec, c.Nullable, c.Default != nil, c.AutoIncrement)
 		}
 		if t.PrimaryKey != nil {
 			fmt.Fprintf(&b, "  pk %v\n", t.PrimaryKey.Columns)

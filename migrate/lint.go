@@ -211,6 +211,9 @@ func (l *opLint) findings() []Finding {
 	case OpAddColumn:
 		l.addColumn()
 	case OpAlterColumn:
+		if msg := keyColumnRetyped(l.state, op); msg != "" {
+			l.add(false, "%s", msg)
+		}
 		l.alterColumn()
 	case OpCreateIndex:
 		if m.Dialect == Postgres && !l.st.rev.NonTransactional {

@@ -35,6 +35,8 @@ type Op struct {
 
 	Def     *schema.Table      // create_table
 	Column  *schema.Column     // add_column
+	After   string             // add_column: the column it follows, where it is not the last
+	First   bool               // add_column: it goes first
 	ColName string             // drop_column, alter_column, rename_column
 	Columns []string           // create_index, create_unique
 	Unique  bool               // create_index

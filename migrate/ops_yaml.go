@@ -15,7 +15,7 @@ var opFields = map[string]struct{ required, optional []string }{
 	OpCreateTable:      {[]string{"name", "columns"}, []string{"primary_key", "foreign_keys", "uniques", "checks"}},
 	OpDropTable:        {[]string{"name"}, nil},
 	OpRenameTable:      {[]string{"name", "new_name"}, nil},
-	OpAddColumn:        {[]string{"table", "column"}, nil},
+	OpAddColumn:        {[]string{"table", "column"}, []string{"after", "first"}},
 	OpDropColumn:       {[]string{"table", "column"}, nil},
 	OpAlterColumn:      {[]string{"table", "column"}, []string{"type", "nullable", "default"}},
 	OpRenameColumn:     {[]string{"table", "column", "new_name"}, nil},
@@ -130,6 +130,10 @@ func (d decoder) op(n *yaml.Node) (*Op, error) {
 	case OpAddColumn:
 		op.Table = str("table")
 		op.Column, err = d.column(f["column"])
+		op.After = str("after")
+		if v := f["first"]; v != nil && err == nil {
+			op.First, err = d.boolean(v, "first")
+		}
 	case OpDropColumn:
 		op.Table, op.ColName = str("table"), str("column")
 	case OpRenameColumn:
@@ -446,6 +450,12 @@ func opNode(op *Op) *yaml.Node {
 	case OpAddColumn:
 		add(m, "table", scalar(op.Table))
 		add(m, "column", columnNode(op.Column))
+		if op.After != "" {
+			add(m, "after", scalar(op.After))
+		}
+		if op.First {
+			add(m, "first", boolNode(true))
+		}
 	case OpDropColumn:
 		add(m, "table", scalar(op.Table))
 		add(m, "column", scalar(op.ColName))

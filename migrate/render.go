@@ -177,6 +177,10 @@ func (r renderer) columnDef(c *schema.Column) string {
 		b.WriteString("BIGSERIAL")
 	case c.AutoIncrement && r.dialect == Postgres:
 		b.WriteString("SERIAL")
+	case c.AutoIncrement && r.dialect == SQLite:
+		// Only INTEGER PRIMARY KEY is the rowid that numbers new rows (a BIGINT key
+		// would not be); SQLite's integers are 64-bit whatever the declared type.
+		b.WriteString("INTEGER")
 	default:
 		b.WriteString(r.typ(c.Type))
 	}
@@ -281,6 +285,9 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 		if op.Where != "" && r.dialect == MySQL {
 			return Plan{}, fmt.Errorf("migrate: index %q on %q is partial (where: %s): MySQL and MariaDB have no partial indexes; index the whole column, or give the mysql dialect its own index with an execute op", op.Name, t, op.Where)
 		}
+		if r.dialect == MySQL {
+			return one(append([]string{r.createIndex(t, after.Table(t).Index(op.Name))}, r.mysqlFKIndexesUnneeded(before.Table(t), after.Table(t))...)...)
+		}
 		return one(r.createIndex(t, after.Table(t).Index(op.Name)))
 	case OpDropIndex:
 		if r.dialect == MySQL {
@@ -298,12 +305,15 @@ func (r renderer) render(before, after *schema.Schema, op *Op) (Plan, error) {
 	}
 	switch op.Kind {
 	case OpAddColumn:
-		return one(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", r.q(t), r.columnDef(op.Column)))
+		return one(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s%s", r.q(t), r.columnDef(op.Column), r.positionSQL(before.Table(t), op)))
 	case OpDropColumn:
 		return one(fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", r.q(t), r.q(op.ColName)))
 	case OpAlterColumn:
 		return r.alterColumn(before, after, op)
 	case OpCreateUnique:
+		if r.dialect == MySQL {
+			return one(append([]string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", r.q(t), r.q(op.Name), r.qs(op.Columns))}, r.mysqlFKIndexesUnneeded(before.Table(t), after.Table(t))...)...)
+		}
 		return one(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", r.q(t), r.q(op.Name), r.qs(op.Columns)))
 	case OpCreateForeignKey:
 		return one(fmt.Sprintf("ALTER TABLE %s ADD %s", r.q(t), r.fkClause(op.FK)))
@@ -349,6 +359,7 @@ func (r renderer) alterColumn(before, after *schema.Schema, op *Op) (Plan, error
 	}
 	if op.Type != nil {
 		alter(fmt.Sprintf("TYPE %s USING %s::%s", r.typ(c.Type), r.q(c.Name), r.typ(c.Type)))
+		stmts = append(stmts, r.serialType(t, old, c)...)
 	}
 	if op.Nullable != nil {
 		if c.Nullable {
@@ -372,7 +383,7 @@ func (r renderer) sqlite(before, after *schema.Schema, op *Op) (Plan, error) {
 	old, nw := before.Table(t), after.Table(t)
 	switch op.Kind {
 	case OpAddColumn:
-		if c := op.Column; sqliteAddsInPlace(c) {
+		if c := op.Column; sqliteAddsInPlace(c) && !placed(old, op) {
 			return Plan{Statements: []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", r.q(t), r.columnDef(c))}}, nil
 		}
 	case OpDropColumn:
@@ -435,7 +446,7 @@ func (r renderer) mysqlFKIndexes(before, after *schema.Table) []string {
 		if covered(after, fk.Columns) || !covered(before, fk.Columns) {
 			continue
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", r.q(fk.Name), r.q(after.Name), r.qs(fk.Columns)))
+		stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", r.q(fk.Name), r.q(after.Name), r.qs(fk.Columns)))
 	}
 	return stmts
 }

@@ -70,7 +70,11 @@ func Apply(s *schema.Schema, op *Op) error {
 			return fmt.Errorf("add_column: column %q already exists in table %q", op.Column.Name, t.Name)
 		}
 		c := *op.Column
-		t.Columns = append(t.Columns, &c)
+		at, err := columnPosition(t, op)
+		if err != nil {
+			return err
+		}
+		t.Columns = slices.Insert(t.Columns, at, &c)
 	case OpDropColumn:
 		if _, err := col(op.ColName); err != nil {
 			return err

@@ -82,6 +82,14 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 			case skipStatement:
 				start++
 			}
+			// Record the skip before anything else runs: otherwise a run killed after its
+			// next statement leaves two unrecorded statements, and only the first would
+			// be checked on the following resume (issue 13, defect 11).
+			if start != done {
+				if _, err := conn.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET done = %d WHERE revision = '%s'", m.q(ProgressTable), start, st.rev.ID)); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	for i := start; i < len(stmts); i++ {
@@ -97,7 +105,11 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 			m.Trace(stmts[i].sql)
 		}
 		if _, err := conn.ExecContext(ctx, stmts[i].sql); err != nil {
-			return fmt.Errorf("%w\n  in: %s\n  (statements 1 to %d of this revision are applied; fix the cause and run again to resume)", err, firstLine(stmts[i].sql), i)
+			applied := make([]string, i)
+			for j := range applied {
+				applied[j] = firstLine(stmts[j].sql)
+			}
+			return &partialError{applied: applied, total: len(stmts), err: fmt.Errorf("%w\n  in: %s", err, firstLine(stmts[i].sql))}
 		}
 		if m.Executed != nil {
 			m.Executed(stmts[i].sql)
@@ -184,10 +196,14 @@ func tableKey(t *schema.Table, dialect string) string {
 	if t == nil {
 		return "-"
 	}
-	s := ""
+	var cols []string
 	for _, c := range t.Columns {
-		s += fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, LiveType(c.Type, dialect).Spec(), c.Nullable, c.Default != nil)
+		cols = append(cols, fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, liveSpec(c, dialect), c.Nullable, c.Default != nil))
 	}
+	if dialect == Postgres {
+		slices.Sort(cols) // PostgreSQL cannot place a column: its order is not compared
+	}
+	s := strings.Join(cols, "")
 	var parts []string
 	for _, ix := range t.Indexes {
 		parts = append(parts, fmt.Sprintf("i:%s:%v:%v:%v:%v", ix.Name, ix.Columns, ix.Unique, ix.Desc, ix.Where != ""))

@@ -352,6 +352,9 @@ func (m *Runner) run(ctx context.Context, conn *sql.Conn, steps []step) error {
 			if !st.upgrade {
 				verb = "downgrade"
 			}
+			if pe := (*partialError)(nil); errors.As(err, &pe) {
+				return &messageError{msg: partialMessage(verb, st.rev.ID, st.rev.Path, pe), err: pe.err}
+			}
 			return fmt.Errorf("%s %s (%s) failed, nothing of it was applied: %w", verb, st.rev.ID, st.rev.Path, err)
 		}
 	}

@@ -49,7 +49,7 @@ DROP TABLE `job_outbox`;
 
 DROP INDEX `ix_message_recipient_id_timestamp` ON `message`;
 
-CREATE INDEX `fk_task_user_id_user` ON `task` (`user_id`);
+CREATE INDEX IF NOT EXISTS `fk_task_user_id_user` ON `task` (`user_id`);
 
 DROP INDEX `ix_task_user_id_complete` ON `task`;
 
@@ -99,7 +99,7 @@ INSERT INTO `alembic_version` (version_num) VALUES ('5f1c0a2e9d41');
 
 -- Running downgrade 5f1c0a2e9d41 -> 834b1a697901, index followers by followed user
 
-CREATE INDEX `fk_followers_followed_id_user` ON `followers` (`followed_id`);
+CREATE INDEX IF NOT EXISTS `fk_followers_followed_id_user` ON `followers` (`followed_id`);
 
 DROP INDEX `ix_followers_followed_id` ON `followers`;
 

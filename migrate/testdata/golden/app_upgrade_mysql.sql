@@ -34,6 +34,8 @@ CREATE INDEX `ix_post_timestamp` ON `post` (`timestamp`);
 
 CREATE INDEX `ix_post_user_id` ON `post` (`user_id`);
 
+DROP INDEX IF EXISTS `fk_post_user_id_user` ON `post`;
+
 DELETE FROM `alembic_version` WHERE version_num = 'e517276bb1c2';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('780739b227a7');
@@ -85,7 +87,11 @@ CREATE TABLE `message` (
 
 CREATE INDEX `ix_message_recipient_id` ON `message` (`recipient_id`);
 
+DROP INDEX IF EXISTS `fk_message_recipient_id_user` ON `message`;
+
 CREATE INDEX `ix_message_sender_id` ON `message` (`sender_id`);
+
+DROP INDEX IF EXISTS `fk_message_sender_id_user` ON `message`;
 
 CREATE INDEX `ix_message_timestamp` ON `message` (`timestamp`);
 
@@ -112,6 +118,8 @@ CREATE INDEX `ix_notification_name` ON `notification` (`name`);
 CREATE INDEX `ix_notification_timestamp` ON `notification` (`timestamp`);
 
 CREATE INDEX `ix_notification_user_id` ON `notification` (`user_id`);
+
+DROP INDEX IF EXISTS `fk_notification_user_id_user` ON `notification`;
 
 DELETE FROM `alembic_version` WHERE version_num = 'd049de007ccf';
 
@@ -150,6 +158,8 @@ INSERT INTO `alembic_version` (version_num) VALUES ('834b1a697901');
 -- Running upgrade 834b1a697901 -> 5f1c0a2e9d41, index followers by followed user
 
 CREATE INDEX `ix_followers_followed_id` ON `followers` (`followed_id`);
+
+DROP INDEX IF EXISTS `fk_followers_followed_id_user` ON `followers`;
 
 DELETE FROM `alembic_version` WHERE version_num = '834b1a697901';
 
@@ -238,6 +248,8 @@ CREATE INDEX `ix_message_recipient_id_timestamp` ON `message` (`recipient_id`, `
 
 CREATE INDEX `ix_task_user_id_complete` ON `task` (`user_id`, `complete`);
 
+DROP INDEX IF EXISTS `fk_task_user_id_user` ON `task`;
+
 DELETE FROM `alembic_version` WHERE version_num = 'eb734d6789e7';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('95ca808f003e');
@@ -276,6 +288,8 @@ CREATE INDEX `ix_api_token_expires_at` ON `api_token` (`expires_at`);
 CREATE UNIQUE INDEX `ix_api_token_token_hash` ON `api_token` (`token_hash`);
 
 CREATE INDEX `ix_api_token_user_id` ON `api_token` (`user_id`);
+
+DROP INDEX IF EXISTS `fk_api_token_user_id_user` ON `api_token`;
 
 DELETE FROM `alembic_version` WHERE version_num = '4c2b5f67ca6d';
 
