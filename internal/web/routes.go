@@ -12,7 +12,7 @@ import (
 // Handler is the application's route table behind its middleware.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /static/", staticFiles())
+	mux.Handle("GET /static/", a.assets)
 	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("GET /avatar/{hash}/{size}", serveAvatar) // local avatars: no session, no database
 	// A stream outlives the page middleware's buffering and database session; it reads
