@@ -3,6 +3,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"embed"
 	"errors"
@@ -98,6 +99,8 @@ type App struct {
 	api http.Handler
 	// assets serves the static files under plain and content-hashed names.
 	assets *staticAssets
+	// gzip holds the writers that compress pages and API answers (compress.go).
+	gzip *gzipPool
 }
 
 // New builds the application; its background jobs go to q.
@@ -127,6 +130,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	if a.mails, err = mail.ParseTemplates(emailFS, "templates/email/*", a.catalogs); err != nil {
 		return nil, err
 	}
+	a.gzip = newGzipPool(gzip.BestSpeed)
 	if a.assets, err = newStaticAssets(staticFiles()); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -33,23 +35,49 @@ const assetHashLen = 12
 // a release's files are cached for good and the next release's are fetched at once.
 type staticAssets struct {
 	// byPath holds every file by its path under /static/, plain and hashed.
-	byPath map[string]staticAsset
+	byPath map[string]staticPath
 	// hashed maps a file's plain name to its hashed URL.
 	hashed map[string]string
+}
+
+// staticPath is one of a file's two names.
+type staticPath struct {
+	*staticAsset
+	immutable bool // the hashed name
 }
 
 // staticAsset is one embedded file and what its responses carry.
 type staticAsset struct {
 	name        string // plain name, for the content type
 	data        []byte
-	etag        string
+	hash        string
 	contentType string
-	immutable   bool // served under its hashed name
+	// gz is data gzipped (best compression), made at the first request that accepts it;
+	// nil when the file is not text, too small, or does not shrink.
+	gzOnce sync.Once
+	gz     []byte
+}
+
+// gzipped is the file's gzipped bytes, or nil when it is served only as it is.
+func (a *staticAsset) gzipped() []byte {
+	a.gzOnce.Do(func() {
+		if !compressibleType(a.contentType) || len(a.data) < compressMinSize {
+			return
+		}
+		var b bytes.Buffer
+		z, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // a valid constant level
+		z.Write(a.data)
+		z.Close()
+		if b.Len() < len(a.data) {
+			a.gz = b.Bytes()
+		}
+	})
+	return a.gz
 }
 
 // newStaticAssets reads every file of fsys and names it by its content.
 func newStaticAssets(fsys fs.FS) (*staticAssets, error) {
-	s := &staticAssets{byPath: map[string]staticAsset{}, hashed: map[string]string{}}
+	s := &staticAssets{byPath: map[string]staticPath{}, hashed: map[string]string{}}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -64,11 +92,10 @@ func newStaticAssets(fsys fs.FS) (*staticAssets, error) {
 		if ctype == "" {
 			ctype = http.DetectContentType(data)
 		}
-		a := staticAsset{name: name, data: data, etag: `"` + hash + `"`, contentType: ctype}
-		s.byPath[name] = a
-		a.immutable = true
+		a := &staticAsset{name: name, data: data, hash: hash, contentType: ctype}
+		s.byPath[name] = staticPath{staticAsset: a}
 		hashedName := hashedAssetName(name, hash)
-		s.byPath[hashedName] = a
+		s.byPath[hashedName] = staticPath{staticAsset: a, immutable: true}
 		s.hashed[name] = "/static/" + hashedName
 		return nil
 	})
@@ -105,8 +132,10 @@ func (s *staticAssets) funcs() template.FuncMap {
 }
 
 // ServeHTTP answers GET and HEAD /static/<name>, plain or hashed; anything else under
-// /static/ (a directory, a stale or misspelt hash) is 404. Conditional requests
-// (If-None-Match with the content's hash) and ranges are answered by http.ServeContent.
+// /static/ (a directory, a stale or misspelt hash) is 404. Text files go gzipped to
+// clients that accept it, compressed once; each encoding has its own strong ETag (the
+// content's hash, with -gzip for the compressed bytes), so conditional requests
+// (If-None-Match) and ranges, answered by http.ServeContent, stay exact.
 func (s *staticAssets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(r.URL.Path, "/static/")
 	a, found := s.byPath[name]
@@ -116,11 +145,19 @@ func (s *staticAssets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)
-	h.Set("ETag", a.etag)
 	if a.immutable {
 		h.Set("Cache-Control", immutableCache)
 	} else {
 		h.Set("Cache-Control", plainCache)
 	}
-	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.data))
+	body, etag := a.data, `"`+a.hash+`"`
+	if compressibleType(a.contentType) {
+		h.Add("Vary", "Accept-Encoding")
+		if gz := a.gzipped(); gz != nil && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+			body, etag = gz, `"`+a.hash+`-gzip"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(body))
 }
