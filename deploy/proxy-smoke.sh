@@ -4,7 +4,7 @@
 # docs/deploy.md promises of them: HTTP is redirected to HTTPS; pages come through; the
 # app believes the proxy's X-Forwarded-Proto (it sends Strict-Transport-Security on
 # HTTPS requests only, and TRUSTED_PROXIES names the proxy); static files are marked
-# cacheable, and nginx serves repeats from its cache.
+# cacheable (the content-hashed names for good), and nginx serves repeats from its cache.
 # Usage: deploy/proxy-smoke.sh   (needs nginx, caddy, openssl, curl, Go)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,14 @@ check_proxy() { # name http_port https_port
   grep -qi '^strict-transport-security: max-age=' <<<"$h" || fail "$name: the app did not take the request for HTTPS (X-Forwarded-Proto from a trusted proxy)"
   h=$(curl -sk -D - -o /dev/null --resolve "microblog.example.com:$https:127.0.0.1" "https://microblog.example.com:$https/static/css/app.css")
   grep -qi '^cache-control: .*max-age=3600' <<<"$h" || fail "$name: static file not cacheable: $h"
-  echo "$name: http -> https, pages, forwarded proto believed (HSTS), static files cacheable"
+  # The page links the content-hashed name, which passes the app's year-long immutable cache.
+  local hashed
+  hashed=$(grep -o '/static/css/app\.[0-9a-f]*\.css' "$tmp/page" | head -1)
+  [ -n "$hashed" ] || fail "$name: the login page links no hashed style sheet"
+  h=$(curl -sk -D - -o /dev/null --resolve "microblog.example.com:$https:127.0.0.1" "https://microblog.example.com:$https$hashed")
+  grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$h" || fail "$name: $hashed not immutable: $h"
+  [ "$(grep -ci '^cache-control:' <<<"$h")" = 1 ] || fail "$name: $hashed carries two Cache-Control headers: $h"
+  echo "$name: http -> https, pages, forwarded proto believed (HSTS), static files cacheable, hashed ones immutable"
 }
 
 # nginx

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"embed"
 	"errors"
@@ -96,6 +97,10 @@ type App struct {
 	translateLimit int
 	// api serves the REST API under /api/ (package api).
 	api http.Handler
+	// assets serves the static files under plain and content-hashed names.
+	assets *staticAssets
+	// gzip holds the writers that compress pages and API answers (compress.go).
+	gzip *gzipPool
 }
 
 // New builds the application; its background jobs go to q.
@@ -125,7 +130,11 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	if a.mails, err = mail.ParseTemplates(emailFS, "templates/email/*", a.catalogs); err != nil {
 		return nil, err
 	}
-	if a.pages, err = parsePages(a.catalogs, cfg.Avatars); err != nil {
+	a.gzip = newGzipPool(gzip.BestSpeed)
+	if a.assets, err = newStaticAssets(staticFiles()); err != nil {
+		return nil, err
+	}
+	if a.pages, err = parsePages(a.catalogs, cfg.Avatars, a.assets); err != nil {
 		return nil, err
 	}
 	sm := scs.New()
@@ -210,13 +219,14 @@ type view struct {
 // fragment, executed as "popup" without the layout).
 var pageNames = []string{"index", "user", "form", "error", "messages", "user_popup", "search"}
 
-// parsePages parses every page once per language, with T and N bound to it.
-func parsePages(c *i18n.Catalogs, avatars string) (map[string]map[string]*template.Template, error) {
+// parsePages parses every page once per language, with T and N bound to it and static
+// naming the hashed URLs of assets.
+func parsePages(c *i18n.Catalogs, avatars string, assets *staticAssets) (map[string]map[string]*template.Template, error) {
 	pages := map[string]map[string]*template.Template{}
 	for _, l := range i18n.Languages() {
 		pages[l.Code] = map[string]*template.Template{}
 		for _, page := range pageNames {
-			t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(avatars)).Funcs(pageFuncs(c.Localizer(l))).
+			t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(avatars)).Funcs(assets.funcs()).Funcs(pageFuncs(c.Localizer(l))).
 				ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 			if err != nil {
 				return nil, fmt.Errorf("web: templates: %w", err)
@@ -297,12 +307,13 @@ type errorPage struct {
 	Lines   []string
 }
 
-func staticFiles() http.Handler {
+// staticFiles is the embedded static/ tree.
+func staticFiles() fs.FS {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	return http.StripPrefix("/static/", http.FileServerFS(sub))
+	return sub
 }
 
 // mailError e-mails an internal error to the administrators when a mail server is set,
