@@ -139,3 +139,10 @@ func (a *API) serverError(w http.ResponseWriter, r *http.Request, err error) {
 		a.negotiated(w, r, http.StatusInternalServerError)
 	}
 }
+
+// busy answers a request whose password hashing could not start because every
+// hashing slot is taken (password.ErrBusy): 503, to be tried again shortly.
+func busy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "5")
+	writeError(w, http.StatusServiceUnavailable, "the server is busy; try again in a few seconds")
+}

@@ -50,8 +50,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	good, err := a.checkPassword(r, u, pw)
 	if errors.Is(err, password.ErrBusy) {
-		w.Header().Set("Retry-After", "5")
-		writeError(w, http.StatusServiceUnavailable, "the server is busy; try again in a few seconds")
+		busy(w)
 		return
 	}
 	if err != nil {

@@ -66,8 +66,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := a.Hasher.Hash(ctx, *pw)
 	if errors.Is(err, password.ErrBusy) {
-		w.Header().Set("Retry-After", "5")
-		writeError(w, http.StatusServiceUnavailable, "the server is busy; try again in a few seconds")
+		busy(w)
 		return
 	}
 	if err != nil {
