@@ -103,3 +103,15 @@ func Dot(r *Repo) string {
 	b.WriteString("}\n")
 	return b.String()
 }
+
+// tags marks id as " (head)" and " (current)" after Alembic's listings.
+func tags(id string, heads, current []string) string {
+	s := ""
+	if slices.Contains(heads, id) {
+		s += " (head)"
+	}
+	if slices.Contains(current, id) {
+		s += " (current)"
+	}
+	return s
+}

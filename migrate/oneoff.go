@@ -151,8 +151,8 @@ func (e *MissingDefaultsError) Error() string {
 // errUnusedDefault is wrapped by the error for a --default that names no column needing one.
 var errUnusedDefault = errors.New("no NOT NULL column without a default is added, or set NOT NULL, there in this revision")
 
-// unusedDefaults returns an error naming each --default that no fill uses.
-func unusedDefaults(values OneOffDefaults, fills []RowFill) error {
+// UnusedDefaults returns an error naming each --default in values that no fill uses.
+func UnusedDefaults(values OneOffDefaults, fills []RowFill) error {
 	used := map[string]bool{}
 	for _, f := range fills {
 		used[f.Key()] = true

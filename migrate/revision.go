@@ -45,6 +45,10 @@ type Revision struct {
 
 var revisionID = regexp.MustCompile(`^[0-9a-z_]{1,32}$`)
 
+// ValidRevisionID reports whether id can be a revision id: lower-case letters, digits
+// and _, at most 32 of them.
+func ValidRevisionID(id string) bool { return revisionID.MatchString(id) }
+
 // fileError is a problem in a revision file, located by line.
 type fileError struct {
 	path string

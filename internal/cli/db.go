@@ -8,8 +8,8 @@ import (
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
-	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/bunschema"
+	"github.com/microblog/microblog/migrate/migratecmd"
 	"github.com/microblog/microblog/migrate/schema"
 	"github.com/microblog/microblog/migrations"
 )
@@ -17,7 +17,7 @@ import (
 // newDBCommand mounts the migration engine's commands as `microblog db`, with the app's
 // models and database, and adds the app's own `db copy`.
 func newDBCommand(stdio IO) *cobra.Command {
-	cmd := migrate.NewCommand(migrate.Options{
+	cmd := migratecmd.NewCommand(migratecmd.Options{
 		Directory: "migrations",
 		Embedded:  migrations.FS,
 		Models:    func() (*schema.Schema, error) { return bunschema.FromModels(models.All()...) },

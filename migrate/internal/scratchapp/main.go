@@ -16,8 +16,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/bunschema"
+	"github.com/microblog/microblog/migrate/migratecmd"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -64,7 +64,7 @@ func killer(env string) func(string) {
 }
 
 func main() {
-	db := migrate.NewCommand(migrate.Options{
+	db := migratecmd.NewCommand(migratecmd.Options{
 		Trace:    killer("SCRATCH_KILL_BEFORE"),
 		Executed: killer("SCRATCH_KILL_AFTER"),
 		Models: func() (*schema.Schema, error) {

@@ -1,4 +1,7 @@
-package migrate
+// Package migratecmd is the command line of the migration engine (package migrate): the
+// cobra command tree an application mounts as its `db` command, the equivalent of
+// Flask-Migrate's `flask db`, with Alembic's wording. The engine itself prints nothing.
+package migratecmd
 
 import (
 	"context"
@@ -7,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -36,7 +39,7 @@ type Options struct {
 	Embedded fs.FS
 	// Now gives the create date of new revisions (default time.Now).
 	Now func() time.Time
-	// Trace and Executed are passed to the Runner (see there); for tests and debugging.
+	// Trace and Executed are passed to the migrate.Runner (see there); for tests and debugging.
 	Trace, Executed func(stmt string)
 }
 
@@ -90,10 +93,10 @@ func (c *commands) abs(p string) string {
 // the directory does not exist and was not named on the command line, from the revisions
 // built into the program (Options.Embedded), so that an operator needs nothing but the
 // binary to upgrade, inspect or stamp a database.
-func (c *commands) repo(cmd *cobra.Command) (*Repo, error) {
+func (c *commands) repo(cmd *cobra.Command) (*migrate.Repo, error) {
 	dir := c.opts.Directory
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && c.opts.Embedded != nil && !cmd.Flags().Changed("directory") {
-		repo, err := LoadRepo(c.opts.Embedded, builtinPrefix+dir)
+		repo, err := migrate.LoadRepo(c.opts.Embedded, builtinPrefix+dir)
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +108,7 @@ func (c *commands) repo(cmd *cobra.Command) (*Repo, error) {
 
 // writableRepo loads the revisions for a command that writes revision files: those need
 // the repository's directory, never the revisions built into the program.
-func (c *commands) writableRepo() (*Repo, error) {
+func (c *commands) writableRepo() (*migrate.Repo, error) {
 	hint := "Please use the 'init' command to create a new scripts folder."
 	if c.opts.Embedded != nil {
 		hint = fmt.Sprintf("This command writes revision files, so it needs the migration repository: run it in the source tree that holds %s/ (the revisions built into the program cannot be changed), or use the 'init' command to create a new one.", c.opts.Directory)
@@ -115,15 +118,15 @@ func (c *commands) writableRepo() (*Repo, error) {
 
 // diskRepo loads the repository from Directory; hint follows Alembic's "Path doesn't
 // exist" when the directory is missing.
-func (c *commands) diskRepo(hint string) (*Repo, error) {
+func (c *commands) diskRepo(hint string) (*migrate.Repo, error) {
 	dir := c.opts.Directory
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("Path doesn't exist: '%s'.  %s", c.abs(dir), hint)
 	}
-	return LoadRepo(os.DirFS(dir), dir)
+	return migrate.LoadRepo(os.DirFS(dir), dir)
 }
 
-func (c *commands) runner(cmd *cobra.Command) (*Runner, func(), error) {
+func (c *commands) runner(cmd *cobra.Command) (*migrate.Runner, func(), error) {
 	repo, err := c.repo(cmd)
 	if err != nil {
 		return nil, nil, err
@@ -135,11 +138,13 @@ func (c *commands) runner(cmd *cobra.Command) (*Runner, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &Runner{DB: db, Dialect: dialect, Repo: repo, Log: cmd.ErrOrStderr(), Trace: c.opts.Trace, Executed: c.opts.Executed}
+	r := &migrate.Runner{DB: db, Dialect: dialect, Repo: repo, Log: cmd.ErrOrStderr(), Trace: c.opts.Trace, Executed: c.opts.Executed}
 	return r, func() { db.Close() }, nil
 }
 
-const readme = `Migration repository of this application, managed with "microblog db".
+// readme is the README that init writes; %s is the command path of the mounted tree
+// ("microblog db" in microblog).
+const readme = `Migration repository of this application, managed with "%s".
 
 versions/        one YAML file per revision (dialect-neutral operations)
 script.yaml.tmpl the template new revision files are rendered from
@@ -162,7 +167,7 @@ func (c *commands) init(cmd *cobra.Command, _ []string) error {
 		}
 		fmt.Fprintln(out, "done")
 	}
-	for _, f := range []struct{ name, body string }{{"script.yaml.tmpl", DefaultTemplate}, {"README", readme}} {
+	for _, f := range []struct{ name, body string }{{"script.yaml.tmpl", migrate.DefaultTemplate}, {"README", fmt.Sprintf(readme, cmd.Parent().CommandPath())}} {
 		p := filepath.Join(dir, f.name)
 		fmt.Fprintf(out, "Generating %s ...  ", c.abs(p))
 		if err := os.WriteFile(p, []byte(f.body), 0o644); err != nil {
@@ -208,14 +213,14 @@ models; nothing is read from or written to the database.`,
 			if err != nil {
 				return err
 			}
-			var hints Renames
+			var hints migrate.Renames
 			for _, h := range renames {
 				if err := hints.ParseRename(h); err != nil {
 					return err
 				}
 			}
 			log := cmd.ErrOrStderr()
-			for _, cand := range RenameCandidates(from, to) {
+			for _, cand := range migrate.RenameCandidates(from, to) {
 				if hinted(hints, cand) {
 					continue
 				}
@@ -229,7 +234,7 @@ models; nothing is read from or written to the database.`,
 					fmt.Fprintf(log, "WARNING  [migrate] %s looks like a rename; it is written as a drop and an add, which loses the data. If it is a rename, run again with --rename %s\n", strings.Replace(cand, "=", " -> ", 1), cand)
 				}
 			}
-			up, detected, err := DiffRenaming(from, to, hints)
+			up, detected, err := migrate.DiffRenaming(from, to, hints)
 			if err != nil {
 				return err
 			}
@@ -240,7 +245,7 @@ models; nothing is read from or written to the database.`,
 				fmt.Fprintln(log, "INFO  [alembic.env] No changes in schema detected.")
 				return nil
 			}
-			down, _, err := DiffRenaming(to, from, hints.Inverse())
+			down, _, err := migrate.DiffRenaming(to, from, hints.Inverse())
 			if err != nil {
 				return err
 			}
@@ -257,7 +262,7 @@ models; nothing is read from or written to the database.`,
 	return cmd
 }
 
-func hinted(h Renames, cand string) bool {
+func hinted(h migrate.Renames, cand string) bool {
 	old, _, _ := strings.Cut(cand, "=")
 	if _, ok := h.Tables[old]; ok {
 		return true
@@ -304,7 +309,7 @@ func (c *commands) revisionCmd() *cobra.Command {
 				}
 				deps = append(deps, rev.ID)
 			}
-			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message, DependsOn: deps, BranchLabels: labels})
+			return c.writeRevision(cmd, repo, &migrate.Revision{ID: revID, Down: parents, Message: message, DependsOn: deps, BranchLabels: labels})
 		},
 	}
 	revisionFlags(cmd, &message, &revID)
@@ -316,7 +321,7 @@ func (c *commands) revisionCmd() *cobra.Command {
 
 // baseOf resolves --head: "" means the single head (an error with several), "base" a
 // new root, anything else a revision or label@head.
-func baseOf(repo *Repo, head string) ([]string, error) {
+func baseOf(repo *migrate.Repo, head string) ([]string, error) {
 	switch head {
 	case "":
 		heads := repo.Heads()
@@ -361,7 +366,7 @@ func (c *commands) mergeCmd() *cobra.Command {
 				return errors.New("merge needs at least two different revisions")
 			}
 			slices.Sort(parents)
-			return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: parents, Message: message})
+			return c.writeRevision(cmd, repo, &migrate.Revision{ID: revID, Down: parents, Message: message})
 		},
 	}
 	revisionFlags(cmd, &message, &revID)
@@ -431,20 +436,20 @@ func (c *commands) branchesCmd() *cobra.Command {
 	}
 }
 
-func (c *commands) write(cmd *cobra.Command, repo *Repo, revID, message string, heads []string, up, down []*Op) error {
-	return c.writeRevision(cmd, repo, &Revision{ID: revID, Down: heads, Message: message, Upgrade: up, Downgrade: down})
+func (c *commands) write(cmd *cobra.Command, repo *migrate.Repo, revID, message string, heads []string, up, down []*migrate.Op) error {
+	return c.writeRevision(cmd, repo, &migrate.Revision{ID: revID, Down: heads, Message: message, Upgrade: up, Downgrade: down})
 }
 
-func (c *commands) writeRevision(cmd *cobra.Command, repo *Repo, rev *Revision) error {
+func (c *commands) writeRevision(cmd *cobra.Command, repo *migrate.Repo, rev *migrate.Revision) error {
 	if rev.ID == "" {
 		rev.ID = newRevisionID()
 	}
 	revID, message := rev.ID, rev.Message
-	if !revisionID.MatchString(revID) {
+	if !migrate.ValidRevisionID(revID) {
 		return fmt.Errorf("--rev-id %q: want lower-case letters, digits and _ (at most 32)", revID)
 	}
 	if _, ok := repo.Revisions[revID]; ok {
-		return fmt.Errorf("Revision %s is present more than once", revID)
+		return fmt.Errorf("migrate.Revision %s is present more than once", revID)
 	}
 	rev.CreateDate = c.opts.Now()
 	tmpl, err := os.ReadFile(filepath.Join(c.opts.Directory, "script.yaml.tmpl"))
@@ -456,12 +461,12 @@ func (c *commands) writeRevision(cmd *cobra.Command, repo *Repo, rev *Revision) 
 		return err
 	}
 	name := revID + ".yaml"
-	if slug := Slug(message); slug != "" {
+	if slug := migrate.Slug(message); slug != "" {
 		name = revID + "_" + slug + ".yaml"
 	}
 	p := filepath.Join(c.opts.Directory, "versions", name)
 	// What is written must read back: check it before it lands in the repository.
-	if _, err := ParseRevision(p, data); err != nil {
+	if _, err := migrate.ParseRevision(p, data); err != nil {
 		return fmt.Errorf("migrate: generated revision does not parse (please report this): %w", err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "Generating %s ...  ", c.abs(p))
@@ -492,12 +497,12 @@ func (c *commands) offline(cmd *cobra.Command, o *offlineFlags, arg string, up b
 	if err != nil {
 		return err
 	}
-	from, to := ParseRange(arg)
+	from, to := migrate.ParseRange(arg)
 	hasFrom := strings.Contains(arg, ":")
 	if o.dryRun && hasFrom {
 		return errors.New("--dry-run starts from the live database; give only the target")
 	}
-	r := &Runner{Repo: repo, Dialect: o.dialect}
+	r := &migrate.Runner{Repo: repo, Dialect: o.dialect}
 	if o.dryRun || o.dialect == "" {
 		live, closeDB, err := c.runner(cmd)
 		if err != nil {
@@ -515,7 +520,7 @@ func (c *commands) offline(cmd *cobra.Command, o *offlineFlags, arg string, up b
 		}
 	}
 	switch r.Dialect {
-	case SQLite, Postgres, MySQL:
+	case migrate.SQLite, migrate.Postgres, migrate.MySQL:
 	default:
 		return fmt.Errorf("--dialect %q: want sqlite, postgres or mysql", r.Dialect)
 	}
@@ -623,7 +628,7 @@ func (c *commands) currentCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var hist []HistoryEntry
+			var hist []migrate.HistoryEntry
 			if verbose {
 				if hist, err = r.History(cmd.Context()); err != nil {
 					return err
@@ -668,7 +673,7 @@ lose or stop at counted in the database. Notes (INFO) do not fail the command.`,
 				return err
 			}
 			defer closeDB()
-			findings, err := r.Lint(cmd.Context(), LintOptions{LargeTableRows: large, Downgrade: downgrade})
+			findings, err := r.Lint(cmd.Context(), migrate.LintOptions{LargeTableRows: large, Downgrade: downgrade})
 			if err != nil {
 				return err
 			}
@@ -720,7 +725,7 @@ func (c *commands) checkCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if _, detected, err := Diff(from, to); err != nil {
+				if _, detected, err := migrate.Diff(from, to); err != nil {
 					return err
 				} else if len(detected) > 0 {
 					problems = append(problems, "New upgrade operations detected (run db migrate): "+strings.Join(detected, "; "))
@@ -745,7 +750,7 @@ func (c *commands) checkCmd() *cobra.Command {
 			if edited, err := r.Edited(cmd.Context()); err != nil {
 				return err
 			} else if len(edited) > 0 {
-				problems = append(problems, (&EditedError{Revisions: edited}).Error())
+				problems = append(problems, (&migrate.EditedError{Revisions: edited}).Error())
 			}
 			if len(cur) > 0 {
 				drift, err := r.Drift(cmd.Context())
@@ -799,7 +804,7 @@ func (c *commands) historyCmd() *cobra.Command {
 				return err
 			}
 			var current []string
-			var ran []HistoryEntry
+			var ran []migrate.HistoryEntry
 			if indicate {
 				r, closeDB, err := c.runner(cmd)
 				if err != nil {
@@ -815,7 +820,7 @@ func (c *commands) historyCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if graph {
-				fmt.Fprint(out, Graph(repo))
+				fmt.Fprint(out, migrate.Graph(repo))
 				return nil
 			}
 			heads := repo.Heads()
@@ -849,7 +854,7 @@ func (c *commands) historyCmd() *cobra.Command {
 				if len(rev.BranchLabels) > 0 {
 					fmt.Fprintf(out, "Branch names: %s\n", strings.Join(rev.BranchLabels, ", "))
 				}
-				fmt.Fprintf(out, "Path: %s\n\n    %s\n\n    Revision ID: %s\n    Revises: %s\n    Create Date: %s\n\n",
+				fmt.Fprintf(out, "Path: %s\n\n    %s\n\n    migrate.Revision ID: %s\n    Revises: %s\n    Create Date: %s\n\n",
 					c.abs(rev.Path), rev.Message, rev.ID, strings.Join(rev.Down, ", "), rev.CreateDate.Format("2006-01-02 15:04:05.000000"))
 			}
 			return nil
@@ -873,9 +878,9 @@ func (c *commands) graphCmd() *cobra.Command {
 				return err
 			}
 			if dot {
-				fmt.Fprint(cmd.OutOrStdout(), Dot(repo))
+				fmt.Fprint(cmd.OutOrStdout(), migrate.Dot(repo))
 			} else {
-				fmt.Fprint(cmd.OutOrStdout(), Graph(repo))
+				fmt.Fprint(cmd.OutOrStdout(), migrate.Graph(repo))
 			}
 			return nil
 		},
@@ -906,18 +911,7 @@ func (c *commands) show(cmd *cobra.Command, args []string) error {
 	if len(rev.Down) > 0 {
 		parent = strings.Join(rev.Down, ", ")
 	}
-	fmt.Fprintf(out, "Rev: %s%s\nParent: %s\nPath: %s\n\n    %s\n\n    Revision ID: %s\n    Revises: %s\n    Create Date: %s\n",
+	fmt.Fprintf(out, "Rev: %s%s\nParent: %s\nPath: %s\n\n    %s\n\n    migrate.Revision ID: %s\n    Revises: %s\n    Create Date: %s\n",
 		rev.ID, tags(rev.ID, repo.Heads(), nil), parent, c.abs(rev.Path), rev.Message, rev.ID, strings.Join(rev.Down, ", "), rev.CreateDate.Format("2006-01-02 15:04:05.000000"))
 	return nil
-}
-
-// UpgradeToHead applies every pending revision of the repository in fsys; applications
-// call it at start-up. It logs what it runs to log (nil for silence).
-func UpgradeToHead(ctx context.Context, db *sql.DB, dialect string, fsys fs.FS, dir string, log io.Writer) error {
-	repo, err := LoadRepo(fsys, dir)
-	if err != nil {
-		return err
-	}
-	r := &Runner{DB: db, Dialect: dialect, Repo: repo, Log: log}
-	return r.Upgrade(ctx, "heads")
 }

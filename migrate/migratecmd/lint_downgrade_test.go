@@ -1,77 +1,15 @@
-package migrate_test
+package migratecmd_test
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/schema"
 )
-
-// runDB runs the engine's `db` command tree in this process, on the repository in dir
-// and the database at url, with stdin as its input.
-func runDB(t *testing.T, dir, url string, models func() (*schema.Schema, error), stdin io.Reader, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	cmd := migrate.NewCommand(migrate.Options{
-		Directory: filepath.Join(dir, "migrations"),
-		Models:    models,
-		Open: func(ctx context.Context) (*sql.DB, string, error) {
-			db, err := database.Open(ctx, url)
-			if err != nil {
-				return nil, "", err
-			}
-			return db.SQL, db.Dialect, nil
-		},
-	})
-	var out, errb bytes.Buffer
-	cmd.SetIn(stdin)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	cmd.SilenceUsage = true
-	cmd.SilenceErrors = true
-	cmd.SetArgs(args)
-	err = cmd.ExecuteContext(context.Background())
-	return out.String(), errb.String(), err
-}
-
-// forEachDialectURL runs f on a new database of each dialect, with its URL (for the CLI).
-func forEachDialectURL(t *testing.T, f func(t *testing.T, db *database.DB, url string)) {
-	for _, d := range testdb.Dialects {
-		t.Run(d, func(t *testing.T) {
-			url := testdb.URL(t, d)
-			db, err := database.Open(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			f(t, db, url)
-		})
-	}
-}
-
-// writeRepo writes revisions into dir/migrations/versions.
-func writeRepo(t *testing.T, dir string, revs ...*migrate.Revision) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Join(dir, "migrations", "versions"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, f := range repoFS(t, revs...) {
-		if f.Data != nil {
-			if err := os.WriteFile(filepath.Join(dir, "migrations", name), f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
 
 // db lint checks downgrades too: a revision that widens about_me to varchar(280), turns
 // code from integer into varchar(20) and adds bio has a downgrade that narrows about_me,

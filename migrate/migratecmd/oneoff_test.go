@@ -1,4 +1,4 @@
-package migrate_test
+package migratecmd_test
 
 import (
 	"fmt"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package migrate_test
+package migratecmd_test
 
 import (
 	"bytes"
