@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,8 +28,10 @@ type Provider struct {
 // Option configures a Provider.
 type Option func(*Provider)
 
-// WithLogger logs one line per revision run (revision, direction, duration, elapsed).
-// Without it the Provider logs nothing.
+// WithLogger logs the engine's lines (the Alembic-style "Running upgrade A -> B, message")
+// and, after each revision, a progress line with its duration and the time elapsed since
+// the operation began, all at Info with component=migrate. Without it the Provider logs
+// nothing.
 func WithLogger(l *slog.Logger) Option { return func(p *Provider) { p.log = l } }
 
 // WithAllowEdited lets Upgrade proceed when an applied revision file changed since it ran
@@ -132,7 +135,17 @@ func NewProvider(db *sql.DB, dialect string, source fs.FS, opts ...Option) (*Pro
 }
 
 func (p *Provider) runner() *Runner {
-	return &Runner{DB: p.db, Dialect: p.dialect, Repo: p.repo, AllowEdited: p.allowEdited}
+	return &Runner{DB: p.db, Dialect: p.dialect, Repo: p.repo, AllowEdited: p.allowEdited, Log: slogLines{p.log}}
+}
+
+// slogLines turns the engine's INFO lines into log records.
+type slogLines struct{ log *slog.Logger }
+
+func (w slogLines) Write(b []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		w.log.Info(strings.TrimPrefix(line, "INFO  [alembic.runtime.migration] "), "component", "migrate")
+	}
+	return len(b), nil
 }
 
 // Upgrade applies the revisions up to target ("heads" when empty; also "head", an id or
@@ -175,7 +188,7 @@ func (p *Provider) migrate(ctx context.Context, target string, up bool) ([]Resul
 			results = append(results, res)
 			elapsed := time.Since(began)
 			p.log.InfoContext(ctx, "migrate: revision "+string(dir)+"d", "revision", res.Revision, "message", res.Message,
-				"step", fmt.Sprintf("%d/%d", i+1, n), "statements", res.Statements, "duration", took.Round(time.Millisecond), "elapsed", elapsed.Round(time.Millisecond))
+				"component", "migrate", "step", fmt.Sprintf("%d/%d", i+1, n), "statements", res.Statements, "duration", took.Round(time.Millisecond), "elapsed", elapsed.Round(time.Millisecond))
 			p.emit(Event{Kind: EventDone, Result: res, Index: i + 1, Total: n, Elapsed: elapsed})
 		},
 	}
