@@ -30,6 +30,15 @@ type Runner struct {
 	// Executed, when set, is told each time a statement of a non-transactional step has
 	// run, before its progress is recorded (tests kill the process there).
 	Executed func(stmt string)
+	// observe, when set, is told when each step starts and once it is committed (the
+	// Provider builds its typed results and progress events from it).
+	observe *observer
+}
+
+// observer receives a run's steps: i counts from 0 among n steps of this plan.
+type observer struct {
+	start func(st step, i, n int)
+	done  func(st step, i, n int, took time.Duration)
 }
 
 // step is one revision applied in one direction, with its SQL planned in advance.
@@ -343,7 +352,11 @@ func firstOf(ids []string) string {
 // version-table update and history row (SQLite, PostgreSQL). MySQL commits each DDL
 // statement itself.
 func (m *Runner) run(ctx context.Context, conn *sql.Conn, steps []step) error {
-	for _, st := range steps {
+	for i, st := range steps {
+		began := time.Now()
+		if m.observe != nil {
+			m.observe.start(st, i, len(steps))
+		}
 		if err := m.runStep(ctx, conn, st); err != nil {
 			if errors.Is(err, errVersionMoved) {
 				return err
@@ -356,6 +369,9 @@ func (m *Runner) run(ctx context.Context, conn *sql.Conn, steps []step) error {
 				return &messageError{msg: partialMessage(verb, st.rev.ID, st.rev.Path, pe), err: pe.err}
 			}
 			return fmt.Errorf("%s %s (%s) failed, nothing of it was applied: %w", verb, st.rev.ID, st.rev.Path, err)
+		}
+		if m.observe != nil {
+			m.observe.done(st, i, len(steps), time.Since(began))
 		}
 	}
 	return nil

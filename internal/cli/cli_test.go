@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -167,10 +168,15 @@ func TestRunAppliesMigrationsFirst(t *testing.T) {
 	<-done
 	log := errOut.String()
 	for _, want := range []string{"Running upgrade  -> e517276bb1c2, users table", "Running upgrade e517276bb1c2 -> 780739b227a7, posts table",
-		"Running upgrade 780739b227a7 -> 37f06a334dbf, new fields in user model", "Running upgrade 37f06a334dbf -> ae346256b650, followers"} {
+		"Running upgrade 780739b227a7 -> 37f06a334dbf, new fields in user model", "Running upgrade 37f06a334dbf -> ae346256b650, followers",
+		// The progress line after each revision (migrate.Provider), with the time elapsed.
+		`msg="migrate: revision upgraded" revision=e517276bb1c2 message="users table" component=migrate step=1/`} {
 		if !strings.Contains(log, want) {
 			t.Errorf("run's log lacks %q:\n%s", want, log)
 		}
+	}
+	if !regexp.MustCompile(`msg="migrate: revision upgraded" revision=ae346256b650 .* duration=\S+ elapsed=\S+`).MatchString(log) {
+		t.Errorf("run's log lacks the progress line of ae346256b650 with duration and elapsed time:\n%s", log)
 	}
 	code, out, errText := run(t, context.Background(), env, "db", "current", "-d", repoDir)
 	repo, err := migrate.LoadRepo(migrations.FS, migrations.Dir)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,16 +25,6 @@ import (
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrations"
 )
-
-// slogWriter turns the migration engine's INFO lines into log records.
-type slogWriter struct{ log *slog.Logger }
-
-func (w slogWriter) Write(p []byte) (int, error) {
-	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		w.log.Info(strings.TrimPrefix(line, "INFO  [alembic.runtime.migration] "), "component", "migrate")
-	}
-	return len(p), nil
-}
 
 func newRunCommand(stdio IO) *cobra.Command {
 	var addr, pprofAddr string
@@ -287,7 +276,11 @@ func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*d
 // keys filled.
 func prepareDatabase(ctx context.Context, db *database.DB, log *slog.Logger) error {
 	log.Info("database opened", "dialect", db.Dialect, "url", db.URL)
-	if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, slogWriter{log}); err != nil {
+	p, err := migrate.NewProvider(db.SQL, db.Dialect, migrations.FS, migrate.WithLogger(log))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Upgrade(ctx, "heads"); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	// Rows from before revision eb734d6789e7 (or from the Flask microblog) get the
