@@ -58,9 +58,13 @@ code=$(curl -s -o "$ctx/page" -w '%{http_code}' "http://127.0.0.1:$port/auth/log
 grep -q 'name="username"' "$ctx/page" || { echo "GET /auth/login = $code without the login form"; exit 1; }
 echo "GET /auth/login: $code, the login form"
 curl -sf "http://127.0.0.1:$port/static/css/app.css" >/dev/null && echo "GET /static/css/app.css: 200 (embedded)"
-"${podman[@]}" logs "$name" 2>&1 | grep -q 'Running upgrade' || { echo "no revisions applied at start"; exit 1; }
+# The logs go to a file before grep reads them: with pipefail, grep -q leaving at its
+# first match would fail the pipeline when podman then writes into a closed pipe.
+"${podman[@]}" logs "$name" >"$ctx/start.log" 2>&1
+grep -q 'Running upgrade' "$ctx/start.log" || { echo "no revisions applied at start"; exit 1; }
 "${podman[@]}" stop -t 30 "$name" >/dev/null 2>>"$ctx/podman.err"
 status=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$name")
-"${podman[@]}" logs "$name" 2>&1 | grep -q 'server stopped' || { echo "no clean stop in the log"; "${podman[@]}" logs "$name"; exit 1; }
+"${podman[@]}" logs "$name" >"$ctx/stop.log" 2>&1
+grep -q 'server stopped' "$ctx/stop.log" || { echo "no clean stop in the log"; cat "$ctx/stop.log"; exit 1; }
 [ "$status" = 0 ] || { echo "exit status $status after SIGTERM"; exit 1; }
 echo "SIGTERM: stopped cleanly (exit 0)"
