@@ -40,7 +40,7 @@ func Graph(r *Repo) string {
 				col--
 			}
 		}
-		label := rev.ID + tags(rev.ID, heads, nil)
+		label := rev.ID + RevisionTags(rev.ID, heads, nil)
 		if len(rev.BranchLabels) > 0 {
 			label += " [" + strings.Join(rev.BranchLabels, ", ") + "]"
 		}
@@ -104,8 +104,9 @@ func Dot(r *Repo) string {
 	return b.String()
 }
 
-// tags marks id as " (head)" and " (current)" after Alembic's listings.
-func tags(id string, heads, current []string) string {
+// RevisionTags marks id as " (head)" and " (current)" after Alembic's listings: the
+// suffix its history, heads, show and graph print after a revision id.
+func RevisionTags(id string, heads, current []string) string {
 	s := ""
 	if slices.Contains(heads, id) {
 		s += " (head)"

@@ -428,7 +428,7 @@ func (c *commands) branchesCmd() *cobra.Command {
 				}
 				fmt.Fprintf(out, "%s (branchpoint)\n", rev.ID)
 				for _, k := range kids {
-					fmt.Fprintf(out, "            -> %s%s, %s\n", k, tags(k, heads, nil), repo.Revisions[k].Message)
+					fmt.Fprintf(out, "            -> %s%s, %s\n", k, migrate.RevisionTags(k, heads, nil), repo.Revisions[k].Message)
 				}
 			}
 			return nil
@@ -638,11 +638,11 @@ func (c *commands) currentCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			for _, id := range cur {
 				if !verbose {
-					fmt.Fprintln(out, id+tags(id, heads, nil))
+					fmt.Fprintln(out, id+migrate.RevisionTags(id, heads, nil))
 					continue
 				}
 				rev := r.Repo.Revisions[id]
-				fmt.Fprintf(out, "Rev: %s%s\nPath: %s\n    %s\n", id, tags(id, heads, nil), c.abs(rev.Path), rev.Message)
+				fmt.Fprintf(out, "Rev: %s%s\nPath: %s\n    %s\n", id, migrate.RevisionTags(id, heads, nil), c.abs(rev.Path), rev.Message)
 				for _, h := range hist {
 					if h.Revision == id {
 						fmt.Fprintf(out, "    %s %s in %d ms, checksum %s, by %s\n", h.Direction, h.AppliedAt, h.DurationMS, h.Checksum[:12], h.ToolVersion)
@@ -770,17 +770,6 @@ func (c *commands) checkCmd() *cobra.Command {
 	}
 }
 
-func tags(id string, heads, current []string) string {
-	s := ""
-	if slices.Contains(heads, id) {
-		s += " (head)"
-	}
-	if slices.Contains(current, id) {
-		s += " (current)"
-	}
-	return s
-}
-
 func (c *commands) heads(cmd *cobra.Command, _ []string) error {
 	repo, err := c.repo(cmd)
 	if err != nil {
@@ -839,10 +828,10 @@ func (c *commands) historyCmd() *cobra.Command {
 					kind += " (branchpoint)"
 				}
 				if !verbose {
-					fmt.Fprintf(out, "%s -> %s%s%s, %s\n", down, rev.ID, tags(rev.ID, heads, current), kind, rev.Message)
+					fmt.Fprintf(out, "%s -> %s%s%s, %s\n", down, rev.ID, migrate.RevisionTags(rev.ID, heads, current), kind, rev.Message)
 					continue
 				}
-				fmt.Fprintf(out, "Rev: %s%s%s\nParent: %s\n", rev.ID, tags(rev.ID, heads, current), kind, down)
+				fmt.Fprintf(out, "Rev: %s%s%s\nParent: %s\n", rev.ID, migrate.RevisionTags(rev.ID, heads, current), kind, down)
 				for _, h := range ran {
 					if h.Revision == rev.ID {
 						fmt.Fprintf(out, "Ran: %s %s in %d ms, checksum %s, by %s\n", h.Direction, h.AppliedAt, h.DurationMS, h.Checksum[:12], h.ToolVersion)
@@ -912,6 +901,6 @@ func (c *commands) show(cmd *cobra.Command, args []string) error {
 		parent = strings.Join(rev.Down, ", ")
 	}
 	fmt.Fprintf(out, "Rev: %s%s\nParent: %s\nPath: %s\n\n    %s\n\n    migrate.Revision ID: %s\n    Revises: %s\n    Create Date: %s\n",
-		rev.ID, tags(rev.ID, repo.Heads(), nil), parent, c.abs(rev.Path), rev.Message, rev.ID, strings.Join(rev.Down, ", "), rev.CreateDate.Format("2006-01-02 15:04:05.000000"))
+		rev.ID, migrate.RevisionTags(rev.ID, repo.Heads(), nil), parent, c.abs(rev.Path), rev.Message, rev.ID, strings.Join(rev.Down, ", "), rev.CreateDate.Format("2006-01-02 15:04:05.000000"))
 	return nil
 }
