@@ -11,11 +11,6 @@ import (
 	"github.com/microblog/microblog/migrate/schema"
 )
 
-// handRevision is a hand-written revision on top of parent.
-func handRevision(id, parent string, up, down []*migrate.Op) *migrate.Revision {
-	return &migrate.Revision{ID: id, Down: []string{parent}, Message: "hand " + id, Upgrade: up, Downgrade: down}
-}
-
 func rowCount(t testing.TB, db *database.DB, table string) int {
 	t.Helper()
 	var n int
@@ -23,13 +18,6 @@ func rowCount(t testing.TB, db *database.DB, table string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func quoteFor(db *database.DB, name string) string {
-	if db.Dialect == migrate.MySQL {
-		return "`" + name + "`"
-	}
-	return `"` + name + `"`
 }
 
 // A hand-written add_column of a NOT NULL column without a default, on a table with rows:

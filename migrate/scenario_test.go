@@ -9,52 +9,12 @@ import (
 	"github.com/microblog/microblog/migrate/schema"
 )
 
-// Small builders for scenario schemas.
-func col(name string, kind schema.Kind, nullable bool) *schema.Column {
-	return &schema.Column{Name: name, Type: schema.Type{Kind: kind}, Nullable: nullable}
-}
-
-func str(name string, n int, nullable bool) *schema.Column {
-	return &schema.Column{Name: name, Type: schema.Type{Kind: schema.String, Length: n}, Nullable: nullable}
-}
-
-func withDefault(c *schema.Column, d string) *schema.Column { c.Default = &d; return c }
-
-func idCol() *schema.Column {
-	return &schema.Column{Name: "id", Type: schema.Type{Kind: schema.Integer}, AutoIncrement: true}
-}
-
-func table(name string, cols ...*schema.Column) *schema.Table {
-	return &schema.Table{Name: name, Columns: append([]*schema.Column{idCol()}, cols...), PrimaryKey: &schema.PrimaryKey{Name: schema.PrimaryKeyName(name), Columns: []string{"id"}}}
-}
-
-func fk(t *schema.Table, column, ref string) *schema.Table {
-	cols := []string{column}
-	t.ForeignKeys = append(t.ForeignKeys, &schema.ForeignKey{Name: schema.ForeignKeyName(t.Name, cols, ref), Columns: cols, RefTable: ref, RefColumns: []string{"id"}})
-	return t
-}
-
-func index(t *schema.Table, unique bool, cols ...string) *schema.Table {
-	t.Indexes = append(t.Indexes, &schema.Index{Name: schema.IndexName(t.Name, cols), Columns: cols, Unique: unique})
-	return t
-}
-
 func unique(t *schema.Table, name string, cols ...string) *schema.Table {
 	if name == "" {
 		name = schema.UniqueName(t.Name, cols)
 	}
 	t.Uniques = append(t.Uniques, &schema.Unique{Name: name, Columns: cols})
 	return t
-}
-
-func sch(tables ...*schema.Table) *schema.Schema { return &schema.Schema{Tables: tables} }
-
-func users() *schema.Table {
-	return index(table("user", str("username", 64, false), str("email", 120, false)), true, "username")
-}
-
-func posts() *schema.Table {
-	return index(fk(table("post", str("body", 140, false), col("user_id", schema.Integer, false)), "user_id", "user"), false, "user_id")
 }
 
 type scenario struct {
