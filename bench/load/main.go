@@ -196,10 +196,12 @@ func run(ctx context.Context, o options) error {
 			}
 			log.Printf("%s, %d connections, %s …", sc, c, o.duration)
 			proc.resetPeak()
+			cpu0 := proc.cpuTime()
 			r := drive(ctx, client, target.base, sc, c, o.duration, jars, profiles, runID, &serial, &acked)
 			r.peakRSS = proc.peakRSS()
+			r.cpu = proc.cpuTime() - cpu0
 			results = append(results, r)
-			log.Printf("  %.0f req/s, p50 %s, p99 %s, %d errors, peak RSS %d MB", r.rate(), ms(r.p50), ms(r.p99), r.errors, r.peakRSS>>20)
+			log.Printf("  %.0f req/s, p50 %s, p99 %s, %d errors, peak RSS %d MB, server CPU %s a request", r.rate(), ms(r.p50), ms(r.p99), r.errors, r.peakRSS>>20, msFine(r.cpuPerRequest()))
 		}
 	}
 	lost, err := acked.missing(ctx, db)
@@ -251,6 +253,34 @@ func (p *process) stop() {
 func (p *process) resetPeak() {
 	os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.cmd.Process.Pid), []byte("5"), 0)
 }
+
+// cpuTime is the CPU time (user + system) the process has used so far, from
+// /proc/PID/stat (0 when unknown). The server's CPU time per request is the figure that
+// other work on the machine changes least: req/s and latency fall when other programs
+// take the cores; the work each request costs does not.
+func (p *process) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which is in parentheses and may hold spaces):
+	// utime and stime are the 14th and 15th fields of the line, in clock ticks.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/PID/stat's times: 100 on every
+// Linux architecture Go supports.
+const clockTicks = 100
 
 // peakRSS is the process's peak resident set size in bytes (0 when unknown).
 func (p *process) peakRSS() int64 {
@@ -381,10 +411,19 @@ type result struct {
 	elapsed          time.Duration
 	p50, p99         time.Duration
 	peakRSS          int64
+	cpu              time.Duration // the server process's CPU time during the run
 	firstError       string
 }
 
 func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+// cpuPerRequest is the server's CPU time per request of the run.
+func (r result) cpuPerRequest() time.Duration {
+	if r.requests == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.requests)
+}
 
 // ackLog holds the bodies of the posts the app acknowledged (302 to /index).
 type ackLog struct {
@@ -506,6 +545,9 @@ func request(ctx context.Context, base, scenario string, rng *rand.Rand, profile
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
+// msFine is ms to the microsecond, for CPU times of well under a millisecond.
+func msFine(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
+
 func report(o options, dialect string, results []result, posted, lost int) error {
 	var b strings.Builder
 	load, _ := os.ReadFile("/proc/loadavg")
@@ -519,13 +561,13 @@ func report(o options, dialect string, results []result, posted, lost int) error
 			hello[r.conns] = r.rate()
 		}
 	}
-	fmt.Fprintf(&b, "| run | conns | req/s | p50 | p99 | errors | vs hello-world | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| run | conns | req/s | p50 | p99 | errors | vs hello-world | peak RSS | server CPU a request |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		ratio := "—"
 		if h := hello[r.conns]; h > 0 && r.scenario != "hello" {
 			ratio = fmt.Sprintf("%.1f%%", 100*r.rate()/h)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %s | %d MB |\n", r.scenario, r.conns, r.rate(), ms(r.p50), ms(r.p99), r.errors, ratio, r.peakRSS>>20)
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %s | %d MB | %s |\n", r.scenario, r.conns, r.rate(), ms(r.p50), ms(r.p99), r.errors, ratio, r.peakRSS>>20, msFine(r.cpuPerRequest()))
 	}
 	if slices.Contains(o.scenarios, "mix") {
 		fmt.Fprintf(&b, "\nmix: %d posts acknowledged, %d of them missing from the database\n", posted, lost)
