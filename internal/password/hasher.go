@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -65,14 +66,18 @@ func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 	}
 }
 
-// release frees a slot after collecting the garbage of the computation that held it.
-// Each argon2id call allocates its 64 MiB afresh; left to the collector's pacing, that
-// block is still garbage when the next call allocates another, and the process holds
-// two to three times the memory the slots need (measured: 297 MB peak RSS for 50
-// concurrent sign-ins with one slot, without this). A collection with a small live heap
-// takes about a millisecond, against a few hundred for the hash.
+// release frees a slot after returning the memory of the computation that held it to
+// the operating system. Each argon2id call allocates its 64 MiB afresh; left to the
+// collector's pacing, that block is still garbage when the next call allocates another,
+// and the process holds two to three times the memory the slots need (measured: 297 MB
+// peak RSS for 50 concurrent sign-ins with one slot, without a collection here). A
+// collection alone frees the block for the heap but the process keeps the pages, so a
+// server that signed a few users in stayed at 140 MB resident while serving pages that
+// need a fraction of it (docs/performance.md, "Memory"); debug.FreeOSMemory collects and
+// hands the freed pages back at once. With a small live heap it takes a few
+// milliseconds, against a few hundred for the hash.
 func (h *Hasher) release() {
-	runtime.GC()
+	debug.FreeOSMemory()
 	<-h.slots
 }
 
