@@ -140,9 +140,10 @@ func (a *API) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// busy answers a request whose password hashing could not start because every
-// hashing slot is taken (password.ErrBusy): 503, to be tried again shortly.
-func busy(w http.ResponseWriter) {
+// Busy answers a request that cannot be served now: its password hashing could not
+// start because every hashing slot is taken (password.ErrBusy), or the server's read
+// queue is full (package web's admission): 503, to be tried again shortly.
+func Busy(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "5")
 	writeError(w, http.StatusServiceUnavailable, "the server is busy; try again in a few seconds")
 }

@@ -50,7 +50,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	good, err := a.checkPassword(r, u, pw)
 	if errors.Is(err, password.ErrBusy) {
-		busy(w)
+		Busy(w)
 		return
 	}
 	if err != nil {

@@ -66,7 +66,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := a.Hasher.Hash(ctx, *pw)
 	if errors.Is(err, password.ErrBusy) {
-		busy(w)
+		Busy(w)
 		return
 	}
 	if err != nil {

@@ -47,6 +47,16 @@ type Config struct {
 	// long `run` and `worker` keep trying to reach a database server (and Redis) that is
 	// still starting, as the tutorial's boot.sh does.
 	DatabaseWait time.Duration
+	// MaxActiveReads (MAX_ACTIVE_READS, default 0: four per CPU the process may use): how
+	// many GET and HEAD requests of pages and of the API are served at once; more wait
+	// their turn in arrival order. Reads are CPU and database work: running more of them
+	// at once than the machine has cores for serves none sooner, holds a database
+	// connection (and its cache) and a rendering's memory for each, and makes every
+	// answer slower (docs/performance.md).
+	MaxActiveReads int
+	// ReadQueueTimeout (READ_QUEUE_TIMEOUT, a Go duration, default 10s): how long a read
+	// waits for its turn before it is answered 503 with Retry-After.
+	ReadQueueTimeout time.Duration
 
 	MailServer   string // MAIL_SERVER; empty disables e-mail
 	MailPort     int    // MAIL_PORT, default 25
@@ -152,6 +162,8 @@ func Load(env Lookup, envFile string) (*Config, error) {
 	c.Port = r.integer("PORT", 0, 1, 65535, "a TCP port number, 1 to 65535")
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 25*time.Second, time.Second, time.Hour)
 	c.DatabaseWait = r.duration("DATABASE_WAIT", time.Minute, 0, 24*time.Hour)
+	c.MaxActiveReads = r.integer("MAX_ACTIVE_READS", 0, 0, 100000, "a whole number of requests, 0 (four per CPU) to 100000")
+	c.ReadQueueTimeout = r.duration("READ_QUEUE_TIMEOUT", 10*time.Second, time.Millisecond, time.Hour)
 	c.MailUseTLS = r.boolean("MAIL_USE_TLS")
 	c.MailPort = r.integer("MAIL_PORT", 25, 1, 65535, "a TCP port number, 1 to 65535")
 	c.PostsPerPage = r.integer("POSTS_PER_PAGE", 25, 1, 1000, "a whole number of posts per page, 1 to 1000")

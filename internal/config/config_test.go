@@ -100,7 +100,8 @@ func TestMissingDotEnvIsFine(t *testing.T) {
 	}
 }
 
-// Deployment settings: PORT, LOG_FORMAT, SHUTDOWN_TIMEOUT and DATABASE_WAIT, with their
+// Deployment settings: PORT, LOG_FORMAT, SHUTDOWN_TIMEOUT, DATABASE_WAIT,
+// MAX_ACTIVE_READS and READ_QUEUE_TIMEOUT, with their
 // defaults, and bad values named.
 func TestDeploymentSettings(t *testing.T) {
 	c, err := config.Load(env(nil), "")
@@ -109,6 +110,9 @@ func TestDeploymentSettings(t *testing.T) {
 	}
 	if c.Port != 0 || c.LogFormat != "text" || c.ShutdownTimeout != 25*time.Second || c.DatabaseWait != time.Minute {
 		t.Errorf("defaults: PORT %d, LOG_FORMAT %q, SHUTDOWN_TIMEOUT %v, DATABASE_WAIT %v", c.Port, c.LogFormat, c.ShutdownTimeout, c.DatabaseWait)
+	}
+	if c.MaxActiveReads != 0 || c.ReadQueueTimeout != 10*time.Second {
+		t.Errorf("defaults: MAX_ACTIVE_READS %d, READ_QUEUE_TIMEOUT %v", c.MaxActiveReads, c.ReadQueueTimeout)
 	}
 	c, err = config.Load(env(map[string]string{"PORT": "8080", "LOG_FORMAT": "JSON", "SHUTDOWN_TIMEOUT": "5s", "DATABASE_WAIT": "0"}), "")
 	if err != nil {
@@ -128,6 +132,10 @@ func TestDeploymentSettings(t *testing.T) {
 		{"SHUTDOWN_TIMEOUT", "2h", `SHUTDOWN_TIMEOUT="2h"`},
 		{"DATABASE_WAIT", "-1s", `DATABASE_WAIT="-1s"`},
 		{"DATABASE_WAIT", "forever", `DATABASE_WAIT="forever"`},
+		{"MAX_ACTIVE_READS", "-1", `MAX_ACTIVE_READS="-1" (from environment): a whole number of requests`},
+		{"MAX_ACTIVE_READS", "many", `MAX_ACTIVE_READS="many"`},
+		{"READ_QUEUE_TIMEOUT", "10", `READ_QUEUE_TIMEOUT="10" (from environment): a duration`},
+		{"READ_QUEUE_TIMEOUT", "0s", `READ_QUEUE_TIMEOUT="0s"`},
 	} {
 		_, err := config.Load(env(map[string]string{bad.name: bad.value}), "")
 		if err == nil || !strings.Contains(err.Error(), bad.want) {

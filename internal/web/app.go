@@ -101,6 +101,8 @@ type App struct {
 	assets *staticAssets
 	// gzip holds the writers that compress pages and API answers (compress.go).
 	gzip *gzipPool
+	// reads is the admission queue of page and API reads (admission.go).
+	reads *admission
 }
 
 // New builds the application; its background jobs go to q.
@@ -131,10 +133,16 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		return nil, err
 	}
 	a.gzip = newGzipPool(gzip.BestSpeed)
+	a.reads = newAdmission(cfg.MaxActiveReads, cfg.ReadQueueTimeout)
+	// Keep as many idle connections as the reads admitted at once can use (a read may
+	// hold two: its queries and the session's), so that the pool does not close and
+	// reopen them under load — database/sql keeps 2 by default, and a new SQLite
+	// connection starts with an empty page cache and parses the schema again.
+	db.SQL.SetMaxIdleConns(2*a.reads.size() + 2)
 	if a.assets, err = newStaticAssets(staticFiles()); err != nil {
 		return nil, err
 	}
-	if a.pages, err = parsePages(a.catalogs, cfg.Avatars, a.assets); err != nil {
+	if a.pages, err = parsePages(a.catalogs, cfg.Avatars, a.assets, newPostFragments(postFragmentBytes)); err != nil {
 		return nil, err
 	}
 	sm := scs.New()
@@ -221,12 +229,17 @@ var pageNames = []string{"index", "user", "form", "error", "messages", "user_pop
 
 // parsePages parses every page once per language, with T and N bound to it and static
 // naming the hashed URLs of assets.
-func parsePages(c *i18n.Catalogs, avatars string, assets *staticAssets) (map[string]map[string]*template.Template, error) {
+func parsePages(c *i18n.Catalogs, avatars string, assets *staticAssets, fragments *postFragments) (map[string]map[string]*template.Template, error) {
 	pages := map[string]map[string]*template.Template{}
 	for _, l := range i18n.Languages() {
 		pages[l.Code] = map[string]*template.Template{}
 		for _, page := range pageNames {
+			var t *template.Template
+			// postHTML renders a post with this set's "post" template, through the cache
+			// of rendered posts: {{postHTML (postFor . $)}}.
+			postHTML := func(p postView) (template.HTML, error) { return fragments.render(t, l.Code, p) }
 			t, err := template.New(page).Funcs(templateFuncs).Funcs(avatarFuncs(avatars)).Funcs(assets.funcs()).Funcs(pageFuncs(c.Localizer(l))).
+				Funcs(template.FuncMap{"postHTML": postHTML}).
 				ParseFS(templateFS, "templates/base.html", "templates/"+page+".html")
 			if err != nil {
 				return nil, fmt.Errorf("web: templates: %w", err)

@@ -28,3 +28,16 @@ func SetAPILimits(a *App, l api.Limits) error {
 	}
 	return err
 }
+
+// HoldReadSlots takes n of the App's admission slots, as n reads in progress would; the
+// function returned gives them back.
+func HoldReadSlots(a *App, n int) func() {
+	for range n {
+		a.reads.slots <- struct{}{}
+	}
+	return func() {
+		for range n {
+			a.reads.leave()
+		}
+	}
+}

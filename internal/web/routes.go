@@ -20,7 +20,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /notifications/stream", a.notificationStream)
 	// The REST API authenticates by bearer token and never reads the session cookie, so
 	// it stays outside the session, CSRF and form middleware (package api).
-	mux.Handle("/api/", compress(a.gzip, a.api))
+	mux.Handle("/api/", a.admit(compress(a.gzip, a.api), apiBusy))
 
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", a.loginRequired(a.index))
@@ -65,7 +65,7 @@ func (a *App) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(a.crossOrigin))
 	// metrics.Routed passes each mux's pattern out to the metrics (when they are on).
 	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(metrics.Routed(app))))))
-	mux.Handle("/", compress(a.gzip, protected))
+	mux.Handle("/", a.admit(compress(a.gzip, protected), pageBusy))
 	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(metrics.Routed(mux))))
 }
 
