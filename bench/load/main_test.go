@@ -43,8 +43,8 @@ func TestSmallSittingWritesEveryRunAndFindsEveryPost(t *testing.T) {
 	}
 	text := string(b)
 	for _, run := range []string{"hello | 1", "hello | 3", "home | 1", "home | 3", "mix | 1", "mix | 3"} {
-		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(run) + ` \| (\d+) \| .* \| 0 \| .* \| (\d+) MB \|$`).FindStringSubmatch(text)
-		if row == nil || row[1] == "0" {
+		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(run) + ` \| (\d+) \| .* \| 0 \| .* \| (\d+) MB \| (\d+\.\d{3}) ms \|$`).FindStringSubmatch(text)
+		if row == nil || row[1] == "0" || row[3] == "0.000" {
 			t.Errorf("no row with requests and 0 errors for %q in:\n%s", run, text)
 		}
 	}

@@ -23,7 +23,7 @@ func TestFragmentKeyCoversEveryInput(t *testing.T) {
 	}
 	ref := fragmentKey(lang, base())
 	changes := map[string]func(*postView, *string){
-		"page language": func(_ *postView, l *string) { *l = "es" },
+		"page language":     func(_ *postView, l *string) { *l = "es" },
 		"reader's language": func(p *postView, _ *string) { p.Lang = "pt_BR" },
 		"id":                func(p *postView, _ *string) { p.ID = 8 },
 		"body":              func(p *postView, _ *string) { p.Body = "hola!" },
@@ -32,9 +32,11 @@ func TestFragmentKeyCoversEveryInput(t *testing.T) {
 			de := "de"
 			p.Post = &models.Post{ID: p.ID, Language: &de}
 		},
-		"author's name":  func(p *postView, _ *string) { p.Author = &models.User{Username: "susan2", Email: p.Author.Email} },
-		"author's email": func(p *postView, _ *string) { p.Author = &models.User{Username: p.Author.Username, Email: "s@example.com"} },
-		"mine":           func(p *postView, _ *string) { p.Mine, p.Here = true, "/index" },
+		"author's name": func(p *postView, _ *string) { p.Author = &models.User{Username: "susan2", Email: p.Author.Email} },
+		"author's email": func(p *postView, _ *string) {
+			p.Author = &models.User{Username: p.Author.Username, Email: "s@example.com"}
+		},
+		"mine": func(p *postView, _ *string) { p.Mine, p.Here = true, "/index" },
 	}
 	for what, change := range changes {
 		pv, l := base(), lang
