@@ -3,7 +3,6 @@
 package web
 
 import (
-	"compress/gzip"
 	"context"
 	"embed"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/microblog/microblog/internal/api"
 	"github.com/microblog/microblog/internal/config"

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"compress/gzip"
 	"io"
 	"mime"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // compressMinSize is the smallest body worth compressing: below it gzip's 18-byte frame
