@@ -7,4 +7,16 @@
 // Programs that embed it start with NewProvider, whose Upgrade and Downgrade return typed
 // results (revision, direction, duration, statements) and report progress per revision;
 // Runner, which also stamps, lints and checks revisions, is the engine underneath.
+//
+// Each database is an implementation of dialect.Dialect (rendering, inspection, locking,
+// guard checks and quirks) in a package of its own: migrate/dialect/sqlite,
+// migrate/dialect/postgres and migrate/dialect/mysql are built in and known by name
+// (LookupDialect); another database is a package implementing the interface, given with
+// WithDialect:
+//
+//	p, err := migrate.NewProvider(db, "cockroach", src, migrate.WithDialect(cockroach.Dialect{}))
+//
+// The operations of revision files (Op, defined in package migrate/ops) and the schema
+// model (migrate/schema) sit below the dialects, which import neither the engine nor each
+// other.
 package migrate

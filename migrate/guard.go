@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/microblog/microblog/migrate/dialect"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -80,11 +81,10 @@ func (e *GuardError) Error() string {
 }
 
 // guardsFor derives the guards of op on dialect, given the schema before it.
-func guardsFor(dialect string, before *schema.Schema, op *Op) []*Guard {
+func guardsFor(d dialect.Dialect, before *schema.Schema, op *Op) []*Guard {
 	if op.Kind != OpAddColumn && op.Kind != OpAlterColumn {
 		return nil
 	}
-	r := renderer{dialect: dialect}
 	t := before.Table(op.TableName())
 	if t == nil {
 		return nil
@@ -128,7 +128,7 @@ func guardsFor(dialect string, before *schema.Schema, op *Op) []*Guard {
 		}
 		var out []*Guard
 		if op.Type != nil {
-			if where, problem := misfit(dialect, r.q(old.Name), old.Type, *op.Type); where != "" {
+			if where, problem := misfit(d, d.Quote(old.Name), old.Type, *op.Type); where != "" {
 				out = append(out, &Guard{
 					kind: guardType, Table: t.Name, Column: old.Name, Where: where, Show: key(old.Name), Subject: subject(old.Name), Op: op.Kind, Line: op.Line,
 					Problem: problem,
@@ -138,7 +138,7 @@ func guardsFor(dialect string, before *schema.Schema, op *Op) []*Guard {
 		}
 		if op.Nullable != nil && !*op.Nullable && old.Nullable {
 			out = append(out, &Guard{
-				kind: guardNull, Table: t.Name, Column: old.Name, Where: r.q(old.Name) + " IS NULL", Show: key(old.Name), Subject: subject(old.Name), Op: op.Kind, Line: op.Line,
+				kind: guardNull, Table: t.Name, Column: old.Name, Where: d.Quote(old.Name) + " IS NULL", Show: key(old.Name), Subject: subject(old.Name), Op: op.Kind, Line: op.Line,
 				Problem: "are NULL, which NOT NULL forbids",
 				Fix:     fmt.Sprintf("fill them first (an execute op before this one; db migrate --default %s.%s=VALUE writes it), or keep the column nullable", t.Name, old.Name),
 			})
@@ -161,9 +161,8 @@ var intDigits = map[schema.Kind]int{schema.SmallInt: 6, schema.Integer: 11, sche
 // misfit returns the SQL condition that selects the values of col (quoted) that type to
 // cannot hold as they are, and what such values are; "" when every value of type from
 // fits (a widening, or a change whose failures the database reports by itself).
-func misfit(dialect, col string, from, to schema.Type) (where, problem string) {
-	g := guardSQL{dialect}
-	name := renderer{dialect: dialect}.typ(to)
+func misfit(g dialect.Dialect, col string, from, to schema.Type) (where, problem string) {
+	name := g.Type(to)
 	isText := func(k schema.Kind) bool { return k == schema.String || k == schema.Text }
 	isExact := func(k schema.Kind) bool { _, ok := intRange[k]; return ok }
 	switch {
@@ -173,7 +172,7 @@ func misfit(dialect, col string, from, to schema.Type) (where, problem string) {
 		if from.Kind == schema.String && from.Length <= to.Length || isExact(from.Kind) && intDigits[from.Kind] <= to.Length {
 			return "", ""
 		}
-		return fmt.Sprintf("%s > %d", g.length(g.text(col)), to.Length), fmt.Sprintf("are longer than %d characters, which %s cannot hold", to.Length, name)
+		return fmt.Sprintf("%s > %d", g.Length(g.Text(col)), to.Length), fmt.Sprintf("are longer than %d characters, which %s cannot hold", to.Length, name)
 	case isExact(to.Kind):
 		lo, hi := intRange[to.Kind][0], intRange[to.Kind][1]
 		rangeNote := fmt.Sprintf("the range of %s (%s to %s)", name, lo, hi)
@@ -184,10 +183,10 @@ func misfit(dialect, col string, from, to schema.Type) (where, problem string) {
 			}
 			return fmt.Sprintf("(%s < %s OR %s > %s)", col, lo, col, hi), "are outside " + rangeNote
 		case from.Kind == schema.Float || from.Kind == schema.Numeric:
-			n := g.number(col)
+			n := g.Number(col)
 			return fmt.Sprintf("(%s <> ROUND(%s) OR %s < %s OR %s > %s)", n, n, n, lo, n, hi), "have a fraction, or are outside " + rangeNote
 		case isText(from.Kind):
-			return g.notInteger(col, lo, hi), "are not an integer, or are outside " + rangeNote
+			return g.NotInteger(col, lo, hi), "are not an integer, or are outside " + rangeNote
 		case from.Kind == schema.Boolean:
 			return "", ""
 		}
@@ -217,131 +216,41 @@ func misfit(dialect, col string, from, to schema.Type) (where, problem string) {
 			}
 			fallthrough
 		case from.Kind == schema.Float:
-			n := g.number(col)
+			n := g.Number(col)
 			return fmt.Sprintf("(ABS(%s) >= %s OR %s <> ROUND(%s, %d))", n, limit, n, n, s), problem
 		case isText(from.Kind):
-			n := g.number(col)
-			return g.caseNumber(col, fmt.Sprintf("(ABS(%s) >= %s OR %s <> ROUND(%s, %d))", n, limit, n, n, s)), "are not a number, or " + problem
+			n := g.Number(col)
+			return g.NotNumber(col, fmt.Sprintf("(ABS(%s) >= %s OR %s <> ROUND(%s, %d))", n, limit, n, n, s)), "are not a number, or " + problem
 		}
 	case to.Kind == schema.Float:
 		if isText(from.Kind) {
-			return g.caseNumber(col, "1 = 0"), "are not a number"
+			return g.NotNumber(col, "1 = 0"), "are not a number"
 		}
 	case to.Kind == schema.Date:
 		switch {
 		case from.Kind == schema.DateTime:
-			return g.hasTimeOfDay(col), "have a time of day, which " + name + " would drop"
+			return g.HasTimeOfDay(col), "have a time of day, which " + name + " would drop"
 		case isText(from.Kind):
-			return g.notDate(col), "are not a date written YYYY-MM-DD"
+			return g.NotDate(col), "are not a date written YYYY-MM-DD"
 		}
 	case to.Kind == schema.DateTime:
 		if isText(from.Kind) {
-			return g.notDateTime(col), "are not a date and time written YYYY-MM-DD HH:MM:SS"
+			return g.NotDateTime(col), "are not a date and time written YYYY-MM-DD HH:MM:SS"
 		}
 	case to.Kind == schema.Boolean:
 		switch {
 		case isExact(from.Kind):
 			return col + " NOT IN (0, 1)", "are other than 0 and 1, which " + name + " cannot hold"
 		case isText(from.Kind):
-			return g.text(col) + " NOT IN ('0', '1')", "are other than '0' and '1', which " + name + " cannot hold"
+			return g.Text(col) + " NOT IN ('0', '1')", "are other than '0' and '1', which " + name + " cannot hold"
 		}
 	}
 	return "", ""
 }
 
-// guardSQL writes the dialect's spelling of the expressions guards need.
-type guardSQL struct{ dialect string }
-
-func (g guardSQL) text(e string) string {
-	if g.dialect == MySQL {
-		return "CAST(" + e + " AS CHAR)"
-	}
-	return "CAST(" + e + " AS TEXT)"
-}
-
-func (g guardSQL) length(e string) string {
-	switch g.dialect {
-	case Postgres:
-		return "char_length(" + e + ")"
-	case MySQL:
-		return "CHAR_LENGTH(" + e + ")"
-	}
-	return "length(" + e + ")"
-}
-
-// number is e as an exact number (SQLite has only its own numbers).
-func (g guardSQL) number(e string) string {
-	switch g.dialect {
-	case Postgres:
-		return "CAST(" + e + " AS NUMERIC)"
-	case MySQL:
-		return "CAST(" + e + " AS DECIMAL(65, 30))"
-	}
-	return e
-}
-
-// notMatch selects the values of e (text) that do not match an extended regular
-// expression (PostgreSQL and MySQL; SQLite has no REGEXP by default).
-func (g guardSQL) notMatch(e, pattern string) string {
-	if g.dialect == MySQL {
-		return fmt.Sprintf("NOT (%s REGEXP '%s')", e, pattern)
-	}
-	return fmt.Sprintf("%s !~ '%s'", e, pattern)
-}
-
-const numberPattern = `^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$`
-
-// notInteger selects text values that are not an integer written in digits, or that lie
-// outside lo..hi.
-func (g guardSQL) notInteger(col, lo, hi string) string {
-	if g.dialect == SQLite {
-		x := g.text(col)
-		u := fmt.Sprintf("(CASE WHEN substr(%s, 1, 1) IN ('-', '+') THEN substr(%s, 2) ELSE %s END)", x, x, x)
-		return fmt.Sprintf("(%s = '' OR %s GLOB '*[^0-9]*' OR length(%s) > 30 OR CAST(%s AS REAL) < %s OR CAST(%s AS REAL) > %s)", u, u, u, x, lo, x, hi)
-	}
-	x := g.text(col)
-	return fmt.Sprintf("(CASE WHEN %s THEN 1 = 1 ELSE %s < %s OR %s > %s END)",
-		g.notMatch(x, `^[-+]?[0-9]{1,30}$`), g.number(x), lo, g.number(x), hi)
-}
-
-// caseNumber selects text values that are not a number, or are numbers for which cond
-// (written on g.number(col)) holds.
-func (g guardSQL) caseNumber(col, cond string) string {
-	if g.dialect == SQLite {
-		x := g.text(col)
-		return fmt.Sprintf("(trim(%s) = '' OR %s GLOB '*[^-+.eE0-9]*' OR %s NOT GLOB '*[0-9]*' OR %s)", x, x, x, cond)
-	}
-	return fmt.Sprintf("(CASE WHEN %s THEN 1 = 1 ELSE %s END)", g.notMatch(g.text(col), numberPattern), cond)
-}
-
-func (g guardSQL) hasTimeOfDay(col string) string {
-	switch g.dialect {
-	case Postgres:
-		return "CAST(" + col + " AS TIME) <> '00:00:00'"
-	case MySQL:
-		return "TIME(" + col + ") <> '00:00:00'"
-	}
-	return "strftime('%H:%M:%f', " + col + ") <> '00:00:00.000'"
-}
-
-func (g guardSQL) notDate(col string) string {
-	if g.dialect == SQLite {
-		return fmt.Sprintf("(date(%s) IS NULL OR date(%s) <> %s)", col, col, col)
-	}
-	return g.notMatch(g.text(col), `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-}
-
-func (g guardSQL) notDateTime(col string) string {
-	if g.dialect == SQLite {
-		return "datetime(" + col + ") IS NULL"
-	}
-	return g.notMatch(g.text(col), `^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$`)
-}
-
 // count returns how many rows are in the guard's way.
-func (g *Guard) count(ctx context.Context, q querier, dialect string) (int64, error) {
-	r := renderer{dialect: dialect}
-	stmt := "SELECT count(*) FROM " + r.q(g.Table)
+func (g *Guard) count(ctx context.Context, q querier, d dialect.Dialect) (int64, error) {
+	stmt := "SELECT count(*) FROM " + d.Quote(g.Table)
 	if g.Where != "" {
 		stmt += " WHERE " + g.Where
 	}
@@ -353,8 +262,8 @@ func (g *Guard) count(ctx context.Context, q querier, dialect string) (int64, er
 }
 
 // check returns a *GuardError with the count and a sample when rows are in the way.
-func (g *Guard) check(ctx context.Context, q querier, dialect string, rev *Revision) error {
-	n, err := g.count(ctx, q, dialect)
+func (g *Guard) check(ctx context.Context, q querier, d dialect.Dialect, rev *Revision) error {
+	n, err := g.count(ctx, q, d)
 	if err != nil {
 		return fmt.Errorf("revision %s (%s:%d): %w", rev.ID, rev.Path, g.Line, err)
 	}
@@ -362,12 +271,11 @@ func (g *Guard) check(ctx context.Context, q querier, dialect string, rev *Revis
 		return nil
 	}
 	e := &GuardError{Revision: rev, Guard: g, Count: n, Columns: g.Show}
-	r := renderer{dialect: dialect}
-	stmt := fmt.Sprintf("SELECT %s FROM %s", r.qs(g.Show), r.q(g.Table))
+	stmt := fmt.Sprintf("SELECT %s FROM %s", dialect.List(d, g.Show), d.Quote(g.Table))
 	if g.Where != "" {
 		stmt += " WHERE " + g.Where
 	}
-	stmt += fmt.Sprintf(" ORDER BY %s LIMIT %d", r.qs(g.Show), maxGuardSample)
+	stmt += fmt.Sprintf(" ORDER BY %s LIMIT %d", dialect.List(d, g.Show), maxGuardSample)
 	rows, err := q.QueryContext(ctx, stmt)
 	if err != nil {
 		return fmt.Errorf("revision %s (%s:%d): list the rows of %s: %w", rev.ID, rev.Path, g.Line, g.Subject, err)
@@ -420,16 +328,17 @@ func canonicalInt(s string) bool {
 }
 
 // checkGuards checks the guards of op i of a step in place, just before its statements.
-// Inside a PostgreSQL transaction it first locks the table as the op's ALTER TABLE would,
-// so that no row can slip in between the check and the change.
+// Inside a transaction it first locks the table where the dialect says so (PostgreSQL, as
+// the op's ALTER TABLE would), so that no row can slip in between the check and the change.
 func (m *Runner) checkGuards(ctx context.Context, q querier, st step, i int, inTx bool) error {
+	d := m.impl()
 	for _, g := range st.plans[i].Guards {
-		if m.Dialect == Postgres && inTx {
-			if _, err := q.ExecContext(ctx, fmt.Sprintf("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", m.q(g.Table))); err != nil {
+		if lock := d.GuardLock(g.Table); lock != "" && inTx {
+			if _, err := q.ExecContext(ctx, lock); err != nil {
 				return fmt.Errorf("revision %s: lock %s: %w", st.rev.ID, g.Subject, err)
 			}
 		}
-		if err := g.check(ctx, q, m.Dialect, st.rev); err != nil {
+		if err := g.check(ctx, q, d, st.rev); err != nil {
 			return err
 		}
 	}
@@ -524,7 +433,7 @@ func (m *Runner) preflightGuards(ctx context.Context, conn *sql.Conn, steps []st
 				if !settled(earlier, g.Table, g.Column) {
 					continue
 				}
-				err := g.check(ctx, conn, m.Dialect, st.rev)
+				err := g.check(ctx, conn, m.impl(), st.rev)
 				if _, ok := err.(*GuardError); ok {
 					failed = append(failed, err.Error())
 				}

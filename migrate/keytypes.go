@@ -80,34 +80,6 @@ func retypeKeyOps(from, to *schema.Schema) (drops, adds []*Op, err error) {
 	return drops, adds, nil
 }
 
-// liveSpec is a column's type as the dialect reports it back: SQLite's auto-increment key
-// is always INTEGER (the rowid), whatever integer type the models give it.
-func liveSpec(c *schema.Column, dialect string) string {
-	if dialect == SQLite && c.AutoIncrement {
-		switch c.Type.Kind {
-		case schema.BigInteger, schema.SmallInt:
-			return schema.Type{Kind: schema.Integer}.Spec()
-		}
-	}
-	return LiveType(c.Type, dialect).Spec()
-}
-
-// serialType keeps a PostgreSQL auto-increment column's sequence as wide as the column:
-// SERIAL's sequence is AS integer, and would stop at 2147483647 after the column became a
-// big integer.
-func (r renderer) serialType(table string, old, c *schema.Column) []string {
-	if r.dialect != Postgres || !c.AutoIncrement || old.Type.Kind == c.Type.Kind {
-		return nil
-	}
-	switch c.Type.Kind {
-	case schema.Integer, schema.BigInteger, schema.SmallInt:
-	default:
-		return nil
-	}
-	return []string{fmt.Sprintf("DO $$ BEGIN EXECUTE 'ALTER SEQUENCE ' || pg_get_serial_sequence(%s, %s) || ' AS %s'; END $$",
-		sqlString(r.q(table)), sqlString(c.Name), r.typ(c.Type))}
-}
-
 // keyColumnRetyped is lint's warning for a hand-written alter_column that changes the
 // type of a column a foreign key uses while the key exists (state is the schema before
 // the op), or "" when there is none.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/microblog/microblog/migrate/dialect"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -203,7 +204,7 @@ func (l *opLint) findings() []Finding {
 		note := ""
 		if l.countable(op.Table, op.ColName) {
 			where := m.q(op.ColName) + " IS NOT NULL"
-			if n, err := (&Guard{Table: op.Table, Where: where, Subject: op.Table}).count(l.ctx, m.DB, m.Dialect); err == nil {
+			if n, err := (&Guard{Table: op.Table, Where: where, Subject: op.Table}).count(l.ctx, m.DB, m.impl()); err == nil {
 				note = fmt.Sprintf(" (%d row(s) hold a value in it)", n)
 			}
 		}
@@ -216,7 +217,7 @@ func (l *opLint) findings() []Finding {
 		}
 		l.alterColumn()
 	case OpCreateIndex:
-		if m.Dialect == Postgres && !l.st.rev.NonTransactional {
+		if m.impl().Quirks().IndexBuildBlocksWrites && !l.st.rev.NonTransactional {
 			if n := l.rows(op.Table); n > l.opts.LargeTableRows {
 				l.add(false, "builds index %q on %q (more than %d rows) inside a transaction, blocking writes while it builds; use CREATE INDEX CONCURRENTLY in an execute op of a transactional: false revision", op.Name, op.Table, l.opts.LargeTableRows)
 			}
@@ -235,16 +236,12 @@ func (l *opLint) addColumn() {
 		return
 	}
 	if !c.Nullable && c.Default == nil && !c.AutoIncrement && n > 0 {
-		would := map[string]string{
-			SQLite:   "SQLite would fail copying the rows into the rebuilt table",
-			Postgres: "PostgreSQL would refuse it (the rows would hold NULL)",
-			MySQL:    "MySQL/MariaDB would fill the rows with 0, '' or a zero date",
-		}[l.m.Dialect]
+		would := l.m.impl().Quirks().NotNullWithoutDefault
 		l.add(false, "adds NOT NULL column %q without a default to a table with rows%s: the %s stops before it (%s); add it nullable, fill it, then set NOT NULL (db migrate --default %s.%s=VALUE writes those steps), or give it a default",
 			c.Name, l.rowsNote(n), l.verb(), would, op.Table, c.Name)
 		return
 	}
-	if c.Default != nil && !constantDefault(*c.Default) {
+	if c.Default != nil && !dialect.ConstantDefault(*c.Default) {
 		rows := "a table that may have rows"
 		if n > 0 {
 			rows = "a table with rows" + l.rowsNote(n)
@@ -253,10 +250,7 @@ func (l *opLint) addColumn() {
 		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(*c.Default)), "CURRENT_") {
 			get = "get the time of the " + l.verb()
 		}
-		rebuilt := ""
-		if l.m.Dialect == SQLite {
-			rebuilt = "; SQLite cannot add it with ALTER TABLE: the table is rebuilt (its rows copied, its indexes recreated)"
-		}
+		rebuilt := l.m.impl().Quirks().NonConstantDefault
 		l.add(true, "adds %q.%q with the default %s to %s: existing rows %s%s", op.Table, c.Name, *c.Default, rows, get, rebuilt)
 	}
 }
@@ -273,14 +267,14 @@ func (l *opLint) alterColumn() {
 		case guardType:
 			now := "not counted: the run changes these rows before"
 			if countable {
-				if n, err := g.count(l.ctx, l.m.DB, l.m.Dialect); err == nil {
+				if n, err := g.count(l.ctx, l.m.DB, l.m.impl()); err == nil {
 					now = fmt.Sprintf("%d row(s) now", n)
 				}
 			}
 			l.add(false, "narrows %q.%q from %s to %s: the %s stops before the change if any rows %s (%s)", op.Table, op.ColName, old.Type.Spec(), op.Type.Spec(), l.verb(), g.Problem, now)
 		case guardNull:
 			if countable {
-				if n, err := g.count(l.ctx, l.m.DB, l.m.Dialect); err == nil && n > 0 {
+				if n, err := g.count(l.ctx, l.m.DB, l.m.impl()); err == nil && n > 0 {
 					l.add(false, "sets NOT NULL on %q.%q, which holds %d NULL(s): the %s stops before it", op.Table, op.ColName, n, l.verb())
 				}
 			}
@@ -288,8 +282,8 @@ func (l *opLint) alterColumn() {
 	}
 	if op.Type != nil && narrows(old.Type, *op.Type) && !slices.ContainsFunc(l.plan.Guards, func(g *Guard) bool { return g.kind == guardType }) {
 		what := "values that do not convert make the " + l.verb() + " fail"
-		if l.m.Dialect == SQLite {
-			what = "SQLite keeps values that do not convert as they are (it does not enforce types), unlike PostgreSQL and MySQL, which refuse them"
+		if note := l.m.impl().Quirks().UnenforcedTypes; note != "" {
+			what = note
 		}
 		l.add(false, "changes %q.%q from %s to %s: %s", op.Table, op.ColName, old.Type.Spec(), op.Type.Spec(), what)
 	}

@@ -42,7 +42,7 @@ func (m *Runner) Script(from []string, target string, up bool) (string, error) {
 		if rebuild {
 			b.WriteString("PRAGMA foreign_keys=OFF;\n\n")
 		}
-		transactional := m.Dialect != MySQL && !st.rev.NonTransactional
+		transactional := m.impl().Quirks().TransactionalDDL && !st.rev.NonTransactional
 		if transactional {
 			b.WriteString("BEGIN;\n\n")
 		}

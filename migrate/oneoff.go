@@ -102,11 +102,11 @@ func FillExistingRows(ops []*Op, values map[string]string) []*Op {
 // fillOp is the execute op that gives table.column's NULLs value, on every dialect (a
 // rerun after a crash finds no NULLs left and changes nothing).
 func fillOp(table, column, value string) *Op {
-	sql := func(dialect string) string {
-		r := renderer{dialect: dialect}
-		return fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s IS NULL", r.q(table), r.q(column), value, r.q(column))
+	sqlFor := map[string]string{}
+	for _, d := range builtinDialects() {
+		sqlFor[d.Name()] = fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s IS NULL", d.Quote(table), d.Quote(column), value, d.Quote(column))
 	}
-	return &Op{Kind: OpExecute, SQLFor: map[string]string{SQLite: sql(SQLite), Postgres: sql(Postgres), MySQL: sql(MySQL)}}
+	return &Op{Kind: OpExecute, SQLFor: sqlFor}
 }
 
 var fillPattern = regexp.MustCompile(`^UPDATE "((?:[^"]|"")+)" SET "((?:[^"]|"")+)" = (.+) WHERE "((?:[^"]|"")+)" IS NULL$`)

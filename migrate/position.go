@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/microblog/microblog/migrate/schema"
@@ -27,38 +26,4 @@ func placeColumn(op *Op, a, b *schema.Table) {
 	} else {
 		op.After = b.Columns[i-1].Name
 	}
-}
-
-// columnPosition is the index at which add_column op inserts its column into t.
-func columnPosition(t *schema.Table, op *Op) (int, error) {
-	switch {
-	case op.First && op.After != "":
-		return 0, fmt.Errorf("add_column: give after or first, not both")
-	case op.First:
-		return 0, nil
-	case op.After != "":
-		i := slices.IndexFunc(t.Columns, func(c *schema.Column) bool { return c.Name == op.After })
-		if i < 0 {
-			return 0, fmt.Errorf("add_column: after: no column %q in table %q", op.After, t.Name)
-		}
-		return i + 1, nil
-	}
-	return len(t.Columns), nil
-}
-
-// placed reports whether add_column op puts its column anywhere but last in t.
-func placed(t *schema.Table, op *Op) bool {
-	at, err := columnPosition(t, op)
-	return err == nil && at < len(t.Columns)
-}
-
-// positionSQL is MySQL's clause placing an added column.
-func (r renderer) positionSQL(t *schema.Table, op *Op) string {
-	if r.dialect != MySQL || !placed(t, op) {
-		return ""
-	}
-	if op.First {
-		return " FIRST"
-	}
-	return " AFTER " + r.q(op.After)
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/microblog/microblog/migrate/dialect"
 )
 
 // Provider is the entry point for applications that embed migrate: it holds a database,
@@ -19,6 +21,7 @@ import (
 type Provider struct {
 	db          *sql.DB
 	dialect     string
+	impl        dialect.Dialect
 	repo        *Repo
 	log         *slog.Logger
 	allowEdited bool
@@ -33,6 +36,13 @@ type Option func(*Provider)
 // the operation began, all at Info with component=migrate. Without it the Provider logs
 // nothing.
 func WithLogger(l *slog.Logger) Option { return func(p *Provider) { p.log = l } }
+
+// WithDialect runs the Provider on a dialect that is not built in: d implements
+// dialect.Dialect (in a package of its own, like the built-ins in migrate/dialect/sqlite,
+// …/postgres and …/mysql), and the dialect name given to NewProvider must be d.Name():
+//
+//	p, err := migrate.NewProvider(db, "cockroach", fsys, migrate.WithDialect(cockroach.Dialect{}))
+func WithDialect(d dialect.Dialect) Option { return func(p *Provider) { p.impl = d } }
 
 // WithAllowEdited lets Upgrade proceed when an applied revision file changed since it ran
 // (otherwise such an upgrade fails with an error matching ErrEditedRevision).
@@ -107,15 +117,23 @@ func (e *RevisionError) Unwrap() error { return e.Err }
 
 // NewProvider loads the repository in source (the migrations directory: it holds
 // versions/, e.g. os.DirFS("migrations") or an embed.FS sub-tree) for a database of
-// dialect "sqlite", "postgres" or "mysql".
-func NewProvider(db *sql.DB, dialect string, source fs.FS, opts ...Option) (*Provider, error) {
+// dialect "sqlite", "postgres" or "mysql" (or another, given with WithDialect).
+func NewProvider(db *sql.DB, name string, source fs.FS, opts ...Option) (*Provider, error) {
 	if db == nil {
 		return nil, errors.New("migrate: new provider: no database")
 	}
-	switch dialect {
-	case SQLite, Postgres, MySQL:
-	default:
-		return nil, fmt.Errorf("migrate: new provider: unknown dialect %q (want %q, %q or %q)", dialect, SQLite, Postgres, MySQL)
+	p := &Provider{db: db, dialect: name, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.impl == nil {
+		d, ok := LookupDialect(name)
+		if !ok {
+			return nil, fmt.Errorf("migrate: new provider: unknown dialect %q (want %q, %q or %q)", name, SQLite, Postgres, MySQL)
+		}
+		p.impl = d
+	} else if p.impl.Name() != name {
+		return nil, fmt.Errorf("migrate: new provider: dialect %q is not the one WithDialect gives (%q)", name, p.impl.Name())
 	}
 	if source == nil {
 		return nil, errors.New("migrate: new provider: no revision source")
@@ -124,10 +142,7 @@ func NewProvider(db *sql.DB, dialect string, source fs.FS, opts ...Option) (*Pro
 	if err != nil {
 		return nil, fmt.Errorf("migrate: new provider: %w", err)
 	}
-	p := &Provider{db: db, dialect: dialect, repo: repo, log: slog.New(slog.DiscardHandler)}
-	for _, o := range opts {
-		o(p)
-	}
+	p.repo = repo
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -135,7 +150,7 @@ func NewProvider(db *sql.DB, dialect string, source fs.FS, opts ...Option) (*Pro
 }
 
 func (p *Provider) runner() *Runner {
-	return &Runner{DB: p.db, Dialect: p.dialect, Repo: p.repo, AllowEdited: p.allowEdited, Log: slogLines{p.log}}
+	return &Runner{DB: p.db, Dialect: p.dialect, Impl: p.impl, Repo: p.repo, AllowEdited: p.allowEdited, Log: slogLines{p.log}}
 }
 
 // slogLines turns the engine's INFO lines into log records.

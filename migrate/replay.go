@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/microblog/microblog/migrate/ops"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -70,7 +71,7 @@ func Apply(s *schema.Schema, op *Op) error {
 			return fmt.Errorf("add_column: column %q already exists in table %q", op.Column.Name, t.Name)
 		}
 		c := *op.Column
-		at, err := columnPosition(t, op)
+		at, err := ops.Position(t, op)
 		if err != nil {
 			return err
 		}
@@ -200,24 +201,7 @@ func Apply(s *schema.Schema, op *Op) error {
 
 // ConstraintKind tells what kind of constraint name is on t: "unique", "foreign key",
 // "check", or "".
-func ConstraintKind(t *schema.Table, name string) string {
-	for _, u := range t.Uniques {
-		if u.Name == name {
-			return "unique"
-		}
-	}
-	for _, f := range t.ForeignKeys {
-		if f.Name == name {
-			return "foreign key"
-		}
-	}
-	for _, c := range t.Checks {
-		if c.Name == name {
-			return "check"
-		}
-	}
-	return ""
-}
+func ConstraintKind(t *schema.Table, name string) string { return t.ConstraintKind(name) }
 
 func checkTable(s *schema.Schema, t *schema.Table) error {
 	seen := map[string]bool{}

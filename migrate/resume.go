@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/microblog/microblog/migrate/dialect"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -142,11 +143,11 @@ func (m *Runner) alreadyRan(ctx context.Context, st step, i int, stmt string) (s
 	if err != nil {
 		return skipNothing, err
 	}
-	tables := touched(before, after)
+	tables := touched(before, after, m.impl())
 	if len(tables) == 0 {
 		return skipNothing, nil // an execute op: its effect cannot be seen; it runs again
 	}
-	if sameTables(live, after, tables, m.Dialect) && !sameTables(live, before, tables, m.Dialect) {
+	if sameTables(live, after, tables, m.impl()) && !sameTables(live, before, tables, m.impl()) {
 		return skipOp, nil
 	}
 	// MySQL drops a foreign key in two statements (the constraint, then the index InnoDB
@@ -163,8 +164,9 @@ func (m *Runner) alreadyRan(ctx context.Context, st step, i int, stmt string) (s
 	return skipNothing, nil
 }
 
-// touched lists the tables whose definition differs between two schemas.
-func touched(a, b *schema.Schema) []string {
+// touched lists the tables whose definition, as d reads it back, differs between two
+// schemas.
+func touched(a, b *schema.Schema, d dialect.Dialect) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range []*schema.Schema{a, b} {
@@ -173,7 +175,7 @@ func touched(a, b *schema.Schema) []string {
 				continue
 			}
 			seen[t.Name] = true
-			if tableKey(a.Table(t.Name), MySQL) != tableKey(b.Table(t.Name), MySQL) {
+			if tableKey(a.Table(t.Name), d) != tableKey(b.Table(t.Name), d) {
 				out = append(out, t.Name)
 			}
 		}
@@ -181,9 +183,9 @@ func touched(a, b *schema.Schema) []string {
 	return out
 }
 
-func sameTables(x, y *schema.Schema, names []string, dialect string) bool {
+func sameTables(x, y *schema.Schema, names []string, d dialect.Dialect) bool {
 	for _, n := range names {
-		if tableKey(x.Table(n), dialect) != tableKey(y.Table(n), dialect) {
+		if tableKey(x.Table(n), d) != tableKey(y.Table(n), d) {
 			return false
 		}
 	}
@@ -191,17 +193,18 @@ func sameTables(x, y *schema.Schema, names []string, dialect string) bool {
 }
 
 // tableKey is a comparable rendering of a table as a database reports it back: unique
-// constraints as unique indexes (MySQL), no primary-key name, defaults by presence.
-func tableKey(t *schema.Table, dialect string) string {
+// constraints as unique indexes where the dialect reports them so (MySQL), columns in any
+// order where it cannot place them (PostgreSQL), no primary-key name, defaults by presence.
+func tableKey(t *schema.Table, d dialect.Dialect) string {
 	if t == nil {
 		return "-"
 	}
 	var cols []string
 	for _, c := range t.Columns {
-		cols = append(cols, fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, liveSpec(c, dialect), c.Nullable, c.Default != nil))
+		cols = append(cols, fmt.Sprintf("c:%s:%s:%v:%v;", c.Name, liveSpec(c, d), c.Nullable, c.Default != nil))
 	}
-	if dialect == Postgres {
-		slices.Sort(cols) // PostgreSQL cannot place a column: its order is not compared
+	if !d.Quirks().PlacesColumns {
+		slices.Sort(cols) // the column order is not compared
 	}
 	s := strings.Join(cols, "")
 	var parts []string
@@ -209,7 +212,7 @@ func tableKey(t *schema.Table, dialect string) string {
 		parts = append(parts, fmt.Sprintf("i:%s:%v:%v:%v:%v", ix.Name, ix.Columns, ix.Unique, ix.Desc, ix.Where != ""))
 	}
 	for _, u := range t.Uniques {
-		if dialect == MySQL {
+		if d.Quirks().UniquesAsIndexes {
 			parts = append(parts, fmt.Sprintf("i:%s:%v:true:[]:false", u.Name, u.Columns)) // as an index would read
 		} else {
 			parts = append(parts, fmt.Sprintf("u:%s:%v", u.Name, u.Columns))
@@ -218,7 +221,7 @@ func tableKey(t *schema.Table, dialect string) string {
 	for _, fk := range t.ForeignKeys {
 		// By definition, not name: a database made by Flask-Migrate has unnamed keys
 		// (PostgreSQL calls them post_user_id_fkey, MySQL post_ibfk_1).
-		parts = append(parts, fmt.Sprintf("f:%v:%s:%v:%s:%s", fk.Columns, fk.RefTable, fk.RefColumns, liveFKRule(fk.OnDelete, dialect), liveFKRule(fk.OnUpdate, dialect)))
+		parts = append(parts, fmt.Sprintf("f:%v:%s:%v:%s:%s", fk.Columns, fk.RefTable, fk.RefColumns, d.LiveFKRule(fk.OnDelete), d.LiveFKRule(fk.OnUpdate)))
 	}
 	for _, c := range t.Checks {
 		parts = append(parts, "k:"+c.Name)

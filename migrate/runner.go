@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microblog/microblog/migrate/dialect"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -19,9 +20,11 @@ const VersionTable = "alembic_version"
 // Runner applies a repository's revisions to one database.
 type Runner struct {
 	DB      *sql.DB
-	Dialect string
-	Repo    *Repo
-	Log     io.Writer // Alembic-style INFO lines
+	Dialect string // the dialect's name: "sqlite", "postgres", "mysql", or Impl's
+	// Impl is the dialect's implementation; nil for the built-in one named Dialect.
+	Impl dialect.Dialect
+	Repo *Repo
+	Log  io.Writer // Alembic-style INFO lines
 	// AllowEdited lets Upgrade proceed when a revision file changed after it was applied.
 	AllowEdited bool
 	// Trace, when set, sees every schema and version statement an online run executes
@@ -58,9 +61,9 @@ func (m *Runner) info(format string, args ...any) {
 }
 
 func (m *Runner) context() {
-	impl := map[string]string{SQLite: "SQLiteImpl", Postgres: "PostgresqlImpl", MySQL: "MySQLImpl"}[m.Dialect]
-	m.info("Context impl %s.", impl)
-	if m.Dialect == MySQL {
+	q := m.impl().Quirks()
+	m.info("Context impl %s.", q.AlembicImpl)
+	if !q.TransactionalDDL {
 		m.info("Will assume non-transactional DDL.")
 	} else {
 		m.info("Will assume transactional DDL.")
@@ -106,24 +109,18 @@ func (m *Runner) currentOn(ctx context.Context, q querier) ([]string, error) {
 	return out, rows.Err()
 }
 
-func (m *Runner) q(name string) string { return renderer{dialect: m.Dialect}.q(name) }
+func (m *Runner) q(name string) string { return m.impl().Quote(name) }
 
 func (m *Runner) versionTableExists(ctx context.Context, q querier) (bool, error) {
 	return m.tableExists(ctx, q, VersionTable)
 }
 
 func (m *Runner) tableExists(ctx context.Context, q querier, table string) (bool, error) {
-	var query string
-	switch m.Dialect {
-	case SQLite:
-		query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = " + sqlString(table)
-	case Postgres:
-		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = " + sqlString(table)
-	case MySQL:
-		query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = " + sqlString(table)
-	default:
+	d := m.impl()
+	if d == nil {
 		return false, fmt.Errorf("migrate: unknown dialect %q", m.Dialect)
 	}
+	query := d.TableExistsQuery(table)
 	var n int
 	if err := q.QueryRowContext(ctx, query).Scan(&n); err != nil {
 		return false, fmt.Errorf("migrate: look for %s: %w", table, err)
@@ -163,12 +160,15 @@ func (m *Runner) migrate(ctx context.Context, target string, up bool) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
+	if m.impl() == nil {
+		return fmt.Errorf("migrate: unknown dialect %q", m.Dialect)
+	}
 	unlock, err := m.lock(ctx, conn)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	restore, err := m.strictSession(ctx, conn)
+	restore, err := m.impl().Session(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, [
 	plans := make([]Plan, 0, len(ops))
 	after := make([]*schema.Schema, 0, len(ops))
 	for _, op := range ops {
-		p, next, err := renderOp(m.Dialect, state, op)
+		p, next, err := m.renderOp(state, op)
 		if err != nil {
 			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
 		}
@@ -339,6 +339,15 @@ func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, [
 		state = next
 	}
 	return plans, after, nil
+}
+
+// renderOp renders op with the Runner's dialect.
+func (m *Runner) renderOp(before *schema.Schema, op *Op) (Plan, *schema.Schema, error) {
+	d := m.impl()
+	if d == nil {
+		return Plan{}, nil, errUnknownDialect(m.Dialect)
+	}
+	return renderOp(d, before, op)
 }
 
 func firstOf(ids []string) string {
@@ -395,7 +404,7 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 	}
 	var ex querier = conn
 	var tx *sql.Tx
-	if m.Dialect != MySQL && !st.rev.NonTransactional {
+	if m.impl().Quirks().TransactionalDDL && !st.rev.NonTransactional {
 		tx, err = conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -407,8 +416,8 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 		}()
 		ex = tx
 	}
-	if m.Dialect == SQLite && tx != nil {
-		// No session lock on SQLite: check, under this transaction's write lock, that
+	if !m.impl().Quirks().SessionLock && tx != nil {
+		// No session lock (SQLite): check, under this transaction's write lock, that
 		// nobody moved the version table since this step was planned.
 		now, err := m.currentOn(ctx, tx)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microblog/microblog/migrate/dialect"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -15,12 +16,6 @@ import (
 // file that ran, and the tool's version. alembic_version stays Alembic's, so the extra
 // record lives in a table of its own.
 const HistoryTable = "migrate_history"
-
-// lockKey identifies the migration lock: PostgreSQL advisory lock key, MySQL lock name.
-const (
-	pgLockKey    = 7_305_146_271_001 // arbitrary, fixed
-	mysqlLockKey = "migrate.alembic_version"
-)
 
 // ToolVersion is the version of the module that ran a revision, for the history table.
 func ToolVersion() string {
@@ -30,41 +25,17 @@ func ToolVersion() string {
 	return "migrate (devel)"
 }
 
-// lock takes the migration lock on conn for the whole run. PostgreSQL and MySQL have
-// session locks; SQLite has none, and each revision instead checks the version table
-// under its transaction's write lock (see runStep).
+// lock takes the migration lock on conn for the whole run (see dialect.Locker): a
+// dialect without session locks (SQLite) takes none, and each revision instead checks the
+// version table under its transaction's write lock (see runStep).
 func (m *Runner) lock(ctx context.Context, conn *sql.Conn) (unlock func(), err error) {
-	switch m.Dialect {
-	case Postgres:
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_lock(%d)", pgLockKey)); err != nil {
-			return nil, fmt.Errorf("migrate: take the migration lock: %w", err)
-		}
-		return func() {
-			conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SELECT pg_advisory_unlock(%d)", pgLockKey))
-		}, nil
-	case MySQL:
-		var got sql.NullInt64
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 600)", mysqlLockKey).Scan(&got); err != nil {
-			return nil, fmt.Errorf("migrate: take the migration lock: %w", err)
-		}
-		if got.Int64 != 1 {
-			return nil, fmt.Errorf("migrate: the migration lock is held by another run (waited 10 minutes)")
-		}
-		return func() { conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", mysqlLockKey) }, nil
-	}
-	return func() {}, nil
+	return m.impl().Lock(ctx, conn)
 }
 
 // ensureTables creates the version and history tables when missing.
 func (m *Runner) ensureTables(ctx context.Context, q querier) error {
 	version := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL,\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)", m.q(VersionTable))
-	id := "id INTEGER NOT NULL PRIMARY KEY"
-	switch m.Dialect {
-	case Postgres:
-		id = "id SERIAL PRIMARY KEY"
-	case MySQL:
-		id = "id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY"
-	}
+	id := m.impl().Quirks().HistoryID
 	history := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
 	%s,
 	revision VARCHAR(32) NOT NULL,
@@ -88,7 +59,7 @@ func (m *Runner) recordHistory(ctx context.Context, q querier, st step, took tim
 		dir = "downgrade"
 	}
 	stmt := fmt.Sprintf("INSERT INTO %s (revision, direction, applied_at, duration_ms, checksum, tool_version) VALUES ('%s', '%s', '%s', %d, '%s', %s)",
-		m.q(HistoryTable), st.rev.ID, dir, time.Now().UTC().Format(time.RFC3339Nano), took.Milliseconds(), st.rev.Checksum, sqlString(ToolVersion()))
+		m.q(HistoryTable), st.rev.ID, dir, time.Now().UTC().Format(time.RFC3339Nano), took.Milliseconds(), st.rev.Checksum, dialect.String(ToolVersion()))
 	if _, err := q.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("record history: %w", err)
 	}
@@ -214,7 +185,7 @@ func (m *Runner) Drift(ctx context.Context) ([]string, error) {
 		switch {
 		case lt == nil:
 			out = append(out, fmt.Sprintf("table %q is missing", t.Name))
-		case tableKey(lt, m.Dialect) != tableKey(t, m.Dialect):
+		case tableKey(lt, m.impl()) != tableKey(t, m.impl()):
 			out = append(out, fmt.Sprintf("table %q differs", t.Name))
 		}
 	}
@@ -229,7 +200,7 @@ func (m *Runner) Drift(ctx context.Context) ([]string, error) {
 // inspectManaged reads the live schema without the objects the repository declares
 // unmanaged.
 func (m *Runner) inspectManaged(ctx context.Context) (*schema.Schema, error) {
-	live, err := Inspect(ctx, m.DB, m.Dialect)
+	live, err := inspect(ctx, m.DB, m.impl())
 	if err != nil {
 		return nil, err
 	}

@@ -519,9 +519,7 @@ func (c *commands) offline(cmd *cobra.Command, o *offlineFlags, arg string, up b
 			}
 		}
 	}
-	switch r.Dialect {
-	case migrate.SQLite, migrate.Postgres, migrate.MySQL:
-	default:
+	if _, ok := migrate.LookupDialect(r.Dialect); !ok {
 		return fmt.Errorf("--dialect %q: want sqlite, postgres or mysql", r.Dialect)
 	}
 	var ids []string

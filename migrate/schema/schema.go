@@ -221,3 +221,24 @@ type Check struct {
 	Name string
 	Expr string
 }
+
+// ConstraintKind tells what kind of constraint name is on t: "unique", "foreign key",
+// "check", or "".
+func (t *Table) ConstraintKind(name string) string {
+	for _, u := range t.Uniques {
+		if u.Name == name {
+			return "unique"
+		}
+	}
+	for _, f := range t.ForeignKeys {
+		if f.Name == name {
+			return "foreign key"
+		}
+	}
+	for _, c := range t.Checks {
+		if c.Name == name {
+			return "check"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,39 @@
+package postgres
+
+import (
+	"fmt"
+
+	"github.com/microblog/microblog/migrate/dialect"
+)
+
+// The checks of guards, with regular expressions for values held as text.
+
+// Text casts to TEXT.
+func (Dialect) Text(e string) string { return "CAST(" + e + " AS TEXT)" }
+
+// Length is char_length(e).
+func (Dialect) Length(e string) string { return "char_length(" + e + ")" }
+
+// Number casts to NUMERIC.
+func (Dialect) Number(e string) string { return "CAST(" + e + " AS NUMERIC)" }
+
+func (d Dialect) patterns() dialect.PatternChecks {
+	return dialect.PatternChecks{Text: d.Text, Number: d.Number, NotMatch: func(e, pattern string) string {
+		return fmt.Sprintf("%s !~ '%s'", e, pattern)
+	}}
+}
+
+// NotInteger implements dialect.Checks.
+func (d Dialect) NotInteger(col, lo, hi string) string { return d.patterns().NotInteger(col, lo, hi) }
+
+// NotNumber implements dialect.Checks.
+func (d Dialect) NotNumber(col, cond string) string { return d.patterns().NotNumber(col, cond) }
+
+// NotDate implements dialect.Checks.
+func (d Dialect) NotDate(col string) string { return d.patterns().NotDate(col) }
+
+// NotDateTime implements dialect.Checks.
+func (d Dialect) NotDateTime(col string) string { return d.patterns().NotDateTime(col) }
+
+// HasTimeOfDay implements dialect.Checks.
+func (Dialect) HasTimeOfDay(col string) string { return "CAST(" + col + " AS TIME) <> '00:00:00'" }
