@@ -77,17 +77,26 @@ func URL(t testing.TB, dialect string) string {
 	return ""
 }
 
+// Require skips the test when the dialect's server is not named in the environment
+// (PostgresEnv, MySQLEnv), or fails it under RequireEnv=1. SQLite needs no server.
+func Require(t testing.TB, dialect string) {
+	t.Helper()
+	env := map[string]string{migrate.Postgres: PostgresEnv, migrate.MySQL: MySQLEnv}[dialect]
+	if env == "" || os.Getenv(env) != "" {
+		return
+	}
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatalf("%s tests required (%s=1) but %s is not set", dialect, RequireEnv, env)
+	}
+	t.Skipf("%s tests skipped: set %s to a server URL to run them", dialect, env)
+}
+
 // serverDB creates a database with a random name on the server at env's URL and
 // returns its URL; the database is dropped when the test ends.
 func serverDB(t testing.TB, env, dialect string) string {
 	t.Helper()
+	Require(t, dialect)
 	admin := os.Getenv(env)
-	if admin == "" {
-		if os.Getenv(RequireEnv) == "1" {
-			t.Fatalf("%s tests required (%s=1) but %s is not set", dialect, RequireEnv, env)
-		}
-		t.Skipf("%s tests skipped: set %s to a server URL to run them", dialect, env)
-	}
 	target, err := dburl.Parse(admin)
 	if err != nil {
 		t.Fatalf("migratetest: %s: %v", env, err)
