@@ -7,9 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
-	"github.com/microblog/microblog/migrations"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 const goodFirst = `revision: aaaaaaaaaaaa
@@ -71,7 +70,7 @@ func TestBadRevisionsLeaveTheDatabaseUntouched(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			forEachDialect(t, func(t *testing.T, db *database.DB) {
+			forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 				// MySQL commits each DDL statement itself: the index stays, and the message
 				// must say so (TestFailedStatementSaysWhatStaysApplied follows its advice).
 				partial := c.name == "SQL the database refuses" && db.Dialect == migrate.MySQL
@@ -124,10 +123,10 @@ func TestBadRevisionsLeaveTheDatabaseUntouched(t *testing.T) {
 	}
 }
 
-// The app's revision files, generated once on SQLite, give every dialect the same
+// A real app's revision files (testdata/apphistory), generated once on SQLite, give every dialect the same
 // logical schema: the one the history replays to.
 func TestAppMigrationsGiveTheSameSchemaEverywhere(t *testing.T) {
-	repo, err := migrate.LoadRepo(migrations.FS, migrations.Dir)
+	repo, err := migrate.LoadRepo(appHistory, appHistoryDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +134,8 @@ func TestAppMigrationsGiveTheSameSchemaEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
-		if err := migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, migrations.FS, migrations.Dir, nil); err != nil {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
+		if err := migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, appHistory, appHistoryDir, nil); err != nil {
 			t.Fatal(err)
 		}
 		// Fold unique constraints into unique indexes on every dialect, as MySQL must.

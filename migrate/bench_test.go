@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -75,7 +74,7 @@ func BenchmarkUpgradeChain(b *testing.B) {
 	}
 	for b.Loop() {
 		b.StopTimer()
-		db := testdb.Open(b, database.SQLite)
+		db := migratetest.Open(b, migrate.SQLite)
 		b.StartTimer()
 		r := &migrate.Runner{DB: db.SQL, Dialect: db.Dialect, Repo: repo}
 		if err := r.Upgrade(context.Background(), "head"); err != nil {
@@ -90,7 +89,7 @@ func BenchmarkUpgradeWide(b *testing.B) {
 	fs := repoFS(b, chain(b, wideSchema(500))...)
 	for b.Loop() {
 		b.StopTimer()
-		db := testdb.Open(b, database.SQLite)
+		db := migratetest.Open(b, migrate.SQLite)
 		b.StartTimer()
 		repo, err := migrate.LoadRepo(fs, "migrations")
 		if err != nil {

@@ -8,16 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // TestCheck: db check passes when all agree and names each kind of disagreement.
 func TestCheck(t *testing.T) {
 	bin := buildScratchApp(t)
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
-			url := testdb.URL(t, d)
+			url := migratetest.URL(t, d)
 			dir := t.TempDir()
 			users := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}
 			both := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users,posts"}
@@ -52,7 +51,7 @@ func TestCheck(t *testing.T) {
 			if r := runCLI(t, bin, dir, both, "db", "check"); r.code != 0 {
 				t.Fatalf("check after restoring the file: %q", r.stderr)
 			}
-			db, err := database.Open(context.Background(), url)
+			db, err := migratetest.OpenURL(context.Background(), url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +77,7 @@ func TestCheck(t *testing.T) {
 func TestOfflineFlags(t *testing.T) {
 	bin := buildScratchApp(t)
 	dir := t.TempDir()
-	url := testdb.URL(t, "sqlite")
+	url := migratetest.URL(t, "sqlite")
 	env := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}
 	runCLI(t, bin, dir, env, "db", "init")
 	runCLI(t, bin, dir, env, "db", "migrate", "-m", "users table", "--rev-id", "aaaaaaaaaaaa")
@@ -104,7 +103,7 @@ func TestOfflineFlags(t *testing.T) {
 func TestBranchAndMergeCommands(t *testing.T) {
 	bin := buildScratchApp(t)
 	dir := t.TempDir()
-	env := []string{"DATABASE_URL=" + testdb.URL(t, "sqlite"), "SCRATCH_MODELS=users"}
+	env := []string{"DATABASE_URL=" + migratetest.URL(t, "sqlite"), "SCRATCH_MODELS=users"}
 	runCLI(t, bin, dir, env, "db", "init")
 	for _, args := range [][]string{
 		{"revision", "-m", "a", "--rev-id", "a1"},
@@ -152,7 +151,7 @@ func TestBranchAndMergeCommands(t *testing.T) {
 func TestRenameHintsInTheCLI(t *testing.T) {
 	bin := buildScratchApp(t)
 	dir := t.TempDir()
-	url := testdb.URL(t, "sqlite")
+	url := migratetest.URL(t, "sqlite")
 	users := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}
 	account := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=account"}
 	runCLI(t, bin, dir, users, "db", "init")
@@ -180,7 +179,7 @@ func TestRenameQuestionOnATerminal(t *testing.T) {
 	}
 	bin := buildScratchApp(t)
 	dir := t.TempDir()
-	url := testdb.URL(t, "sqlite")
+	url := migratetest.URL(t, "sqlite")
 	runCLI(t, bin, dir, []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}, "db", "init")
 	runCLI(t, bin, dir, []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}, "db", "migrate", "-m", "users")
 	cmd := exec.Command(scriptBin, "-q", "-c", bin+" db migrate -m rename", "/dev/null")

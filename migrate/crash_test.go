@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -35,11 +34,11 @@ func TestKilledAtEveryStatementBoundary(t *testing.T) {
 	start := sc.before()
 	revs := chain(t, start, sc.after(), final)
 
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
 			// Count the statements of a clean run.
 			count := func() (traced, executed int) {
-				db := testdb.Open(t, d)
+				db := migratetest.Open(t, d)
 				r := runner(t, db, repoFS(t, revs...))
 				if err := r.Upgrade(context.Background(), revs[0].ID); err != nil {
 					t.Fatal(err)
@@ -71,7 +70,7 @@ func TestKilledAtEveryStatementBoundary(t *testing.T) {
 }
 
 func crashAndRecover(t *testing.T, bin, dialect string, revs []*migrate.Revision, start, final *schema.Schema, env string, k int) {
-	url := testdb.URL(t, dialect)
+	url := migratetest.URL(t, dialect)
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "migrations", "versions"), 0o755)
 	for name, f := range repoFS(t, revs...) {
@@ -83,7 +82,7 @@ func crashAndRecover(t *testing.T, bin, dialect string, revs []*migrate.Revision
 	if r := runCLI(t, bin, dir, base, "db", "upgrade", revs[0].ID); r.code != 0 {
 		t.Fatalf("first revision: %s", r.stderr)
 	}
-	db, err := database.Open(context.Background(), url)
+	db, err := migratetest.OpenURL(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +124,9 @@ func TestResumeRefusesAnEditedRevision(t *testing.T) {
 	for _, r := range revs {
 		r.NonTransactional = true // statement by statement on every dialect, as MySQL always is
 	}
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
-			url := testdb.URL(t, d)
+			url := migratetest.URL(t, d)
 			dir := t.TempDir()
 			os.MkdirAll(filepath.Join(dir, "migrations", "versions"), 0o755)
 			files := repoFS(t, revs...)

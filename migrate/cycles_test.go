@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -61,7 +61,7 @@ func TestTablesThatReferToEachOther(t *testing.T) {
 		t.Fatalf("downgrade does not start by dropping %s: %+v", added[0], down[0])
 	}
 	revs := chain(t, want)
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, revs...))
 		if err := r.Upgrade(ctx, "head"); err != nil {

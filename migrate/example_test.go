@@ -8,8 +8,9 @@ import (
 	"io/fs"
 	"log"
 
-	"github.com/microblog/microblog/migrate"
 	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"github.com/microblog/microblog/migrate"
 )
 
 //go:embed testdata/provider

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -121,7 +121,7 @@ var features = []scenario{
 func TestSchemaFeatures(t *testing.T) {
 	for _, sc := range features {
 		t.Run(sc.name, func(t *testing.T) {
-			forEachDialect(t, func(t *testing.T, db *database.DB) {
+			forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 				ctx := context.Background()
 				before, after := sc.before(), sc.after()
 				revs := chain(t, before, after)
@@ -208,7 +208,7 @@ func TestEnumValueRemovedWhileInUse(t *testing.T) {
 	one := func() *schema.Schema {
 		return sch(table("post", &schema.Column{Name: "status", Type: schema.Type{Kind: schema.Enum, EnumName: "post_status", Values: "draft"}}))
 	}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		revs := chain(t, two(), one())
 		r := runner(t, db, repoFS(t, revs...))
@@ -232,7 +232,7 @@ func TestEnumValueRemovedWhileInUse(t *testing.T) {
 // TestDriftSeesForeignKeyRules: db check's comparison of the live schema notices a
 // foreign key whose ON DELETE was changed by hand.
 func TestDriftSeesForeignKeyRules(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		revs := chain(t, sch(users(), posts()))
 		r := runner(t, db, repoFS(t, revs...))

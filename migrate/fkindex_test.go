@@ -6,15 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
-	"github.com/microblog/microblog/migrations"
 )
 
 // mysqlIndexes lists a table's index names as MySQL/MariaDB has them, including those
 // Inspect leaves out (the ones named after a foreign key).
-func mysqlIndexes(t *testing.T, db *database.DB, table string) string {
+func mysqlIndexes(t *testing.T, db *migratetest.DB, table string) string {
 	t.Helper()
 	rows, err := db.SQL.Query(`SELECT DISTINCT index_name FROM information_schema.statistics
 		WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY'`, table)
@@ -59,7 +58,7 @@ func TestIndexAddedForAForeignKeyIsTakenBack(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			forEachDialect(t, func(t *testing.T, db *database.DB) {
+			forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 				ctx := context.Background()
 				before, after := c.before(), c.after()
 				revs := chain(t, before, after)
@@ -100,14 +99,15 @@ func TestIndexAddedForAForeignKeyIsTakenBack(t *testing.T) {
 	}
 }
 
-// The app's own revision 5f1c0a2e9d41 replaces the index of followers.followed_id; its
-// downgrade gives the key an index back, and upgrading again must take it back.
+// The app history's revision 5f1c0a2e9d41 (testdata/apphistory) replaces the index of
+// followers.followed_id; its downgrade gives the key an index back, and upgrading again
+// must take it back.
 func TestAppRevisionsDownAndUpTwiceKeepTheirIndexes(t *testing.T) {
-	repo, err := migrate.LoadRepo(migrations.FS, migrations.Dir)
+	repo, err := migrate.LoadRepo(appHistory, appHistoryDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		if db.Dialect != migrate.MySQL {
 			t.Skip("only MySQL/MariaDB needs an index added for a foreign key")
 		}

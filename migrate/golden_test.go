@@ -7,15 +7,15 @@ import (
 	"testing"
 
 	"github.com/microblog/microblog/migrate"
-	"github.com/microblog/microblog/migrations"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// The SQL the app's revisions render to on each dialect, as golden files: any change in
-// rendering shows up as a diff to review (go test ./migrate -run Golden -update).
+// The SQL a real app's revisions (the fixture in testdata/apphistory) render to on each
+// dialect, as golden files: any change in rendering shows up as a diff to review
+// (go test ./migrate -run Golden -update).
 func TestGoldenSQL(t *testing.T) {
-	repo, err := migrate.LoadRepo(migrations.FS, migrations.Dir)
+	repo, err := migrate.LoadRepo(appHistory, appHistoryDir)
 	if err != nil {
 		t.Fatal(err)
 	}

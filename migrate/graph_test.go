@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // rev makes a revision creating one table.
@@ -19,7 +19,7 @@ func rev(id string, down []string, tableName string) *migrate.Revision {
 		Downgrade: []*migrate.Op{{Kind: migrate.OpDropTable, Name: tableName}}}
 }
 
-func tableNames(t *testing.T, db *database.DB) string {
+func tableNames(t *testing.T, db *migratetest.DB) string {
 	var names []string
 	for _, tb := range inspect(t, db).Tables {
 		names = append(names, tb.Name)
@@ -37,7 +37,7 @@ func TestBranchesMergesLabelsAndDependencies(t *testing.T) {
 	d := rev("dddd00000001", []string{c.ID}, "td")
 	d.DependsOn = []string{b.ID}
 
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, a, b, c))
 		err := r.Upgrade(ctx, "head")
@@ -153,7 +153,7 @@ func TestNonTransactionalRevision(t *testing.T) {
 		Upgrade: []*migrate.Op{{Kind: migrate.OpExecute, SQL: `CREATE INDEX ix_ta_name ON ta (name)`,
 			SQLFor: map[string]string{migrate.Postgres: `CREATE INDEX CONCURRENTLY ix_ta_name ON ta (name)`}}},
 		Downgrade: []*migrate.Op{{Kind: migrate.OpExecute, SQL: `DROP INDEX ix_ta_name`, SQLFor: map[string]string{migrate.MySQL: "DROP INDEX ix_ta_name ON ta"}}}}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		fs := repoFS(t, a, b)
 		if !strings.Contains(string(fs["versions/bbbb00000001_concurrent_index.yaml"].Data), "transactional: false") {

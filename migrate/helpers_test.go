@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"database/sql"
+	"os"
 
 	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
@@ -32,3 +33,10 @@ var (
 	handRevision   = migratetest.HandRevision
 	quoteFor       = migratetest.QuoteFor
 )
+
+// appHistory is the migration history of a real application: microblog's revisions,
+// copied into testdata as a fixture (testdata/apphistory/README), so that these tests
+// import nothing of the app.
+var appHistory = os.DirFS(appHistoryDir)
+
+const appHistoryDir = "testdata/apphistory"

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -35,7 +35,7 @@ func TestWideningAReferencedKey(t *testing.T) {
 		t.Fatalf("ops: %s\nwant: %s", g, w)
 	}
 	revs := chain(t, before, after)
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, revs...))
 		if err := r.Upgrade(ctx, revs[0].ID); err != nil {
@@ -129,7 +129,7 @@ func TestLintFlagsRetypingAKeyColumn(t *testing.T) {
 		}
 	}
 	revs[1].Upgrade = bare
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, revs...))
 		if err := r.Upgrade(ctx, revs[0].ID); err != nil {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 func TestLintPendingRevisions(t *testing.T) {
@@ -25,7 +25,7 @@ func TestLintPendingRevisions(t *testing.T) {
 			{Kind: migrate.OpDropTable, Name: "post", Line: 16},
 		}}
 	}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, start)[0]
 		r := runner(t, db, repoFS(t, first, pending()))

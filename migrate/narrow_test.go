@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -19,7 +19,7 @@ func aboutMe(n int) *schema.Table {
 	return table("user", str("username", 64, false), str("about_me", n, true))
 }
 
-func aboutMeOf(t testing.TB, db *database.DB, id int) string {
+func aboutMeOf(t testing.TB, db *migratetest.DB, id int) string {
 	t.Helper()
 	var s sql.NullString
 	// Cast, so that PostgreSQL's cached plan keeps its result type when the column's changes.
@@ -49,7 +49,7 @@ func widenOp(line int) *migrate.Op {
 // revision is applied — on MySQL too, where the revision's first statement (on the same
 // table, but not on that column) would otherwise have committed already.
 func TestNarrowingStopsWhenRowsDoNotFit(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, sch(aboutMe(140)))[0]
 		rev := handRevision("rev002", first.ID,
@@ -115,7 +115,7 @@ func TestNarrowingStopsWhenRowsDoNotFit(t *testing.T) {
 // PostgreSQL roll the whole revision back; MySQL, which committed the execute already,
 // never runs the narrowing. No database cuts the value.
 func TestNarrowingCheckedInPlaceAfterTheRevisionsOwnWrites(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, sch(aboutMe(140)))[0]
 		write := &migrate.Op{Kind: migrate.OpExecute, Line: 6, SQLFor: map[string]string{
@@ -189,7 +189,7 @@ func TestNarrowingChecksEveryKindOfType(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			forEachDialect(t, func(t *testing.T, db *database.DB) {
+			forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 				ctx := context.Background()
 				from, to := tc.from, tc.to
 				first := chain(t, sch(table("item", &schema.Column{Name: "v", Type: from, Nullable: true})))[0]
@@ -230,7 +230,7 @@ func TestNarrowingChecksEveryKindOfType(t *testing.T) {
 	}
 }
 
-func dump(t testing.TB, db *database.DB, table string) string {
+func dump(t testing.TB, db *migratetest.DB, table string) string {
 	t.Helper()
 	rows, err := db.SQL.Query("SELECT * FROM " + quoteFor(db, table))
 	if err != nil {

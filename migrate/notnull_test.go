@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
-func rowCount(t testing.TB, db *database.DB, table string) int {
+func rowCount(t testing.TB, db *migratetest.DB, table string) int {
 	t.Helper()
 	var n int
 	if err := db.SQL.QueryRow("SELECT count(*) FROM " + quoteFor(db, table)).Scan(&n); err != nil {
@@ -26,7 +26,7 @@ func rowCount(t testing.TB, db *database.DB, table string) int {
 // out, and leaves schema, version and rows as they were; on an empty table it runs.
 func TestAddNotNullColumnWithoutDefaultStopsOnRows(t *testing.T) {
 	start := sch(users())
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, start)[0]
 		add := handRevision("rev002", first.ID,
@@ -80,7 +80,7 @@ func TestAddNotNullColumnWithoutDefaultStopsOnRows(t *testing.T) {
 // outside strict mode would write empty strings into the rows. Every database stops before the
 // change with the rows; lint counts them; once they are filled the change runs.
 func TestSetNotNullStopsOnNulls(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, sch(aboutMe(140)))[0]
 		nf, nt := false, true

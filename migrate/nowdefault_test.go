@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -18,7 +18,7 @@ import (
 // (That `db lint` prints these notes as INFO and does not fail is tested in migratecmd.)
 func TestAddColumnWithCurrentTimestampDefaultToRows(t *testing.T) {
 	start := sch(users(), posts())
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, start)[0]
 		add := handRevision("rev002", first.ID, []*migrate.Op{

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // scriptStatements keeps the schema and version statements of an offline script, the
@@ -32,7 +32,7 @@ func scriptStatements(script string) []string {
 // SQLite table rebuild (several changes at once alter user and post).
 func TestOfflineSQLEqualsOnlineRun(t *testing.T) {
 	sc := scenarios[len(scenarios)-1]
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		revs := chain(t, sc.before(), sc.after())
 		r := runner(t, db, repoFS(t, revs...))

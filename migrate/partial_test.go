@@ -6,8 +6,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // TestFailedStatementSaysWhatStaysApplied: a revision whose statements commit one by one
@@ -16,7 +16,7 @@ import (
 // nothing was applied; following its advice (undo by hand, delete the progress row,
 // correct the file) the upgrade then completes.
 func TestFailedStatementSaysWhatStaysApplied(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		head := "transactional: false\n"
 		if db.Dialect == migrate.MySQL {

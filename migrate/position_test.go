@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -47,7 +47,7 @@ func TestDowngradeRestoresColumnPositions(t *testing.T) {
 		t.Fatalf("downgrade places columns: %s\nwant: %s", g, w)
 	}
 	revs := chain(t, before(), after())
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, revs...))
 		if err := r.Upgrade(ctx, revs[0].ID); err != nil {

@@ -16,9 +16,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 const (
@@ -46,7 +45,7 @@ func providerFS(t *testing.T) fstest.MapFS {
 }
 
 func TestProviderUpgradeDowngrade(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		var events []migrate.Event
 		var logs bytes.Buffer
@@ -141,7 +140,7 @@ func TestProviderUpgradeDowngrade(t *testing.T) {
 }
 
 func TestProviderFailingRevisionWrapsCause(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		src := providerFS(t)
 		bad := handRevision("c0ffee000003", provSecond,
@@ -192,7 +191,7 @@ func TestProviderFailingRevisionWrapsCause(t *testing.T) {
 }
 
 func TestProviderEditedRevision(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		src := providerFS(t)
 		p, err := migrate.NewProvider(db.SQL, db.Dialect, src)
@@ -227,7 +226,7 @@ func TestProviderEditedRevision(t *testing.T) {
 }
 
 func TestNewProviderRefusesBadInput(t *testing.T) {
-	db := testdb.Open(t, migrate.SQLite)
+	db := migratetest.Open(t, migrate.SQLite)
 	for name, c := range map[string]struct {
 		dialect string
 		src     fs.FS

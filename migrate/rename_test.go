@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -47,7 +47,7 @@ func TestRenamesKeepData(t *testing.T) {
 	}
 	first := chain(t, before)[0]
 	second := &migrate.Revision{ID: "rev002", Down: []string{first.ID}, Message: "rename", Upgrade: up, Downgrade: down}
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, first, second))
 		if err := r.Upgrade(ctx, first.ID); err != nil {

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 func yamlRepo(files map[string]string) fstest.MapFS {
@@ -84,7 +84,7 @@ func TestRequireParseErrors(t *testing.T) {
 // revision, on every dialect: version, schema and rows stay as they were, and the message
 // names the rows. Once they are fixed, the same upgrade goes through.
 func TestRequireStopsTheUpgradeBeforeAnyChange(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, yamlRepo(map[string]string{"aaaaaaaaaaa1_x.yaml": reqRev1, "aaaaaaaaaaa2_x.yaml": reqRev2, "aaaaaaaaaaa3_x.yaml": reqRev3}))
 		if err := r.Upgrade(ctx, "aaaaaaaaaaa1"); err != nil {
@@ -141,7 +141,7 @@ func TestRequireStopsTheUpgradeBeforeAnyChange(t *testing.T) {
 // with none of it applied.
 func TestRequireCheckedInPlace(t *testing.T) {
 	seed := strings.Replace(reqRev2, "upgrade:\n", "upgrade:\n  - execute:\n      sql: INSERT INTO member (id, name) VALUES (1, 'Ann'), (2, 'ann')\n", 1)
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		r := runner(t, db, yamlRepo(map[string]string{"aaaaaaaaaaa1_x.yaml": reqRev1, "aaaaaaaaaaa2_x.yaml": seed, "aaaaaaaaaaa3_x.yaml": reqRev3}))
 		err := r.Upgrade(ctx, "head")

@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -52,7 +51,7 @@ func finishAndCheck(t *testing.T, bin, dir, url string, revs []*migrate.Revision
 	if r.code != 0 {
 		t.Fatalf("the run after the kills failed (%s): %s", history, r.stderr)
 	}
-	db, err := database.Open(context.Background(), url)
+	db, err := migratetest.OpenURL(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,11 +85,11 @@ func TestResumeSurvivesAKillRightAfterTheSkip(t *testing.T) {
 	}
 	bin := buildScratchApp(t)
 	want := manyTables(10)
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
 			for _, k := range []int{1, 2, 7} { // a create_table, an index, a create_table mid-run
 				t.Run(fmt.Sprint(k), func(t *testing.T) {
-					url := testdb.URL(t, d)
+					url := migratetest.URL(t, d)
 					dir, revs := killRepo(t, want)
 					killedRun(t, bin, dir, url, "SCRATCH_KILL_AFTER", k)
 					second := killedRun(t, bin, dir, url, "SCRATCH_KILL_AFTER", 1)
@@ -116,11 +115,11 @@ func TestResumeAfterSixRandomKills(t *testing.T) {
 	}
 	bin := buildScratchApp(t)
 	want := manyTables(100)
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
 			seed := uint64(time.Now().UnixNano())
 			rng := rand.New(rand.NewPCG(seed, 0))
-			url := testdb.URL(t, d)
+			url := migratetest.URL(t, d)
 			dir, revs := killRepo(t, want)
 			var history []string
 			for range 6 {

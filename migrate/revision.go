@@ -168,11 +168,18 @@ func ParseRevision(path string, data []byte) (*Revision, error) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the problems yaml.v3's parser (not its scanner) reports: for
+// those it gives the line of the construct the problem is in counting from 0, not 1.
+var yamlParserProblems = []string{"did not find expected ", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"}
+
 func yamlError(path string, err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		var line int
 		fmt.Sscan(m[1], &line)
+		if slices.ContainsFunc(yamlParserProblems, func(p string) bool { return strings.HasPrefix(m[2], p) }) {
+			line++
+		}
 		return &fileError{path: path, line: line, msg: "YAML syntax: " + m[2]}
 	}
 	return &fileError{path: path, msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}

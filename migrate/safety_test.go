@@ -10,9 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -28,9 +27,9 @@ func states(n int) []*schema.Schema {
 func TestConcurrentUpgradesApplyEachRevisionOnce(t *testing.T) {
 	bin := buildScratchApp(t)
 	revs := chain(t, states(5)...)
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
-			url := testdb.URL(t, d)
+			url := migratetest.URL(t, d)
 			dir := t.TempDir()
 			if err := os.MkdirAll(filepath.Join(dir, "migrations", "versions"), 0o755); err != nil {
 				t.Fatal(err)
@@ -60,7 +59,7 @@ func TestConcurrentUpgradesApplyEachRevisionOnce(t *testing.T) {
 			if ran != len(revs) {
 				t.Errorf("%d upgrades ran across the processes, want %d", ran, len(revs))
 			}
-			db, err := database.Open(context.Background(), url)
+			db, err := migratetest.OpenURL(context.Background(), url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +81,7 @@ func TestConcurrentUpgradesApplyEachRevisionOnce(t *testing.T) {
 }
 
 func TestHistoryAndEditedRevisions(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		revs := chain(t, states(3)...)
 		fs := repoFS(t, revs[:2]...)

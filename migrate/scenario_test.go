@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -104,7 +104,7 @@ var scenarios = []scenario{
 func TestScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			forEachDialect(t, func(t *testing.T, db *database.DB) {
+			forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 				ctx := context.Background()
 				before, after := sc.before(), sc.after()
 				revs := chain(t, before, after)

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // buildScratchApp compiles the scratch application once per test binary run.
@@ -51,9 +50,9 @@ func runCLI(t *testing.T, bin, dir string, env []string, args ...string) cliRun 
 // TestSeedWalkthrough replays chapter 4's console session on a scratch project.
 func TestSeedWalkthrough(t *testing.T) {
 	bin := buildScratchApp(t)
-	for _, d := range testdb.Dialects {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
-			url := testdb.URL(t, d)
+			url := migratetest.URL(t, d)
 			dir := t.TempDir()
 			env := []string{"DATABASE_URL=" + url, "SCRATCH_MODELS=users"}
 			abs, _ := filepath.Abs(dir)
@@ -81,7 +80,7 @@ func TestSeedWalkthrough(t *testing.T) {
 			}
 			rev1 := m[1]
 
-			db, err := database.Open(context.Background(), url)
+			db, err := migratetest.OpenURL(context.Background(), url)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // A squash gives new databases the first three revisions in one step, while a database
@@ -27,7 +27,7 @@ func TestSquash(t *testing.T) {
 		t.Fatalf("squashes = %v", sq.Squashes)
 	}
 	fs := repoFS(t, append(revs, sq)...)
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		var log bytes.Buffer
 		r := runner(t, db, fs)

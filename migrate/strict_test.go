@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -16,7 +16,7 @@ import (
 // connection's own mode is given back afterwards. (SQLite and PostgreSQL have no such
 // mode; their behaviour is covered by the guard tests.)
 func TestMySQLRunsInStrictMode(t *testing.T) {
-	db := testdb.Open(t, migrate.MySQL)
+	db := migratetest.Open(t, migrate.MySQL)
 	db.SQL.SetMaxOpenConns(1) // one connection: the run's, and the test's after it
 	ctx := context.Background()
 	start := sch(table("event", col("at", schema.DateTime, true)))

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -35,7 +35,7 @@ func fullTextRevision(unmanaged []string) *migrate.Revision {
 // Objects a revision declares unmanaged are not drift, on any dialect; undeclared, they
 // are. The declaration goes through the file format (written, read back).
 func TestUnmanagedObjectsAreNotDrift(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		base := chain(t, &schema.Schema{Tables: []*schema.Table{table("note", str("body", 140, false))}})
 		for _, c := range []struct {

@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/migratecmd"
@@ -36,11 +34,11 @@ func writeRepo(t *testing.T, dir string, revs ...*migrate.Revision) {
 }
 
 // forEachDialectURL runs f on a new database of each dialect, with its URL (for the CLI).
-func forEachDialectURL(t *testing.T, f func(t *testing.T, db *database.DB, url string)) {
-	for _, d := range testdb.Dialects {
+func forEachDialectURL(t *testing.T, f func(t *testing.T, db *migratetest.DB, url string)) {
+	for _, d := range migratetest.Dialects {
 		t.Run(d, func(t *testing.T) {
-			url := testdb.URL(t, d)
-			db, err := database.Open(context.Background(), url)
+			url := migratetest.URL(t, d)
+			db, err := migratetest.OpenURL(context.Background(), url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +56,7 @@ func runDB(t *testing.T, dir, url string, models func() (*schema.Schema, error),
 		Directory: filepath.Join(dir, "migrations"),
 		Models:    models,
 		Open: func(ctx context.Context) (*sql.DB, string, error) {
-			db, err := database.Open(ctx, url)
+			db, err := migratetest.OpenURL(ctx, url)
 			if err != nil {
 				return nil, "", err
 			}

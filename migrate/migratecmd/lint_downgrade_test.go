@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -20,7 +20,7 @@ func TestLintFlagsDowngrades(t *testing.T) {
 	s1 := sch(table("user", str("username", 64, false), str("about_me", 140, true), col("code", schema.Integer, true)))
 	s2 := sch(table("user", str("username", 64, false), str("about_me", 280, true), str("code", 20, true), col("bio", schema.Text, true)))
 	revs := chain(t, s1, s2)
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, revs...))
 		if err := r.Upgrade(ctx, revs[0].ID); err != nil {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -15,7 +15,7 @@ import (
 // SQLite the rebuild is part of each) and no warning, on each database.
 func TestLintPrintsNotesAsInfoAndSucceeds(t *testing.T) {
 	start := sch(users(), posts())
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		first := chain(t, start)[0]
 		add := handRevision("rev002", first.ID, []*migrate.Op{
 			{Kind: migrate.OpAddColumn, Table: "user", Column: withDefault(col("created", schema.DateTime, false), "CURRENT_TIMESTAMP"), Line: 6},

@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -65,7 +65,7 @@ func (l *lockedBuffer) String() string {
 // On a terminal db migrate asks for each value, as Django's makemigrations does: the
 // answers go into the revision; Enter at the first question stops without a file.
 func TestOneOffValueQuestionOnATerminal(t *testing.T) {
-	url := testdb.URL(t, "sqlite") // autogenerate reads no database; this one is never opened
+	url := migratetest.URL(t, "sqlite") // autogenerate reads no database; this one is never opened
 	dir := t.TempDir()
 	models := sch(users())
 	get := func() (*schema.Schema, error) { return models, nil }

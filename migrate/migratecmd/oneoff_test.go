@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -33,7 +33,7 @@ func revisionFiles(t *testing.T, dir string) []string {
 // which upgrades a table with rows on every database, gives the rows the value, and
 // downgrades. Bad --default values are refused with the value named.
 func TestAutogenerateNotNullColumnNeedsAValueForExistingRows(t *testing.T) {
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		dir := t.TempDir()
 		models := sch(users())
 		get := func() (*schema.Schema, error) { return models, nil }
@@ -128,7 +128,7 @@ func TestAutogenerateNotNullColumnNeedsAValueForExistingRows(t *testing.T) {
 // The downgrade of a revision that drops a NOT NULL column adds it back; autogenerate
 // takes --default for its rows too, and without one warns instead of refusing.
 func TestAutogenerateWarnsAboutADowngradeThatNeedsAValue(t *testing.T) {
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		dir := t.TempDir()
 		models := usersWithKarma()
 		get := func() (*schema.Schema, error) { return models, nil }

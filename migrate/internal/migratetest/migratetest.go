@@ -13,8 +13,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/microblog/microblog/internal/database"
-	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrate/schema"
 )
@@ -59,7 +57,7 @@ func Chain(t testing.TB, states ...*schema.Schema) []*migrate.Revision {
 	return revs
 }
 
-func Runner(t testing.TB, db *database.DB, fs fstest.MapFS) *migrate.Runner {
+func Runner(t testing.TB, db *DB, fs fstest.MapFS) *migrate.Runner {
 	t.Helper()
 	repo, err := migrate.LoadRepo(fs, "migrations")
 	if err != nil {
@@ -68,9 +66,9 @@ func Runner(t testing.TB, db *database.DB, fs fstest.MapFS) *migrate.Runner {
 	return &migrate.Runner{DB: db.SQL, Dialect: db.Dialect, Repo: repo}
 }
 
-func ForEachDialect(t *testing.T, f func(t *testing.T, db *database.DB)) {
-	for _, d := range testdb.Dialects {
-		t.Run(d, func(t *testing.T) { f(t, testdb.Open(t, d)) })
+func ForEachDialect(t *testing.T, f func(t *testing.T, db *DB)) {
+	for _, d := range Dialects {
+		t.Run(d, func(t *testing.T) { f(t, Open(t, d)) })
 	}
 }
 
@@ -122,7 +120,7 @@ func Canonical(s *schema.Schema, dialect string) string {
 	return b.String()
 }
 
-func Inspect(t testing.TB, db *database.DB) *schema.Schema {
+func Inspect(t testing.TB, db *DB) *schema.Schema {
 	t.Helper()
 	s, err := migrate.Inspect(context.Background(), db.SQL, db.Dialect)
 	if err != nil {
@@ -133,7 +131,7 @@ func Inspect(t testing.TB, db *database.DB) *schema.Schema {
 
 // FillRows inserts two rows into every table of s, parents first, with values of each
 // column's type; foreign keys point at the first row of the referenced table.
-func FillRows(t testing.TB, db *database.DB, s *schema.Schema, round int) {
+func FillRows(t testing.TB, db *DB, s *schema.Schema, round int) {
 	t.Helper()
 	ctx := context.Background()
 	q := func(n string) string {
@@ -167,7 +165,7 @@ func FillRows(t testing.TB, db *database.DB, s *schema.Schema, round int) {
 	}
 }
 
-func ValueFor(db *database.DB, tb *schema.Table, c *schema.Column, row, round int) string {
+func ValueFor(db *DB, tb *schema.Table, c *schema.Column, row, round int) string {
 	for _, fk := range tb.ForeignKeys {
 		if i := slices.Index(fk.Columns, c.Name); i >= 0 {
 			// Composite keys (association tables) need distinct pairs: use rows 1 and 2.
@@ -267,7 +265,7 @@ func HandRevision(id, parent string, up, down []*migrate.Op) *migrate.Revision {
 	return &migrate.Revision{ID: id, Down: []string{parent}, Message: "hand " + id, Upgrade: up, Downgrade: down}
 }
 
-func QuoteFor(db *database.DB, name string) string {
+func QuoteFor(db *DB, name string) string {
 	if db.Dialect == migrate.MySQL {
 		return "`" + name + "`"
 	}
