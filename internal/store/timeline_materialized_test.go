@@ -344,3 +344,42 @@ func load(t *testing.T, s *database.Session, u *models.User) *models.User {
 	}
 	return got
 }
+
+// Deleting an account deletes its materialized timeline (timeline_state has no foreign
+// key to user) and, by the cascade from post, its posts' entries in its followers'
+// timelines, which stay equal to their feeds.
+func TestDeleteAccountDeletesItsTimelineAndItsEntries(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s := db.NewSession()
+		alice := &models.User{Username: "alice", Email: "alice@example.com"}
+		bob := &models.User{Username: "bob", Email: "bob@example.com"}
+		s.AddAll(alice, bob, &models.Follow{Follower: alice, Followed: bob}, &models.Follow{Follower: bob, Followed: alice})
+		for i := range 5 {
+			s.AddAll(&models.Post{Body: fmt.Sprint("a", i), Author: alice}, &models.Post{Body: fmt.Sprint("b", i), Author: bob})
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, db, alice, 10, 0, "alice builds")
+		checkPage(t, db, bob, 10, 0, "bob builds")
+		if n := countRows(t, db, "SELECT COUNT(*) FROM timeline WHERE user_id = ?", bob.ID); n != 10 {
+			t.Fatalf("bob's timeline has %d entries, want 10", n)
+		}
+		s = db.NewSession()
+		if _, err := store.DeleteAccount(ctx, s, alice.ID, store.AccountRows{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM timeline_state WHERE user_id = ?", alice.ID) +
+			countRows(t, db, "SELECT COUNT(*) FROM timeline WHERE user_id = ?", alice.ID); n != 0 {
+			t.Fatalf("%d rows of alice's timeline left", n)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM timeline WHERE user_id = ?", bob.ID); n != 5 {
+			t.Fatalf("bob's timeline has %d entries, want his own 5", n)
+		}
+		checkPage(t, db, bob, 10, 0, "after alice's deletion")
+	})
+}
