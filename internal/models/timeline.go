@@ -16,7 +16,7 @@ import (
 // UserID is a BIGINT without a foreign key to user: the migration engine takes a lone
 // INTEGER primary key on SQLite for the rowid (auto-increment), and MySQL/MariaDB refuse a
 // foreign key between BIGINT and INT columns. store.DeleteAccount deletes the row with
-// the account (TestDeleteAccountLeavesNoRowOfTheUser).
+// the account (TestDeleteAccountDeletesItsTimelineAndItsEntries).
 type TimelineState struct {
 	bun.BaseModel `bun:"table:timeline_state,alias:ts"`
 
