@@ -165,7 +165,7 @@ func (a *API) createPost(w http.ResponseWriter, r *http.Request) {
 	me, s := caller(r), session(r)
 	lang := a.Detect(text)
 	p := &models.Post{Body: text, Author: me, UserID: me.ID, Language: &lang}
-	if err := s.Add(p); err != nil {
+	if err := store.AddPost(r.Context(), s, p); err != nil {
 		a.serverError(w, r, err)
 		return
 	}

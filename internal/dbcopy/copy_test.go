@@ -16,6 +16,7 @@ import (
 	"github.com/microblog/microblog/internal/jobs"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/seed"
+	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/testdb"
 	"github.com/microblog/microblog/migrate"
 	"github.com/microblog/microblog/migrations"
@@ -77,6 +78,13 @@ func seeded(t *testing.T, dialect string, posts int) *database.DB {
 	}
 	if err := s.Commit(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// Materialized timelines (a cache of the feeds, copied like any table): the
+	// seeded users' and the one with the two odd timestamps.
+	for _, id := range []int64{1, 2, u.ID} {
+		if _, err := store.FollowingPosts(ctx, db.NewSession(), &models.User{ID: id}, 10, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return db
 }
@@ -140,6 +148,9 @@ func TestRoundTripThroughEveryDialect(t *testing.T) {
 	want := dump(t, orig)
 	if n := len(want["Post"]); n != 20*9+2 {
 		t.Fatalf("the source has %d posts", n)
+	}
+	if len(want["TimelineState"]) != 3 || len(want["TimelineEntry"]) < 20 {
+		t.Fatalf("the source has %d materialized timelines, %d entries", len(want["TimelineState"]), len(want["TimelineEntry"]))
 	}
 	chain := []*database.DB{orig, testdb.Open(t, database.Postgres), testdb.Open(t, database.MySQL), testdb.Open(t, database.SQLite)}
 	for i := 1; i < len(chain); i++ {

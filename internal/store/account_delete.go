@@ -16,7 +16,7 @@ import (
 
 // accountTables lists, children first, every table whose rows belong to an account
 // through a column holding its id, and those columns: DeleteAccount deletes in this
-// order. None of the foreign keys to user.id has an ON DELETE action (the tutorial's
+// order. None of the tutorial's foreign keys to user.id has an ON DELETE action (its
 // schema declares none), so a row that refers to the user must go before the user row
 // on every dialect. A table added later that refers to user.id gets its line here,
 // before "user"; TestDeleteAccountLeavesNoRowOfTheUser fails until it does.
@@ -28,6 +28,8 @@ var accountTables = []struct {
 	{"notification", []string{"user_id"}},
 	{"task", []string{"user_id"}},
 	{"message", []string{"sender_id", "recipient_id"}}, // sent and received
+	{"timeline", []string{"user_id"}},                  // the account's own materialized timeline
+	{"timeline_state", []string{"user_id"}},
 	{"followers", []string{"follower_id", "followed_id"}},
 	{"post", []string{"user_id"}},
 	{"user", []string{"id"}},

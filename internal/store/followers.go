@@ -9,7 +9,8 @@ import (
 )
 
 // Follow makes u follow other (nothing if it already does, or if other is u). The row is
-// written with the session's next commit.
+// written with the session's next commit; u's materialized timeline is dropped in the
+// session's transaction (the next read builds it again).
 func Follow(ctx context.Context, s *database.Session, u, other *models.User) error {
 	if u == other || (u.ID != 0 && u.ID == other.ID) {
 		return nil
@@ -18,14 +19,21 @@ func Follow(ctx context.Context, s *database.Session, u, other *models.User) err
 	if err != nil || following {
 		return err
 	}
+	if err := invalidateTimeline(ctx, s, u); err != nil {
+		return fmt.Errorf("store: follow: %w", err)
+	}
 	if err := s.Add(&models.Follow{Follower: u, Followed: other}); err != nil {
 		return fmt.Errorf("store: follow: %w", err)
 	}
 	return nil
 }
 
-// Unfollow makes u stop following other, inside the session's transaction.
+// Unfollow makes u stop following other, inside the session's transaction, and drops u's
+// materialized timeline.
 func Unfollow(ctx context.Context, s *database.Session, u, other *models.User) error {
+	if err := invalidateTimeline(ctx, s, u); err != nil {
+		return fmt.Errorf("store: unfollow: %w", err)
+	}
 	if _, err := s.NewDelete().Model((*models.Follow)(nil)).
 		Where("follower_id = ? AND followed_id = ?", u.ID, other.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unfollow: %w", err)
@@ -88,4 +96,17 @@ func Following(ctx context.Context, s *database.Session, u *models.User) ([]*mod
 		return nil, fmt.Errorf("store: following: %w", err)
 	}
 	return users, nil
+}
+
+// invalidateTimeline drops u's materialized timeline in the session's transaction, after
+// locking u's row (on PostgreSQL and MariaDB) so that a build of it running meanwhile
+// either commits first and is dropped, or waits and sees the change (buildTimeline).
+func invalidateTimeline(ctx context.Context, s *database.Session, u *models.User) error {
+	if u.ID == 0 {
+		return nil // a user not yet written has no timeline
+	}
+	if _, err := lockUser(ctx, s, u.ID); err != nil {
+		return err
+	}
+	return dropTimeline(ctx, s, u.ID)
 }

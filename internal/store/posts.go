@@ -23,7 +23,23 @@ import (
 // (subquery): MariaDB runs an IN of a UNION as a dependent subquery for every row of
 // the timestamp index; UNION, not UNION ALL, so that a user who follows themselves (a
 // row the app never writes, but the table allows) sees each own post once.
+//
+// A page that ends within the first TimelineDepth posts is read from u's materialized
+// timeline (timeline.go), built at the first such read: a range scan of about limit
+// entries instead of the followed users' index entries. Deeper pages, and pages that
+// the timeline cannot fill, run the query above.
 func FollowingPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
+	if limit > 0 && offset >= 0 && offset+limit <= TimelineDepth && u.ID != 0 {
+		page, ok, err := materializedPage(ctx, s, u, limit, offset)
+		if err != nil || ok {
+			return page, err
+		}
+	}
+	return feedPosts(ctx, s, u, limit, offset)
+}
+
+// feedPosts is FollowingPosts without the materialized timeline: the query described there.
+func feedPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
 	page := s.NewSelect().
 		TableExpr("(SELECT followed_id AS uid FROM followers WHERE follower_id = ? UNION SELECT ?) AS who", u.ID, u.ID).
 		Join("JOIN post AS tp ON tp.user_id = who.uid").ColumnExpr("tp.id").

@@ -106,7 +106,11 @@ func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
 	s := dbSession(r)
 	// The original stores "" when detection fails; so do we.
 	lang := a.detector.Detect(form.Post.Value)
-	s.Add(&models.Post{Body: form.Post.Value, Author: currentUser(r), Language: &lang})
+	me := currentUser(r)
+	if err := store.AddPost(r.Context(), s, &models.Post{Body: form.Post.Value, Author: me, UserID: me.ID, Language: &lang}); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	if err := s.Commit(r.Context()); err != nil {
 		a.serverError(w, r, err)
 		return
