@@ -3,20 +3,6 @@ CREATE TABLE IF NOT EXISTS "alembic_version" (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
--- Running downgrade 6a1d3f8b2c95 -> 84fc1485177b, materialized timelines
-
-BEGIN;
-
-DROP TABLE "timeline";
-
-DROP TABLE "timeline_state";
-
-DELETE FROM "alembic_version" WHERE version_num = '6a1d3f8b2c95';
-
-INSERT INTO "alembic_version" (version_num) VALUES ('84fc1485177b');
-
-COMMIT;
-
 -- Running downgrade 84fc1485177b -> ccdf2d4e5972, full-text search
 
 BEGIN;

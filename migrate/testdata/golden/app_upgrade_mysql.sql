@@ -311,28 +311,3 @@ DELETE FROM `alembic_version` WHERE version_num = 'ccdf2d4e5972';
 
 INSERT INTO `alembic_version` (version_num) VALUES ('84fc1485177b');
 
--- Running upgrade 84fc1485177b -> 6a1d3f8b2c95, materialized timelines
-
-CREATE TABLE `timeline_state` (
-	`user_id` BIGINT NOT NULL,
-	`built_at` DATETIME(6) NOT NULL,
-	CONSTRAINT `pk_timeline_state` PRIMARY KEY (`user_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-CREATE TABLE `timeline` (
-	`user_id` BIGINT NOT NULL,
-	`timestamp` DATETIME(6) NOT NULL,
-	`post_id` INTEGER NOT NULL,
-	CONSTRAINT `pk_timeline` PRIMARY KEY (`user_id`, `timestamp`, `post_id`),
-	CONSTRAINT `fk_timeline_user_id_timeline_state` FOREIGN KEY(`user_id`) REFERENCES `timeline_state` (`user_id`) ON DELETE CASCADE,
-	CONSTRAINT `fk_timeline_post_id_post` FOREIGN KEY(`post_id`) REFERENCES `post` (`id`) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-CREATE INDEX `ix_timeline_post_id` ON `timeline` (`post_id`);
-
-DROP INDEX IF EXISTS `fk_timeline_post_id_post` ON `timeline`;
-
-DELETE FROM `alembic_version` WHERE version_num = '84fc1485177b';
-
-INSERT INTO `alembic_version` (version_num) VALUES ('6a1d3f8b2c95');
-

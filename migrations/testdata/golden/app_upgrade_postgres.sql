@@ -377,3 +377,30 @@ INSERT INTO "alembic_version" (version_num) VALUES ('84fc1485177b');
 
 COMMIT;
 
+-- Running upgrade 84fc1485177b -> 6a1d3f8b2c95, materialized timelines
+
+BEGIN;
+
+CREATE TABLE "timeline_state" (
+	"user_id" BIGINT NOT NULL,
+	"built_at" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	CONSTRAINT "pk_timeline_state" PRIMARY KEY ("user_id")
+);
+
+CREATE TABLE "timeline" (
+	"user_id" BIGINT NOT NULL,
+	"timestamp" TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	"post_id" INTEGER NOT NULL,
+	CONSTRAINT "pk_timeline" PRIMARY KEY ("user_id", "timestamp", "post_id"),
+	CONSTRAINT "fk_timeline_user_id_timeline_state" FOREIGN KEY("user_id") REFERENCES "timeline_state" ("user_id") ON DELETE CASCADE,
+	CONSTRAINT "fk_timeline_post_id_post" FOREIGN KEY("post_id") REFERENCES "post" ("id") ON DELETE CASCADE
+);
+
+CREATE INDEX "ix_timeline_post_id" ON "timeline" ("post_id");
+
+DELETE FROM "alembic_version" WHERE version_num = '84fc1485177b';
+
+INSERT INTO "alembic_version" (version_num) VALUES ('6a1d3f8b2c95');
+
+COMMIT;
+
