@@ -19,7 +19,7 @@ import (
 //
 //	[=========>          ] revision 2/5 3f1c9a2b7d10 · statement 37/300 · 0:12
 //
-// It is redrawn in place as statements run (and each second while one runs long), taken
+// It is redrawn in place as statements run (and five times a second), taken
 // away before each INFO line is written and put back after it, and cleared at the end,
 // so that what stays on the screen is exactly the lines Alembic prints.
 type progressBar struct {
@@ -84,10 +84,11 @@ func (b *progressBar) update(e migrate.Event) {
 	b.draw()
 }
 
-// tick redraws the bar each second, so that the elapsed time moves during a long statement.
+// tick redraws the bar five times a second, so that the elapsed time moves during a long
+// statement and the last statement shows when quick ones came too fast to draw each.
 func (b *progressBar) tick() {
 	defer b.ticker.Done()
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
@@ -149,8 +150,8 @@ func barLine(e migrate.Event, elapsed time.Duration, width int) string {
 	done := float64(e.Index - 1)
 	if e.Kind == migrate.EventDone {
 		done = float64(e.Index)
-	} else if e.Result.Statements > 0 {
-		done += float64(e.Statement) / float64(e.Result.Statements)
+	} else if e.Kind == migrate.EventStatement && e.Result.Statements > 0 {
+		done += float64(e.Statement-1) / float64(e.Result.Statements) // it is about to run
 	}
 	const cells = 20
 	filled := int(done / float64(e.Total) * cells)
