@@ -173,3 +173,28 @@ func TestRevisionFileErrorsKeepTheirCause(t *testing.T) {
 		t.Errorf("SchemaAt through a bad op: %v (unwraps to %v)", err, errors.Unwrap(err))
 	}
 }
+
+// TestRefusalBeforeAnyChangeKeepsItsGuardErrors: an upgrade refused before any change
+// lists every failed check in its text, and errors.As still finds each *GuardError.
+func TestRefusalBeforeAnyChangeKeepsItsGuardErrors(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		first := chain(t, sch(aboutMe(140)))[0]
+		narrow := handRevision("rev002", first.ID, []*migrate.Op{narrowOp(6)}, []*migrate.Op{widenOp(8)})
+		r := runner(t, db, repoFS(t, first, narrow))
+		if err := r.Upgrade(ctx, first.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL.Exec("INSERT INTO " + quoteFor(db, "user") + " (username, about_me) VALUES ('susan', '0123456789')"); err != nil {
+			t.Fatal(err)
+		}
+		err := r.Upgrade(ctx, "head")
+		var guard *migrate.GuardError
+		if !errors.As(err, &guard) || guard.Count != 1 || guard.Revision.ID != narrow.ID {
+			t.Fatalf("refused upgrade: %v (guard %+v)", err, guard)
+		}
+		if !strings.HasPrefix(err.Error(), "upgrade refused before any change") || !strings.Contains(err.Error(), guard.Error()) {
+			t.Errorf("error %q", err)
+		}
+	})
+}
