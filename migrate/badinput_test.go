@@ -60,7 +60,7 @@ func TestBadRevisionsLeaveTheDatabaseUntouched(t *testing.T) {
 			"c.yaml": "revision: cccccccccccc\ndown_revision: bbbbbbbbbbbb\nmessage: c\nupgrade: []\ndowngrade: []\n"},
 			"head", []string{"revision cycle"}},
 		{"unknown target", map[string]string{"b.yaml": second("upgrade: []\ndowngrade: []\n")},
-			"deadbeef0000", []string{"Can't locate revision identified by 'deadbeef0000'"}},
+			"deadbeef0000", []string{`no revision has the id, prefix or branch label "deadbeef0000"`}},
 		{"op that does not fit the schema", map[string]string{"b.yaml": second("upgrade:\n  - add_column: {table: user, column: {name: email, type: varchar(120), nullable: true}}\n  - drop_column: {table: user, column: emial}\ndowngrade: []\n")},
 			"head", []string{"versions/b.yaml:7:", `no column "emial" in table "user"`}},
 		{"add_column after a column that does not exist", map[string]string{"b.yaml": second("upgrade:\n  - add_column: {table: user, column: {name: email, type: varchar(120), nullable: true}, after: usernme}\ndowngrade: []\n")},

@@ -41,7 +41,7 @@ func TestBranchesMergesLabelsAndDependencies(t *testing.T) {
 		ctx := context.Background()
 		r := runner(t, db, repoFS(t, a, b, c))
 		err := r.Upgrade(ctx, "head")
-		if err == nil || !strings.Contains(err.Error(), "Multiple head revisions are present for given argument 'head'") {
+		if err == nil || !strings.Contains(err.Error(), "target head is ambiguous: 2 heads") {
 			t.Fatalf("upgrade head with two heads: %v", err)
 		}
 		if err := r.Upgrade(ctx, "feature@head"); err != nil {
@@ -113,7 +113,7 @@ func TestRevisionLookup(t *testing.T) {
 	if got, err := repo.Resolve("+2", nil); err != nil || fmt.Sprint(got) != "[abc222000000]" {
 		t.Errorf("+2 from base = %v %v", got, err)
 	}
-	if _, err := repo.Resolve("+3", nil); err == nil || !strings.Contains(err.Error(), "Relative revision +3 didn't produce 3 migrations") {
+	if _, err := repo.Resolve("+3", nil); err == nil || !strings.Contains(err.Error(), "relative revision +3: fewer than 3 revisions") {
 		t.Errorf("+3 past head: %v", err)
 	}
 }

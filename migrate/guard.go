@@ -423,8 +423,8 @@ func settled(ops []*Op, table, column string) bool {
 // preflightGuards checks, before the first step runs, every guard whose rows no earlier
 // op of the run can change, and returns the failures. (Each guard is checked again in
 // place.)
-func (m *Runner) preflightGuards(ctx context.Context, conn *sql.Conn, steps []step) []string {
-	var failed []string
+func (m *Runner) preflightGuards(ctx context.Context, conn *sql.Conn, steps []step) []error {
+	var failed []error
 	var earlier []*Op
 	for _, st := range steps {
 		ops := stepOps(st)
@@ -435,7 +435,7 @@ func (m *Runner) preflightGuards(ctx context.Context, conn *sql.Conn, steps []st
 				}
 				err := g.check(ctx, conn, m.impl(), st.rev)
 				if _, ok := err.(*GuardError); ok {
-					failed = append(failed, err.Error())
+					failed = append(failed, err)
 				}
 				// Other errors (a table changed by hand) are reported by the check in place.
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -48,8 +47,9 @@ func WithDialect(d dialect.Dialect) Option { return func(p *Provider) { p.impl =
 // (otherwise such an upgrade fails with an error matching ErrEditedRevision).
 func WithAllowEdited(allow bool) Option { return func(p *Provider) { p.allowEdited = allow } }
 
-// WithProgress calls f when each revision starts and once it is committed, in order, on
-// the goroutine running the operation.
+// WithProgress calls f when each revision starts, before each of its statements runs,
+// and once it is committed, in order, on the goroutine running the operation (see
+// Runner.Watch).
 func WithProgress(f func(Event)) Option { return func(p *Provider) { p.progress = f } }
 
 // Direction says which way a revision ran.
@@ -71,29 +71,37 @@ type Result struct {
 	Statements int           // schema and data statements the revision ran (not counting the version table)
 }
 
-// EventKind tells a revision's start from its end.
+// EventKind tells a revision's start from its statements and its end.
 type EventKind int
 
 // The kinds of Event.
 const (
-	EventStart EventKind = iota // a revision is about to run
-	EventDone                   // a revision is committed; Result.Duration is set
+	EventStart     EventKind = iota // a revision is about to run
+	EventDone                       // a revision is committed; Result.Duration is set
+	EventStatement                  // a statement of the running revision is about to run
 )
 
 func (k EventKind) String() string {
-	if k == EventDone {
+	switch k {
+	case EventDone:
 		return "done"
+	case EventStatement:
+		return "statement"
 	}
 	return "start"
 }
 
-// Event reports progress through a long run: revision Index (from 1) of Total.
+// Event reports progress through a long run: revision Index (from 1) of Total, and its
+// statement Statement (from 1) of Result.Statements: the one about to run in an
+// EventStatement, the number run in an EventDone. A resumed revision counts only the
+// statements this run executes.
 type Event struct {
-	Kind    EventKind
-	Result  Result
-	Index   int
-	Total   int
-	Elapsed time.Duration // since the operation began
+	Kind      EventKind
+	Result    Result
+	Index     int
+	Total     int
+	Statement int
+	Elapsed   time.Duration // since the operation began
 }
 
 // ErrEditedRevision matches (errors.Is) the error of an upgrade refused because an applied
@@ -140,7 +148,7 @@ func NewProvider(db *sql.DB, name string, source fs.FS, opts ...Option) (*Provid
 	}
 	repo, err := LoadRepo(source, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("migrate: new provider: %w", err)
+		return nil, prefixed("new provider", err)
 	}
 	p.repo = repo
 	if p.log == nil {
@@ -188,25 +196,24 @@ func (p *Provider) migrate(ctx context.Context, target string, up bool) ([]Resul
 	if !up {
 		dir, verb = DirectionDown, "downgrade"
 	}
-	began := time.Now()
 	var results []Result
-	var running *step
+	running := ""
 	r := p.runner()
-	r.observe = &observer{
-		start: func(st step, i, n int) {
-			running = &st
-			p.emit(Event{Kind: EventStart, Result: p.result(st, dir, 0), Index: i + 1, Total: n, Elapsed: time.Since(began)})
-		},
-		done: func(st step, i, n int, took time.Duration) {
-			running = nil
-			res := p.result(st, dir, took)
+	r.Watch(func(e Event) {
+		switch e.Kind {
+		case EventStart:
+			running = e.Result.Revision
+		case EventDone:
+			running = ""
+			res := e.Result
 			results = append(results, res)
-			elapsed := time.Since(began)
 			p.log.InfoContext(ctx, "migrate: revision "+string(dir)+"d", "revision", res.Revision, "message", res.Message,
-				"component", "migrate", "step", fmt.Sprintf("%d/%d", i+1, n), "statements", res.Statements, "duration", took.Round(time.Millisecond), "elapsed", elapsed.Round(time.Millisecond))
-			p.emit(Event{Kind: EventDone, Result: res, Index: i + 1, Total: n, Elapsed: elapsed})
-		},
-	}
+				"component", "migrate", "step", fmt.Sprintf("%d/%d", e.Index, e.Total), "statements", res.Statements, "duration", res.Duration.Round(time.Millisecond), "elapsed", e.Elapsed.Round(time.Millisecond))
+		}
+		if p.progress != nil {
+			p.progress(e)
+		}
+	})
 	var err error
 	if up {
 		err = r.Upgrade(ctx, target)
@@ -214,26 +221,12 @@ func (p *Provider) migrate(ctx context.Context, target string, up bool) ([]Resul
 		err = r.Downgrade(ctx, target)
 	}
 	if err != nil {
-		if running != nil {
-			err = &RevisionError{Revision: running.rev.ID, Direction: dir, Err: err}
+		if running != "" {
+			err = &RevisionError{Revision: running, Direction: dir, Err: err}
 		}
-		return results, fmt.Errorf("migrate: %s to %s: %w", verb, target, err)
+		return results, prefixed(verb+" to "+target, err)
 	}
 	return results, nil
-}
-
-func (p *Provider) emit(e Event) {
-	if p.progress != nil {
-		p.progress(e)
-	}
-}
-
-func (p *Provider) result(st step, dir Direction, took time.Duration) Result {
-	n := 0
-	for _, pl := range st.plans {
-		n += len(pl.Statements)
-	}
-	return Result{Revision: st.rev.ID, Down: slices.Clone(st.rev.Down), Message: st.rev.Message, Direction: dir, Duration: took, Statements: n}
 }
 
 // Current returns the revisions recorded in the database's version table, sorted (none
@@ -241,7 +234,7 @@ func (p *Provider) result(st step, dir Direction, took time.Duration) Result {
 func (p *Provider) Current(ctx context.Context) ([]string, error) {
 	cur, err := p.runner().Current(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: current: %w", err)
+		return nil, prefixed("current", err)
 	}
 	return cur, nil
 }
@@ -256,7 +249,7 @@ func (p *Provider) Pending(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if err := p.runner().known(cur); err != nil {
-		return nil, fmt.Errorf("migrate: pending: %w", err)
+		return nil, prefixed("pending", err)
 	}
 	have := p.repo.Ancestors(cur...)
 	var out []string

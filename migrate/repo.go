@@ -29,7 +29,7 @@ type Repo struct {
 func LoadRepo(fsys fs.FS, dir string) (*Repo, error) {
 	if _, err := fs.Stat(fsys, "versions"); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("Path doesn't exist: '%s'.  Please use the 'init' command to create a new scripts folder.", dir)
+			return nil, &NoRepositoryError{Dir: dir}
 		}
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -184,10 +184,10 @@ func (r *Repo) Lookup(id string) (*Revision, error) {
 	case 1:
 		return r.Revisions[matches[0]], nil
 	case 0:
-		return nil, fmt.Errorf("Can't locate revision identified by '%s'", id)
+		return nil, &UnknownRevisionError{ID: id}
 	}
 	slices.Sort(matches)
-	return nil, fmt.Errorf("Multiple revisions start with '%s': %s", id, strings.Join(matches, ", "))
+	return nil, &AmbiguousRevisionError{Prefix: id, Matches: matches}
 }
 
 // Resolve turns a target (head, heads, base, an id or prefix, +N/-N relative to current)
@@ -197,7 +197,7 @@ func (r *Repo) Resolve(target string, current []string) ([]string, error) {
 	case "head":
 		heads := r.Heads()
 		if len(heads) > 1 {
-			return nil, fmt.Errorf("Multiple head revisions are present for given argument 'head'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads")
+			return nil, &MultipleHeadsError{Target: "head", Heads: heads}
 		}
 		return heads, nil
 	case "heads":
@@ -211,7 +211,7 @@ func (r *Repo) Resolve(target string, current []string) ([]string, error) {
 	if rest, ok := strings.CutPrefix(target, "head-"); ok {
 		n, err := strconv.Atoi(rest)
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("Can't locate revision identified by '%s'", target)
+			return nil, &UnknownRevisionError{ID: target}
 		}
 		heads, err := r.Resolve("head", nil)
 		if err != nil {
@@ -243,7 +243,7 @@ func (r *Repo) branchHead(base string) ([]string, error) {
 		}
 	}
 	if len(heads) != 1 {
-		return nil, fmt.Errorf("'%s@head' matches %d heads (%s); name one of them", base, len(heads), strings.Join(heads, ", "))
+		return nil, &MultipleHeadsError{Target: base + "@head", Heads: heads}
 	}
 	return heads, nil
 }
@@ -251,7 +251,7 @@ func (r *Repo) branchHead(base string) ([]string, error) {
 // relative steps n revisions up (n > 0) or down (n < 0) a linear history from current.
 func (r *Repo) relative(target string, n int, current []string) ([]string, error) {
 	if len(current) > 1 {
-		return nil, fmt.Errorf("relative revision %s is ambiguous with several current heads (%s)", target, strings.Join(current, ", "))
+		return nil, &RelativeRevisionError{Target: target, Steps: abs(n), Current: slices.Clone(current)}
 	}
 	cur := ""
 	if len(current) == 1 {
@@ -270,19 +270,19 @@ func (r *Repo) relative(target string, n int, current []string) ([]string, error
 				next = r.children[cur]
 			}
 			if len(next) != 1 {
-				return nil, fmt.Errorf("Relative revision %s didn't produce %d migrations", target, abs(n))
+				return nil, &RelativeRevisionError{Target: target, Steps: abs(n)}
 			}
 			cur = next[0]
 		} else {
 			if cur == "" {
-				return nil, fmt.Errorf("Relative revision %s didn't produce %d migrations", target, abs(n))
+				return nil, &RelativeRevisionError{Target: target, Steps: abs(n)}
 			}
 			down := r.Revisions[cur].Down
 			if len(down) > 1 {
 				if step == abs(n)-1 { // one step down from a merge point: all its parents
 					return slices.Clone(down), nil
 				}
-				return nil, fmt.Errorf("relative revision %s crosses the merge point %s; name the target revision", target, cur)
+				return nil, &RelativeRevisionError{Target: target, Steps: abs(n), MergePoint: cur}
 			}
 			cur = ""
 			if len(down) == 1 {
@@ -322,7 +322,7 @@ func (r *Repo) SchemaAt(ids ...string) (*schema.Schema, error) {
 func replay(s *schema.Schema, rev *Revision) error {
 	for _, op := range rev.Upgrade {
 		if err := Apply(s, op); err != nil {
-			return &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+			return &fileError{path: rev.Path, line: op.Line, msg: err.Error(), err: err}
 		}
 	}
 	return nil

@@ -117,7 +117,7 @@ func (m *Runner) checkStep(ctx context.Context, q querier, st step) error {
 // unchanged. (Each step checks its requirements again in place, which also covers rows
 // that the run's earlier revisions write.)
 func (m *Runner) preflight(ctx context.Context, conn *sql.Conn, steps []step) error {
-	var failed []string
+	var failed []error
 	for _, st := range steps {
 		for _, p := range st.plans {
 			req := p.Require
@@ -136,7 +136,7 @@ func (m *Runner) preflight(ctx context.Context, conn *sql.Conn, steps []step) er
 				continue
 			}
 			if err := req.check(ctx, conn, st.rev); err != nil {
-				failed = append(failed, err.Error())
+				failed = append(failed, err)
 			}
 		}
 	}
@@ -148,10 +148,27 @@ func (m *Runner) preflight(ctx context.Context, conn *sql.Conn, steps []step) er
 	if len(steps) > 0 && !steps[0].upgrade {
 		verb = "downgrade"
 	}
-	return fmt.Errorf("%s refused before any change (the database is as it was):\n%s", verb, strings.Join(failed, "\n"))
+	return &refusedError{verb: verb, errs: failed}
 }
 
 func isWholeNumber(s string) bool {
 	_, err := strconv.ParseInt(s, 10, 64)
 	return err == nil
 }
+
+// refusedError lists every requirement and guard that keeps a run from starting; errors.Is
+// and errors.As see each of them (a *GuardError, for one).
+type refusedError struct {
+	verb string
+	errs []error
+}
+
+func (e *refusedError) Error() string {
+	lines := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		lines[i] = err.Error()
+	}
+	return fmt.Sprintf("%s refused before any change (the database is as it was):\n%s", e.verb, strings.Join(lines, "\n"))
+}
+
+func (e *refusedError) Unwrap() []error { return e.errs }

@@ -54,7 +54,10 @@ type fileError struct {
 	path string
 	line int
 	msg  string
+	err  error // the cause msg quotes, if any (errors.Is and errors.As see through)
 }
+
+func (e *fileError) Unwrap() error { return e.err }
 
 func (e *fileError) Error() string {
 	if e.line > 0 {

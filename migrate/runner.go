@@ -132,7 +132,7 @@ func (m *Runner) tableExists(ctx context.Context, q querier, table string) (bool
 func (m *Runner) known(current []string) error {
 	for _, c := range current {
 		if _, ok := m.Repo.Revisions[c]; !ok {
-			return fmt.Errorf("Can't locate revision identified by '%s' (recorded in %s but not in %s)", c, VersionTable, m.Repo.Dir)
+			return &UnknownRevisionError{ID: c, Recorded: true, Dir: m.Repo.Dir}
 		}
 	}
 	return nil
@@ -332,7 +332,7 @@ func (m *Runner) plan(state *schema.Schema, rev *Revision, ops []*Op) ([]Plan, [
 	for _, op := range ops {
 		p, next, err := m.renderOp(state, op)
 		if err != nil {
-			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error()}
+			return nil, nil, &fileError{path: rev.Path, line: op.Line, msg: err.Error(), err: err}
 		}
 		plans = append(plans, p)
 		after = append(after, next)

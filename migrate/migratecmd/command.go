@@ -70,6 +70,7 @@ func NewCommand(opts Options) *cobra.Command {
 		&cobra.Command{Use: "show REV", Short: "Show a revision", Args: cobra.ExactArgs(1), RunE: c.show},
 		&cobra.Command{Use: "stamp REV", Short: "Record REV as current without running migrations", Args: cobra.ExactArgs(1), RunE: c.stamp},
 	)
+	rewordErrors(root)
 	return root
 }
 
@@ -564,6 +565,7 @@ func (c *commands) upgradeCmd() *cobra.Command {
 			}
 			defer closeDB()
 			r.AllowEdited = allowEdited
+			defer showProgress(cmd, r)()
 			return r.Upgrade(cmd.Context(), target)
 		},
 	}
@@ -594,6 +596,7 @@ func (c *commands) downgradeCmd() *cobra.Command {
 				return err
 			}
 			defer closeDB()
+			defer showProgress(cmd, r)()
 			return r.Downgrade(cmd.Context(), target)
 		},
 	}

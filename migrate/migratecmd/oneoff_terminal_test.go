@@ -23,6 +23,13 @@ import (
 // and the terminal a command reads.
 func openTerminal(t *testing.T) (controller, tty *os.File) {
 	t.Helper()
+	return openTerminalTo(t, io.Discard) // the terminal's echo
+}
+
+// openTerminalTo opens a pseudo-terminal like openTerminal and copies what the terminal
+// shows (the command's output and the echo of what is typed) into screen.
+func openTerminalTo(t *testing.T, screen io.Writer) (controller, tty *os.File) {
+	t.Helper()
 	controller, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("no pseudo-terminals here: %v", err)
@@ -40,7 +47,7 @@ func openTerminal(t *testing.T) (controller, tty *os.File) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tty.Close() })
-	go io.Copy(io.Discard, controller) // the terminal's echo
+	go io.Copy(screen, controller) // ends with EIO once the terminal is closed
 	return controller, tty
 }
 
