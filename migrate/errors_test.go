@@ -9,8 +9,8 @@ import (
 	"testing/fstest"
 	"unicode"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // goStyle checks an engine error's text: one "migrate: " prefix, then lower case, and
@@ -109,7 +109,7 @@ func TestRunErrorsAreSentinels(t *testing.T) {
 	a := rev("aaaa00000001", nil, "ta")
 	b := rev("bbbb00000001", []string{a.ID}, "tb")
 	c := rev("cccc00000001", []string{a.ID}, "tc")
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		two := repoFS(t, a, b, c)
 		r := runner(t, db, two)
@@ -177,7 +177,7 @@ func TestRevisionFileErrorsKeepTheirCause(t *testing.T) {
 // TestRefusalBeforeAnyChangeKeepsItsGuardErrors: an upgrade refused before any change
 // lists every failed check in its text, and errors.As still finds each *GuardError.
 func TestRefusalBeforeAnyChangeKeepsItsGuardErrors(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		first := chain(t, sch(aboutMe(140)))[0]
 		narrow := handRevision("rev002", first.ID, []*migrate.Op{narrowOp(6)}, []*migrate.Op{widenOp(8)})

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // tablesRevision is a revision creating n tables (n statements), for progress tests.
@@ -26,7 +26,7 @@ func tablesRevision(id string, down []string, n int) *migrate.Revision {
 func TestWatchCountsStatements(t *testing.T) {
 	a := tablesRevision("aaaa00000001", nil, 4)
 	b := tablesRevision("bbbb00000001", []string{a.ID}, 6)
-	forEachDialect(t, func(t *testing.T, db *database.DB) {
+	forEachDialect(t, func(t *testing.T, db *migratetest.DB) {
 		ctx := context.Background()
 		for _, up := range []bool{true, false} {
 			r := runner(t, db, repoFS(t, a, b))

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/schema"
 )
 
@@ -25,7 +25,7 @@ func tableRevision(id string, down []string, name string) *migrate.Revision {
 // in Alembic's words (reference/flask-migrate-cli.md, "Errors"), exactly as before the
 // engine changed, and the error they return still matches the engine's sentinel.
 func TestEngineErrorsInAlembicWords(t *testing.T) {
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		dir := t.TempDir()
 		a := tableRevision("abc100000001", nil, "ta")
 		b := tableRevision("abc200000001", []string{a.ID}, "tb")

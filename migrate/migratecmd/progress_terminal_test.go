@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 )
 
 // screen is what a terminal shows after raw: carriage returns, line feeds and "erase to
@@ -55,7 +55,7 @@ func screen(raw string) []string {
 // the screen then holds exactly the lines the same command writes to a file.
 func TestProgressBarOnATerminal(t *testing.T) {
 	t.Setenv("TERM", "xterm")
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		dir := t.TempDir()
 		const n = 30
 		first := tablesRevision("aaaa00000001", nil, "first", n)

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/internal/migratetest"
 	"github.com/microblog/microblog/migrate/migratecmd"
 )
 
@@ -33,7 +33,7 @@ func runDBTo(t *testing.T, dir, url string, stderr io.Writer, trace func(string)
 	cmd := migratecmd.NewCommand(migratecmd.Options{
 		Directory: filepath.Join(dir, "migrations"),
 		Open: func(ctx context.Context) (*sql.DB, string, error) {
-			db, err := database.Open(ctx, url)
+			db, err := migratetest.OpenURL(ctx, url)
 			if err != nil {
 				return nil, "", err
 			}
@@ -53,7 +53,7 @@ func runDBTo(t *testing.T, dir, url string, stderr io.Writer, trace func(string)
 // Off a terminal (a file, a pipe) db upgrade and downgrade write Alembic's lines only: no
 // progress bar, no escape codes, no carriage returns.
 func TestProgressOffATerminalIsPlainLines(t *testing.T) {
-	forEachDialectURL(t, func(t *testing.T, db *database.DB, url string) {
+	forEachDialectURL(t, func(t *testing.T, db *migratetest.DB, url string) {
 		dir := t.TempDir()
 		first := tablesRevision("aaaa00000001", nil, "first", 5)
 		second := tablesRevision("bbbb00000001", []string{first.ID}, "second", 5)
