@@ -92,6 +92,11 @@ func (m *Runner) currentOn(ctx context.Context, q querier) ([]string, error) {
 	if err != nil || !exists {
 		return nil, err
 	}
+	return m.versionsOn(ctx, q)
+}
+
+// versionsOn reads the version table, which must exist (currentOn also looks for it).
+func (m *Runner) versionsOn(ctx context.Context, q querier) ([]string, error) {
 	rows, err := q.QueryContext(ctx, "SELECT version_num FROM "+m.q(VersionTable))
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read %s: %w", VersionTable, err)
@@ -418,8 +423,9 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 	}
 	if !m.impl().Quirks().SessionLock && tx != nil {
 		// No session lock (SQLite): check, under this transaction's write lock, that
-		// nobody moved the version table since this step was planned.
-		now, err := m.currentOn(ctx, tx)
+		// nobody moved the version table since this step was planned. The table exists:
+		// this run created it if it was missing.
+		now, err := m.versionsOn(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microblog/microblog/migrate/dialect"
@@ -18,12 +19,16 @@ import (
 const HistoryTable = "migrate_history"
 
 // ToolVersion is the version of the module that ran a revision, for the history table.
-func ToolVersion() string {
+func ToolVersion() string { return toolVersion() }
+
+// toolVersion reads the build information once: debug.ReadBuildInfo parses the whole
+// module list on every call, and a run records one history row per revision.
+var toolVersion = sync.OnceValue(func() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return "migrate " + bi.Main.Version
 	}
 	return "migrate (devel)"
-}
+})
 
 // lock takes the migration lock on conn for the whole run (see dialect.Locker): a
 // dialect without session locks (SQLite) takes none, and each revision instead checks the
