@@ -81,6 +81,10 @@ func ParseURL(raw string) (Target, error) {
 
 func sqliteTarget(path, shown string) Target {
 	// busy_timeout comes first so that switching to WAL already waits for locks.
+	// The switch is the _journal_mode key, which the driver applies after every _pragma:
+	// so synchronous is NORMAL by then, and on a new database file the switch (a
+	// rollback-journal transaction) syncs its journal once instead of twice
+	// (_pragma=journal_mode would run before _pragma=synchronous: the driver sorts them).
 	// _txlock=immediate takes the write lock at BEGIN, so concurrent writers queue on
 	// busy_timeout instead of failing with SQLITE_BUSY at their first write.
 	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
@@ -90,7 +94,7 @@ func sqliteTarget(path, shown string) Target {
 	return Target{
 		Dialect:  SQLite,
 		Driver:   sqliteSerializedDriver,
-		DSN:      "file:" + path + "?" + strings.Replace(params, "&", "&_pragma=journal_mode(WAL)&", 1),
+		DSN:      "file:" + path + "?" + params + "&_journal_mode=WAL",
 		Redacted: shown,
 	}
 }

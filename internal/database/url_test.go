@@ -14,7 +14,7 @@ func TestParseURL(t *testing.T) {
 	cases := []struct {
 		url, dialect, dsnHas, redacted string
 	}{
-		{"", "sqlite", "file:app.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)", "app.db"},
+		{"", "sqlite", "file:app.db?_pragma=busy_timeout(10000)&", "app.db"},
 		{"sqlite:///data/mb.db", "sqlite", "file:data/mb.db?", "sqlite:///data/mb.db"},
 		{"sqlite:////tmp/mb.db", "sqlite", "file:/tmp/mb.db?", "sqlite:////tmp/mb.db"},
 		{"sqlite://", "sqlite", "file::memory:?", "sqlite://"},
@@ -38,7 +38,7 @@ func TestParseURL(t *testing.T) {
 	if bt, wal := strings.Index(def.DSN, "busy_timeout"), strings.Index(def.DSN, "journal_mode"); bt > wal {
 		t.Errorf("busy_timeout must come before journal_mode in %q", def.DSN)
 	}
-	for _, want := range []string{"_txlock=immediate", "foreign_keys(1)"} {
+	for _, want := range []string{"_txlock=immediate", "foreign_keys(1)", "_journal_mode=WAL"} {
 		if !strings.Contains(def.DSN, want) {
 			t.Errorf("default SQLite DSN %q lacks %s", def.DSN, want)
 		}
@@ -100,13 +100,14 @@ func TestOpenDefaultCreatesAppDBWithWAL(t *testing.T) {
 	}
 	defer db.Close()
 	var mode string
-	var fk, timeout int
+	var fk, timeout, sync int
 	ctx := context.Background()
 	db.SQL.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
 	db.SQL.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
 	db.SQL.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout)
-	if mode != "wal" || fk != 1 || timeout < 1000 {
-		t.Errorf("journal_mode=%s foreign_keys=%d busy_timeout=%d; want wal, 1, >=1000", mode, fk, timeout)
+	db.SQL.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync)
+	if mode != "wal" || fk != 1 || timeout < 1000 || sync != 1 {
+		t.Errorf("journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%d; want wal, 1, >=1000, 1 (NORMAL)", mode, fk, timeout, sync)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "app.db")); err != nil {
 		t.Errorf("no app.db in the working directory: %v", err)
