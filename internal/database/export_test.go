@@ -6,3 +6,13 @@ func TrackedCount(s *Session) int {
 	s.eachTracked(func(any, *tracked) { n++ })
 	return n
 }
+
+// UseBunInserts makes db's sessions write INSERTs through bun's literal text, the way
+// they did before boundInsert, so that tests can compare what both store.
+func UseBunInserts(db *DB, on bool) { db.bunInserts = on }
+
+// BoundInsert reports whether db's sessions write obj's model with bound arguments.
+func BoundInsert(db *DB, obj any) bool {
+	m, err := db.modelOf(obj)
+	return err == nil && m.bound != nil
+}

@@ -421,7 +421,7 @@ func (d *DB) modelOf(obj any) (*model, error) {
 	if table.Name == "" || len(table.PKs) == 0 {
 		return nil, fmt.Errorf("%T has no table or no primary key", obj)
 	}
-	m := &model{typ: t.Elem(), table: table}
+	m := &model{typ: t.Elem(), table: table, bound: newBoundInsert(d.Dialect, t.Elem(), table)}
 	for i, f := range table.Fields {
 		m.cmp = append(m.cmp, newFieldCmp(f))
 		ft := f.StructField.Type
