@@ -208,6 +208,9 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 		}
 		sb.WriteByte(')')
 	}
+	// The statement is read to its end and closed below: SQLite's connection may keep
+	// it prepared (PostgreSQL's driver caches prepared statements by itself).
+	ctx = reuseStatement(ctx)
 	if len(returning) == 0 {
 		_, err := s.tx.Tx.ExecContext(ctx, sb.String(), args...)
 		return err

@@ -180,3 +180,51 @@ func tableRows(t *testing.T, db *database.DB, table string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSQLiteKeepsSessionInsertsPrepared: on SQLite, one-row commits of one model reuse
+// one prepared statement on the connection, and the statement still works after a
+// failed execution (a unique violation) left it mid-way.
+func TestSQLiteKeepsSessionInsertsPrepared(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.Migrated(t, database.SQLite)
+	s := db.NewSession()
+	for i := range 3 {
+		u := &models.User{Username: fmt.Sprintf("kept%d", i), Email: fmt.Sprintf("k%d@example.com", i)}
+		if err := s.Add(u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := database.CachedStmts(db); n != 1 {
+		t.Fatalf("after 3 one-row commits of users, the connection keeps %d statements prepared, want 1", n)
+	}
+	dup := &models.User{Username: "kept0", Email: "other@example.com"}
+	if err := s.Add(dup); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx); err == nil {
+		t.Fatal("a second kept0 was committed")
+	}
+	if err := s.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next := &models.User{Username: "kept3", Email: "k3@example.com"}
+	if err := s.Add(next); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx); err != nil {
+		t.Fatalf("the kept statement after a failed execution: %v", err)
+	}
+	var got []models.User
+	if err := db.Bun.NewSelect().Model(&got).Order("id").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[3].Username != "kept3" || got[3].ID != next.ID {
+		t.Fatalf("users = %v (last id %d), want kept0..kept3 with kept3's id %d", got, got[len(got)-1].ID, next.ID)
+	}
+	if n := database.CachedStmts(db); n != 1 {
+		t.Fatalf("the connection keeps %d statements prepared, want still 1", n)
+	}
+}
