@@ -1,8 +1,41 @@
 package database
 
+import "context"
+
 // TrackedCount reports how many objects the session tracks, for tests.
 func TrackedCount(s *Session) int {
 	n := 0
 	s.eachTracked(func(any, *tracked) { n++ })
+	return n
+}
+
+// UseBunInserts makes db's sessions write INSERTs through bun's literal text, the way
+// they did before boundInsert, so that tests can compare what both store.
+func UseBunInserts(db *DB, on bool) { db.bunInserts = on }
+
+// BoundInsert reports whether db's sessions write obj's model with bound arguments.
+func BoundInsert(db *DB, obj any) bool {
+	m, err := db.modelOf(obj)
+	return err == nil && m.bound != nil
+}
+
+// CachedStmts reports how many statements the SQLite connection that db's pool hands
+// out next keeps prepared (see reuseStatement); -1 for another driver.
+func CachedStmts(db *DB) int {
+	conn, err := db.SQL.Conn(context.Background())
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	n := -1
+	_ = conn.Raw(func(dc any) error {
+		if g, ok := dc.(guardedConn); ok {
+			dc = g.Conn
+		}
+		if c, ok := dc.(*serialConn); ok {
+			n = len(c.stmts)
+		}
+		return nil
+	})
 	return n
 }

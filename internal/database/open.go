@@ -29,6 +29,8 @@ type DB struct {
 	URL string
 
 	models sync.Map // reflect.Type → *model, for sessions
+	// bunInserts makes sessions write every INSERT through bun (tests compare the two).
+	bunInserts bool
 }
 
 // Open connects to the database named by a DATABASE_URL (see ParseURL) and checks that it

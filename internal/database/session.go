@@ -310,6 +310,8 @@ type model struct {
 	// hasRefs is true when the model has belongs-to relations or may be a has-many
 	// child, so its foreign keys may need setting from related objects.
 	hasRefs bool
+	// bound writes the model's rows with bound arguments; nil when bun writes them.
+	bound *boundInsert
 }
 
 func removeObj(list []any, obj any) []any {

@@ -640,6 +640,24 @@ func childrenFirst(objs []any, m *model) []any {
 
 // insert writes one batch, filling generated ids in on the objects.
 func (s *Session) insert(ctx context.Context, b insertBatch) error {
+	var err error
+	if b.m.bound != nil && !s.db.bunInserts {
+		err = s.insertBound(ctx, b)
+	} else {
+		err = s.insertBun(ctx, b)
+	}
+	if err != nil {
+		what := fmt.Sprint(b.objs[0])
+		if len(b.objs) > 1 {
+			what = fmt.Sprintf("%d %s rows", len(b.objs), b.m.table.Name)
+		}
+		return fmt.Errorf("session: insert %s: %w", what, s.db.describe(err, b.m.table))
+	}
+	return nil
+}
+
+// insertBun writes one batch through bun's InsertQuery, values formatted into the text.
+func (s *Session) insertBun(ctx context.Context, b insertBatch) error {
 	var model any
 	if len(b.objs) == 1 {
 		model = b.objs[0]
@@ -653,14 +671,8 @@ func (s *Session) insert(ctx context.Context, b insertBatch) error {
 		ptr.Elem().Set(slice)
 		model = ptr.Interface()
 	}
-	if _, err := s.tx.NewInsert().Model(model).Exec(ctx); err != nil {
-		what := fmt.Sprint(b.objs[0])
-		if len(b.objs) > 1 {
-			what = fmt.Sprintf("%d %s rows", len(b.objs), b.m.table.Name)
-		}
-		return fmt.Errorf("session: insert %s: %w", what, s.db.describe(err, b.m.table))
-	}
-	return nil
+	_, err := s.tx.NewInsert().Model(model).Exec(ctx)
+	return err
 }
 
 var errPKChange = errors.New("changing a primary key is not supported; delete the object and add a new one")

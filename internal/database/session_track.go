@@ -95,26 +95,23 @@ type relField struct {
 }
 
 // samePointees reports whether the pointees of the struct at base hold the bytes want.
+// The struct's own bytes must equal the snapshot's: then each pointer is the one the
+// snapshot saw, and a nil one was nil then too (its bytes in want are zeros), so only
+// non-nil pointees are read.
 func (m *model) samePointees(base unsafe.Pointer, want []byte) bool {
+	if len(want) != int(m.pointeeSize) {
+		return false
+	}
 	at := 0
 	for _, pf := range m.pointees {
 		p := *(*unsafe.Pointer)(unsafe.Add(base, pf.offset))
 		n := int(pf.size)
-		if at+n > len(want) {
-			return false
-		}
-		if p == nil {
-			for _, c := range want[at : at+n] {
-				if c != 0 {
-					return false
-				}
-			}
-		} else if !bytes.Equal(unsafe.Slice((*byte)(p), n), want[at:at+n]) {
+		if p != nil && !bytes.Equal(unsafe.Slice((*byte)(p), n), want[at:at+n]) {
 			return false
 		}
 		at += n
 	}
-	return at == len(want)
+	return true
 }
 
 // weakKey is the identity-map key of obj, a non-nil pointer to a model struct.
@@ -421,7 +418,7 @@ func (d *DB) modelOf(obj any) (*model, error) {
 	if table.Name == "" || len(table.PKs) == 0 {
 		return nil, fmt.Errorf("%T has no table or no primary key", obj)
 	}
-	m := &model{typ: t.Elem(), table: table}
+	m := &model{typ: t.Elem(), table: table, bound: newBoundInsert(d.Dialect, t.Elem(), table)}
 	for i, f := range table.Fields {
 		m.cmp = append(m.cmp, newFieldCmp(f))
 		ft := f.StructField.Type

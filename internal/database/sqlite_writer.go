@@ -92,6 +92,8 @@ type serialConn struct {
 	wait time.Duration
 	inTx bool
 	tx   *serialTx // the open transaction, so that Close can give its turn back
+	// stmts are the statements kept prepared for reuse (see reuseStatement).
+	stmts map[string]driver.Stmt
 }
 
 // acquire waits for the write turn, at most busy_timeout: were the writer before held up
@@ -142,6 +144,7 @@ func (c *serialConn) Close() error {
 	if c.tx != nil {
 		c.tx.end(nil)
 	}
+	c.closeStmts()
 	return c.Conn.Close()
 }
 
@@ -174,6 +177,9 @@ func (c *serialConn) ExecContext(ctx context.Context, query string, args []drive
 		}
 		defer c.release()
 	}
+	if st := c.cachedStmt(ctx, query); st != nil {
+		return st.(driver.StmtExecContext).ExecContext(ctx, args)
+	}
 	return e.ExecContext(ctx, query, args)
 }
 
@@ -183,6 +189,9 @@ func isSelect(query string) bool {
 }
 
 func (c *serialConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if st := c.cachedStmt(ctx, query); st != nil {
+		return st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	}
 	if q, ok := c.Conn.(driver.QueryerContext); ok {
 		return q.QueryContext(ctx, query, args)
 	}
