@@ -61,7 +61,7 @@ curl -sf "http://127.0.0.1:$port/static/css/app.css" >/dev/null && echo "GET /st
 # The logs go to a file before grep reads them: with pipefail, grep -q leaving at its
 # first match would fail the pipeline when podman then writes into a closed pipe.
 "${podman[@]}" logs "$name" >"$ctx/start.log" 2>&1
-grep -q 'Running upgrade' "$ctx/start.log" || { echo "no revisions applied at start"; exit 1; }
+grep -q 'running upgrade' "$ctx/start.log" || { echo "no revisions applied at start"; exit 1; }
 "${podman[@]}" stop -t 30 "$name" >/dev/null 2>>"$ctx/podman.err"
 status=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$name")
 "${podman[@]}" logs "$name" >"$ctx/stop.log" 2>&1

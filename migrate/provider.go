@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/microblog/microblog/migrate/dialect"
@@ -158,17 +157,8 @@ func NewProvider(db *sql.DB, name string, source fs.FS, opts ...Option) (*Provid
 }
 
 func (p *Provider) runner() *Runner {
-	return &Runner{DB: p.db, Dialect: p.dialect, Impl: p.impl, Repo: p.repo, AllowEdited: p.allowEdited, Log: slogLines{p.log}}
-}
-
-// slogLines turns the engine's INFO lines into log records.
-type slogLines struct{ log *slog.Logger }
-
-func (w slogLines) Write(b []byte) (int, error) {
-	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-		w.log.Info(strings.TrimPrefix(line, "INFO  [alembic.runtime.migration] "), "component", "migrate")
-	}
-	return len(b), nil
+	return &Runner{DB: p.db, Dialect: p.dialect, Impl: p.impl, Repo: p.repo, AllowEdited: p.allowEdited,
+		Notify: func(n Notice) { p.log.Info(n.String(), "component", "migrate") }}
 }
 
 // Upgrade applies the revisions up to target ("heads" when empty; also "head", an id or

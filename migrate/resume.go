@@ -68,7 +68,8 @@ func (m *Runner) runResumable(ctx context.Context, conn *sql.Conn, st step) erro
 	case sum != st.rev.Checksum:
 		return fmt.Errorf("an interrupted run applied %d of its %d statement(s), and the file has changed since: restore the file as it was, or repair the database by hand and delete its row from %s", done, len(stmts), ProgressTable)
 	default:
-		m.info("Resuming %s %s at statement %d of %d", dir, st.rev.ID, done+1, len(stmts))
+		m.notify(Notice{Kind: NoticeResume, Revision: st.rev.ID, Down: st.rev.Down, Message: st.rev.Message,
+			Upgrade: st.upgrade, Statement: done + 1, Statements: len(stmts)})
 		start = done
 		// The statement after the last recorded one may have run before the process died.
 		if start < len(stmts) {

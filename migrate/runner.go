@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -24,14 +23,19 @@ type Runner struct {
 	// Impl is the dialect's implementation; nil for the built-in one named Dialect.
 	Impl dialect.Dialect
 	Repo *Repo
-	Log  io.Writer // Alembic-style INFO lines
+	// Notify, when set, is told what the run does as it goes (Notice): package
+	// migratecmd prints Alembic's INFO lines from it.
+	Notify func(Notice)
 	// AllowEdited lets Upgrade proceed when a revision file changed after it was applied.
 	AllowEdited bool
 	// Trace, when set, sees every schema and version statement an online run executes
 	// (the same ones Script prints), just before it runs.
 	Trace func(stmt string)
 	// Executed, when set, is told each time a statement of a non-transactional step has
-	// run, before its progress is recorded (tests kill the process there).
+	// run, before the run records its progress: with Trace, an observer sees such a
+	// statement before and after it runs (auditing, or stopping the process at the one
+	// moment when a statement has run and is not recorded yet, to check that a resumed
+	// run finds it).
 	Executed func(stmt string)
 	// observe, when set, is told when each step starts and once it is committed (the
 	// Provider builds its typed results and progress events from it).
@@ -54,20 +58,9 @@ type step struct {
 	from, to []string         // version rows before and after
 }
 
-func (m *Runner) info(format string, args ...any) {
-	if m.Log != nil {
-		fmt.Fprintf(m.Log, "INFO  [alembic.runtime.migration] "+format+"\n", args...)
-	}
-}
-
 func (m *Runner) context() {
 	q := m.impl().Quirks()
-	m.info("Context impl %s.", q.AlembicImpl)
-	if !q.TransactionalDDL {
-		m.info("Will assume non-transactional DDL.")
-	} else {
-		m.info("Will assume transactional DDL.")
-	}
+	m.notify(Notice{Kind: NoticeContext, Impl: q.AlembicImpl, TransactionalDDL: q.TransactionalDDL})
 }
 
 // Current returns the revisions recorded in the version table (none at base, or when the
@@ -433,11 +426,11 @@ func (m *Runner) runStep(ctx context.Context, conn *sql.Conn, st step) (err erro
 			return errVersionMoved
 		}
 	}
+	kind := NoticeDowngrade
 	if st.upgrade {
-		m.info("Running upgrade %s -> %s, %s", strings.Join(st.rev.Down, ", "), st.rev.ID, st.rev.Message)
-	} else {
-		m.info("Running downgrade %s -> %s, %s", st.rev.ID, strings.Join(st.rev.Down, ", "), st.rev.Message)
+		kind = NoticeUpgrade
 	}
+	m.notify(Notice{Kind: kind, Revision: st.rev.ID, Down: st.rev.Down, Message: st.rev.Message})
 	if err := m.checkStep(ctx, ex, st); err != nil {
 		return err
 	}
@@ -559,6 +552,6 @@ func (m *Runner) Stamp(ctx context.Context, target string) error {
 			return fmt.Errorf("migrate: stamp: %w", err)
 		}
 	}
-	m.info("Stamping %s", strings.Join(goal, ", "))
+	m.notify(Notice{Kind: NoticeStamp, Stamped: goal})
 	return tx.Commit()
 }

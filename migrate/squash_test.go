@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -31,11 +32,11 @@ func TestSquash(t *testing.T) {
 		ctx := context.Background()
 		var log bytes.Buffer
 		r := runner(t, db, fs)
-		r.Log = &log
+		r.Notify = func(n migrate.Notice) { fmt.Fprintln(&log, n) }
 		if err := r.Upgrade(ctx, "head"); err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Count(log.String(), "Running upgrade"); got != 3 || !strings.Contains(log.String(), "Running upgrade  -> squash000003, squash") {
+		if got := strings.Count(log.String(), "running upgrade"); got != 3 || !strings.Contains(log.String(), "running upgrade  -> squash000003, squash") {
 			t.Fatalf("a new database should run the squash then rev004 and rev005:\n%s", log.String())
 		}
 		if g, w := canonical(inspect(t, db), db.Dialect), canonical(states(5)[4], db.Dialect); g != w {
@@ -53,7 +54,7 @@ func TestSquash(t *testing.T) {
 		if err := r.Upgrade(ctx, "head"); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(log.String(), "squash") || strings.Count(log.String(), "Running upgrade") != 3 {
+		if strings.Contains(log.String(), "squash") || strings.Count(log.String(), "running upgrade") != 3 {
 			t.Fatalf("a database inside the run should use the originals:\n%s", log.String())
 		}
 	})

@@ -3,17 +3,16 @@ package migrate
 import (
 	"context"
 	"database/sql"
-	"io"
 	"io/fs"
 )
 
 // UpgradeToHead applies every pending revision of the repository in fsys; applications
-// call it at start-up. It logs what it runs to log (nil for silence).
-func UpgradeToHead(ctx context.Context, db *sql.DB, dialect string, fsys fs.FS, dir string, log io.Writer) error {
+// call it at start-up. notify is told what it runs (nil for silence; see Notice).
+func UpgradeToHead(ctx context.Context, db *sql.DB, dialect string, fsys fs.FS, dir string, notify func(Notice)) error {
 	repo, err := LoadRepo(fsys, dir)
 	if err != nil {
 		return err
 	}
-	r := &Runner{DB: db, Dialect: dialect, Repo: repo, Log: log}
+	r := &Runner{DB: db, Dialect: dialect, Repo: repo, Notify: notify}
 	return r.Upgrade(ctx, "heads")
 }

@@ -167,8 +167,8 @@ func TestRunAppliesMigrationsFirst(t *testing.T) {
 	cancel()
 	<-done
 	log := errOut.String()
-	for _, want := range []string{"Running upgrade  -> e517276bb1c2, users table", "Running upgrade e517276bb1c2 -> 780739b227a7, posts table",
-		"Running upgrade 780739b227a7 -> 37f06a334dbf, new fields in user model", "Running upgrade 37f06a334dbf -> ae346256b650, followers",
+	for _, want := range []string{`msg="running upgrade  -> e517276bb1c2, users table" component=migrate`, "running upgrade e517276bb1c2 -> 780739b227a7, posts table",
+		"running upgrade 780739b227a7 -> 37f06a334dbf, new fields in user model", "running upgrade 37f06a334dbf -> ae346256b650, followers",
 		// The progress line after each revision (migrate.Provider), with the time elapsed.
 		`msg="migrate: revision upgraded" revision=e517276bb1c2 message="users table" component=migrate step=1/`} {
 		if !strings.Contains(log, want) {

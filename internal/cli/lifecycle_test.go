@@ -162,7 +162,7 @@ func TestRunWaitsForTheDatabase(t *testing.T) {
 			proxy.Restore()
 			waitProbe(t, p, base, "/readyz", 200)
 			log := p.out.String()
-			for _, want := range []string{`msg="database not reachable yet; retrying" attempt=1 retry_in=500ms`, `msg="database reachable" attempt=`, "Running upgrade", `msg=listening`} {
+			for _, want := range []string{`msg="database not reachable yet; retrying" attempt=1 retry_in=500ms`, `msg="database reachable" attempt=`, `msg="running upgrade `, `msg=listening`} {
 				if !strings.Contains(log, want) {
 					t.Errorf("log lacks %q:\n%s", want, log)
 				}

@@ -9,6 +9,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/seed"
 	"github.com/microblog/microblog/migrate"
+	"github.com/microblog/microblog/migrate/migratecmd"
 	"github.com/microblog/microblog/migrations"
 )
 
@@ -52,7 +53,7 @@ this one with "microblog db downgrade base" and "microblog db upgrade".`,
 				return fmt.Errorf("seed: %w", err)
 			}
 			defer db.Close()
-			if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, stdio.Stderr); err != nil {
+			if err := migrate.UpgradeToHead(ctx, db.SQL, db.Dialect, migrations.FS, migrations.Dir, migratecmd.AlembicNotices(stdio.Stderr)); err != nil {
 				return fmt.Errorf("seed: migrations: %w", err)
 			}
 			fmt.Fprintf(stdio.Stdout, "Seeding %s: %d users, %d posts each, %d follows each, %d messages each (seed %d)\n",

@@ -36,7 +36,7 @@ func checkRevisions(ctx context.Context, src, dst *database.DB, log io.Writer) e
 	switch {
 	case len(dstRev) == 0:
 		fmt.Fprintf(log, "The target has no revision: upgrading it to %s.\n", revs(heads))
-		if err := migrate.UpgradeToHead(ctx, dst.SQL, dst.Dialect, migrations.FS, migrations.Dir, io.Discard); err != nil {
+		if err := migrate.UpgradeToHead(ctx, dst.SQL, dst.Dialect, migrations.FS, migrations.Dir, nil); err != nil {
 			return fmt.Errorf("dbcopy: upgrade the target: %w", err)
 		}
 	case !slices.Equal(dstRev, heads):

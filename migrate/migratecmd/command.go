@@ -39,7 +39,8 @@ type Options struct {
 	Embedded fs.FS
 	// Now gives the create date of new revisions (default time.Now).
 	Now func() time.Time
-	// Trace and Executed are passed to the migrate.Runner (see there); for tests and debugging.
+	// Trace and Executed are passed to the migrate.Runner (see there): observers of the
+	// statements a run executes, for auditing and debugging.
 	Trace, Executed func(stmt string)
 }
 
@@ -139,7 +140,7 @@ func (c *commands) runner(cmd *cobra.Command) (*migrate.Runner, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &migrate.Runner{DB: db, Dialect: dialect, Repo: repo, Log: cmd.ErrOrStderr(), Trace: c.opts.Trace, Executed: c.opts.Executed}
+	r := &migrate.Runner{DB: db, Dialect: dialect, Repo: repo, Notify: AlembicNotices(cmd.ErrOrStderr()), Trace: c.opts.Trace, Executed: c.opts.Executed}
 	return r, func() { db.Close() }, nil
 }
 

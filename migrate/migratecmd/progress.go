@@ -66,7 +66,7 @@ func showProgress(cmd *cobra.Command, r *migrate.Runner) (stop func()) {
 			return w
 		},
 	}
-	r.Log = lineWriter{b}
+	r.Notify = AlembicNotices(lineWriter{b})
 	r.Watch(b.update)
 	b.ticker.Add(1)
 	go b.tick()
