@@ -8,6 +8,12 @@
 // results (revision, direction, duration, statements) and report progress per revision;
 // Runner, which also stamps, lints and checks revisions, is the engine underneath.
 //
+// The engine reports facts, never wording: a run tells what it does as Notice values
+// (Runner.Notify; the Provider logs them), its progress as Event values (Runner.Watch,
+// WithProgress), and its failures as errors to test with errors.Is and errors.As
+// (ErrUnknownRevision, *RevisionError, …). Package migratecmd words all three as Alembic
+// does, for the command line the Flask-Migrate tutorial shows.
+//
 // Each database is an implementation of dialect.Dialect (rendering, inspection, locking,
 // guard checks and quirks) in a package of its own: migrate/dialect/sqlite,
 // migrate/dialect/postgres and migrate/dialect/mysql are built in and known by name
