@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -101,6 +102,8 @@ type App struct {
 	assets *staticAssets
 	// gzip holds the writers that compress pages and API answers (compress.go).
 	gzip *gzipPool
+	// pageCache remembers rendered pages, compressed (page_cache.go).
+	pageCache *pageCache
 	// reads is the admission queue of page and API reads (admission.go).
 	reads *admission
 }
@@ -142,6 +145,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	if a.assets, err = newStaticAssets(staticFiles()); err != nil {
 		return nil, err
 	}
+	a.pageCache = newPageCache(pageCacheBytes)
 	if a.pages, err = parsePages(a.catalogs, cfg.Avatars, a.assets, newPostFragments(postFragmentBytes)); err != nil {
 		return nil, err
 	}
@@ -258,9 +262,20 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, t
 		v.Query = r.URL.Query().Get("q")
 	}
 	v.Unread, v.Tasks = a.userExtras(r, status)
+	t := a.pages[a.localizer(r).Lang.Code][page]
+	if key, ok := pageKey(r, status, page, v); ok {
+		if a.pageCache.serve(w, status, key) {
+			return
+		}
+		err := a.pageCache.render(w, status, key, a.gzip, func(b *bytes.Buffer) error { return t.ExecuteTemplate(b, "base", v) })
+		if err == nil {
+			return
+		}
+		// Nothing is written yet: the page is rendered again the plain way, which logs.
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := a.pages[a.localizer(r).Lang.Code][page].ExecuteTemplate(w, "base", v); err != nil {
+	if err := t.ExecuteTemplate(w, "base", v); err != nil {
 		a.log.Error("render", "page", page, "err", err, "request_id", requestID(r))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // postFragments remembers the HTML of rendered posts (the "post" template), so that a
@@ -19,23 +18,16 @@ import (
 // never asked for again. This holds across processes as well: the cache knows nothing
 // the database has not just said.
 //
-// Memory is bounded by maxBytes (keys and values): entries live in two generations; when
-// the current one holds half the budget it becomes the old one and the previous old one
-// is dropped, and an entry found in the old generation moves to the current one. Recently
-// read posts stay; the rest go, without a list to maintain on every read.
+// Memory is bounded by maxBytes (keys and values), in two generations (see generations).
 type postFragments struct {
-	maxBytes int
-
-	mu       sync.Mutex
-	cur, old map[string]template.HTML
-	curBytes int
+	*generations[string, template.HTML]
 }
 
 // postFragmentBytes is the default budget: about 5,000 posts.
 const postFragmentBytes = 8 << 20
 
 func newPostFragments(maxBytes int) *postFragments {
-	return &postFragments{maxBytes: maxBytes, cur: map[string]template.HTML{}, old: map[string]template.HTML{}}
+	return &postFragments{newGenerations(maxBytes, func(k string, v template.HTML) int { return len(k) + len(v) })}
 }
 
 // render returns the post's HTML in language lang from the cache, or renders it with
@@ -54,69 +46,45 @@ func (c *postFragments) render(set *template.Template, lang string, p postView) 
 	return html, nil
 }
 
-func (c *postFragments) get(key string) (template.HTML, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if html, ok := c.cur[key]; ok {
-		return html, true
-	}
-	html, ok := c.old[key]
-	if ok {
-		delete(c.old, key)
-		c.add(key, html)
-	}
-	return html, ok
-}
-
-func (c *postFragments) put(key string, html template.HTML) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.cur[key]; !ok {
-		c.add(key, html)
-	}
-}
-
-// add stores an entry in the current generation, turning generations over when it is
-// full. The caller holds mu.
-func (c *postFragments) add(key string, html template.HTML) {
-	size := len(key) + len(html)
-	if size > c.maxBytes/2 {
-		return // larger than a generation: never kept
-	}
-	if c.curBytes+size > c.maxBytes/2 {
-		c.old, c.cur, c.curBytes = c.cur, make(map[string]template.HTML, len(c.cur)), 0
-	}
-	c.cur[key] = html
-	c.curBytes += size
-}
-
 // fragmentKey is every input of the "post" template for p on a page in language lang,
 // each field preceded by its length so that no two different inputs give one key.
 func fragmentKey(lang string, p postView) string {
-	var b strings.Builder
+	var b keyBuilder
 	b.Grow(96 + len(p.Body) + len(p.Here))
-	field := func(s string) {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
-	}
-	field(lang)
-	field(p.Lang)
-	field(strconv.FormatInt(p.ID, 10))
-	field(p.Body)
-	field(strconv.FormatInt(p.Timestamp.UnixNano(), 10))
-	field(p.TranslateFrom())
-	if p.Author != nil {
-		field(p.Author.Username)
-		field(p.Author.Email)
-	} else {
-		field("\x00no author")
-	}
-	if p.Mine {
-		field("mine")
-		field(p.Here)
-	} else {
-		field("")
-	}
+	writeFragmentKey(&b, lang, p)
 	return b.String()
 }
+
+// writeFragmentKey writes fragmentKey's fields to b.
+func writeFragmentKey(b *keyBuilder, lang string, p postView) {
+	b.field(lang)
+	b.field(p.Lang)
+	b.int(p.ID)
+	b.field(p.Body)
+	b.int(p.Timestamp.UnixNano())
+	b.field(p.TranslateFrom())
+	if p.Author != nil {
+		b.field(p.Author.Username)
+		b.field(p.Author.Email)
+	} else {
+		b.field("\x00no author")
+	}
+	if p.Mine {
+		b.field("mine")
+		b.field(p.Here)
+	} else {
+		b.field("")
+	}
+}
+
+// keyBuilder writes a cache key as fields, each preceded by its length, so that no two
+// different inputs give one key ("ab"+"c" and "a"+"bc" differ).
+type keyBuilder struct{ strings.Builder }
+
+func (b *keyBuilder) field(s string) {
+	b.WriteString(strconv.Itoa(len(s)))
+	b.WriteByte(':')
+	b.WriteString(s)
+}
+
+func (b *keyBuilder) int(n int64) { b.field(strconv.FormatInt(n, 10)) }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/testdb"
@@ -55,6 +56,63 @@ func TestRememberedPostsFollowTheDatabase(t *testing.T) {
 
 			expect(t, "language", susan.post("/language", url.Values{"language": {"es"}, "next": {"/index"}}), http.StatusSeeOther, "")
 			expect(t, "home in Spanish", susan.get("/index"), http.StatusOK, "", "dijo")
+		})
+	}
+}
+
+// Whole pages are remembered too, and a remembered page never outlives what the database
+// says: a message arriving (the unread badge), a post deleted, an author renamed — each
+// changed with plain SQL, as another process would. A client without gzip gets the same
+// page, rendered.
+func TestRememberedPagesFollowTheDatabase(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			s, _, _ := newDialectSite(t, d, nil)
+			susan := signedIn(t, s, "susan", false)
+			john := signedIn(t, s, "john", false)
+			expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
+			expect(t, "post", john.post("/index", url.Values{"post": {"a post to delete"}}), http.StatusFound, "/index")
+			susan.get("/index") // shows and clears the flashes of the follow
+			home := susan.get("/index")
+			expect(t, "susan's home", home, http.StatusOK, "", "a post to delete", `invisible">0</span>`)
+			if again := susan.get("/index"); again.body != home.body {
+				t.Fatal("the same page read twice differs")
+			}
+			req, _ := http.NewRequest("GET", s.srv.URL+"/index", nil)
+			req.Header.Set("Accept-Encoding", "identity")
+			if plain := susan.do(req); plain.body != home.body || plain.header.Get("Content-Encoding") != "" {
+				t.Errorf("without gzip: Content-Encoding %q, the page differs: %v", plain.header.Get("Content-Encoding"), plain.body != home.body)
+			}
+
+			ctx := context.Background()
+			user := `"user"`
+			if s.db.Dialect == database.MySQL {
+				user = "`user`"
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if s.db.Dialect == database.Postgres {
+					for i := range args {
+						q = strings.Replace(q, "?", fmt.Sprintf("$%d", i+1), 1)
+					}
+				}
+				if _, err := s.db.SQL.ExecContext(ctx, q, args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			exec(`INSERT INTO message (sender_id, recipient_id, body, timestamp)
+SELECT j.id, s.id, 'psst', ? FROM `+user+` AS j, `+user+` AS s WHERE j.username = 'john' AND s.username = 'susan'`,
+				time.Now().UTC().Add(time.Minute))
+			expect(t, "home after a message", susan.get("/index"), http.StatusOK, "", `text-bg-danger">1</span>`, "a post to delete")
+
+			exec(`DELETE FROM timeline WHERE post_id IN (SELECT id FROM post WHERE body = 'a post to delete')`)
+			exec(`DELETE FROM post WHERE body = 'a post to delete'`)
+			if p := susan.get("/index"); strings.Contains(p.body, "a post to delete") {
+				t.Error("the home page still shows a deleted post")
+			}
+			if p := susan.get("/explore"); strings.Contains(p.body, "a post to delete") {
+				t.Error("explore still shows a deleted post")
+			}
 		})
 	}
 }

@@ -83,17 +83,11 @@ func TestPostFragmentsRenderLikeTheTemplateWithinBudget(t *testing.T) {
 		if again != got {
 			t.Fatalf("post %d rendered twice differs: %q, %q", i, got, again)
 		}
-		total := 0
-		for _, gen := range []map[string]template.HTML{c.cur, c.old} {
-			for k, v := range gen {
-				total += len(k) + len(v)
-			}
-		}
-		if total > budget {
-			t.Fatalf("after %d posts the cache holds %d bytes, over its budget of %d", i+1, total, budget)
+		if total := c.bytes(); total > budget {
+			t.Fatalf("after %d posts the cache holds %d bytes, over its budget of %d", i+1, c.bytes(), budget)
 		}
 	}
-	if len(c.cur)+len(c.old) == 0 {
+	if c.len() == 0 {
 		t.Fatal("the cache kept nothing")
 	}
 }

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"net/http"
+	"strconv"
+)
+
+// pageCache remembers whole rendered pages, compressed, so that a page read again with
+// the same content — a reader reloading their home page, many visitors on Explore — is
+// neither rendered nor compressed again: the page's template and gzip were a quarter of
+// a home page's CPU under load (docs/performance.md).
+//
+// As with remembered posts (postFragments), nothing is ever invalidated: a page's key is
+// a SHA-256 of every input of its templates — the page, its status, language, title,
+// path and query, the reader's id and name, their unread message count and tasks in
+// progress, and each post as the post template sees it (fragment keys) with the page's
+// links — all of them just read from the database by the request itself. A change made
+// anywhere, by this process or another, or by plain SQL, gives another key. The cache
+// spares the rendering, never a database read.
+//
+// Only pages whose data's exact type says what all its inputs are are kept (home and
+// Explore: postsPage; a type that embeds postsPage has inputs of its own and is not), and
+// only answers to GET without flashes, for clients that accept gzip.
+type pageCache struct {
+	*generations[[sha256.Size]byte, []byte]
+}
+
+// pageCacheBytes is the default budget of compressed pages: about 2,000 home pages.
+const pageCacheBytes = 8 << 20
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{newGenerations(maxBytes, func(_ [sha256.Size]byte, v []byte) int { return sha256.Size + len(v) + 64 })}
+}
+
+// pageKey is the key of the page rendered from v with status, or ok false when the
+// page is not to be remembered.
+func pageKey(r *http.Request, status int, page string, v view) (key [sha256.Size]byte, ok bool) {
+	if r.Method != http.MethodGet || len(v.Flashes) > 0 {
+		return key, false
+	}
+	if !acceptsGzip(r.Header.Values("Accept-Encoding")) || r.Header.Get("Range") != "" {
+		return key, false
+	}
+	// The exact type, not an interface: a page type embedding postsPage would have its
+	// method and inputs the method does not know.
+	data, isPosts := v.Data.(postsPage)
+	if !isPosts {
+		return key, false
+	}
+	var b keyBuilder
+	b.Grow(4096)
+	b.field("page/1")
+	b.field(page)
+	b.int(int64(status))
+	b.field(v.Lang)
+	b.field(v.Title)
+	b.field(v.Here)
+	b.field(v.Query)
+	if v.Me != nil {
+		b.int(v.Me.ID)
+		b.field(v.Me.Username)
+	} else {
+		b.field("\x00anonymous")
+	}
+	b.int(int64(v.Unread))
+	b.int(int64(len(v.Tasks)))
+	for _, t := range v.Tasks {
+		b.field(t.ID)
+		b.field(t.Description)
+		b.int(int64(t.Progress))
+	}
+	if !data.writePageKey(&b, v) {
+		return key, false
+	}
+	return sha256.Sum256([]byte(b.String())), true
+}
+
+// writePageKey writes the inputs of the index template's content: the post form (only
+// when empty), each post as postFor shows it, and the pager's links. ok is false when
+// the page is not to be remembered (a form holding a user's input or errors).
+func (p postsPage) writePageKey(b *keyBuilder, v view) bool {
+	if p.Form != nil {
+		if f := p.Form.Post; f.Value != "" || f.Error != "" || len(f.ErrorArgs) > 0 {
+			return false
+		}
+		b.field("form")
+	} else {
+		b.field("")
+	}
+	b.int(int64(len(p.Posts)))
+	for _, post := range p.Posts {
+		writeFragmentKey(b, v.Lang, postFor(post, v))
+	}
+	b.field(p.PrevURL)
+	b.field(p.NextURL)
+	return true
+}
+
+// serve writes the remembered page under key, compressed, and reports whether there was
+// one.
+func (c *pageCache) serve(w http.ResponseWriter, status int, key [sha256.Size]byte) bool {
+	gz, ok := c.get(key)
+	if !ok {
+		return false
+	}
+	writeGzipped(w, status, gz)
+	return true
+}
+
+// render executes the page into a compressed body, remembers it under key and writes it.
+func (c *pageCache) render(w http.ResponseWriter, status int, key [sha256.Size]byte, pool *gzipPool, execute func(*bytes.Buffer) error) error {
+	var plain bytes.Buffer
+	if err := execute(&plain); err != nil {
+		return err
+	}
+	var gz bytes.Buffer
+	z := pool.get(&gz)
+	z.Write(plain.Bytes())
+	err := z.Close()
+	pool.put(z)
+	if err != nil {
+		return err
+	}
+	body := bytes.Clone(gz.Bytes())
+	c.put(key, body)
+	writeGzipped(w, status, body)
+	return nil
+}
+
+// writeGzipped sends an HTML page already compressed; compress passes a response that
+// has its Content-Encoding through unchanged.
+func writeGzipped(w http.ResponseWriter, status int, gz []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Content-Length", strconv.Itoa(len(gz)))
+	h.Add("Vary", "Accept-Encoding")
+	w.WriteHeader(status)
+	w.Write(gz)
+}

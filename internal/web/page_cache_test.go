@@ -1,0 +1,188 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/microblog/microblog/internal/models"
+)
+
+// pageKeyFixture is a home page's view with two posts, one of them the reader's.
+func pageKeyFixture() (*http.Request, int, string, view) {
+	r := httptest.NewRequest(http.MethodGet, "/index", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	es := "es"
+	me := &models.User{ID: 1, Username: "susan", Email: "susan@example.com"}
+	john := &models.User{ID: 2, Username: "john", Email: "john@example.com"}
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	posts := []*models.Post{
+		{ID: 8, UserID: 2, Body: "hola", Timestamp: at, Language: &es, Author: john},
+		{ID: 7, UserID: 1, Body: "hello", Timestamp: at.Add(-time.Minute), Author: me},
+	}
+	v := view{Title: "Home", Here: "/index", Me: me, Lang: "en", Unread: 2,
+		Tasks: []taskAlert{{ID: "t1", Description: "Exporting posts...", Progress: 40}},
+		Data:  postsPage{Form: newPostForm(), Posts: posts, Pager: Pager{NextURL: "/index?page=2"}}}
+	return r, http.StatusOK, "index", v
+}
+
+// Every input of a page's templates changes its key; the same inputs give the same key;
+// pages that must not be remembered have none.
+func TestPageKeyCoversEveryInput(t *testing.T) {
+	r, status, page, v := pageKeyFixture()
+	ref, ok := pageKey(r, status, page, v)
+	if !ok {
+		t.Fatal("a plain home page has no key")
+	}
+	r2, status2, page2, v2 := pageKeyFixture()
+	if again, _ := pageKey(r2, status2, page2, v2); again != ref {
+		t.Fatal("the same inputs give two keys")
+	}
+	type input struct {
+		r      *http.Request
+		status int
+		page   string
+		v      *view
+	}
+	posts := func(in input) []*models.Post { return in.v.Data.(postsPage).Posts }
+	changes := map[string]func(in input) input{
+		"page":          func(in input) input { in.page = "search"; return in },
+		"status":        func(in input) input { in.status = http.StatusNotFound; return in },
+		"language":      func(in input) input { in.v.Lang = "es"; return in },
+		"title":         func(in input) input { in.v.Title = "Explore"; return in },
+		"path":          func(in input) input { in.v.Here = "/index?page=1"; return in },
+		"search words":  func(in input) input { in.v.Query = "x"; return in },
+		"reader":        func(in input) input { in.v.Me = &models.User{ID: 3, Username: "susan"}; return in },
+		"reader's name": func(in input) input { in.v.Me = &models.User{ID: 1, Username: "susan2"}; return in },
+		"anonymous":     func(in input) input { in.v.Me = nil; return in },
+		"unread count":  func(in input) input { in.v.Unread = 3; return in },
+		"task added":    func(in input) input { in.v.Tasks = append(in.v.Tasks, taskAlert{ID: "t2"}); return in },
+		"task progress": func(in input) input {
+			in.v.Tasks = []taskAlert{{ID: "t1", Description: "Exporting posts...", Progress: 41}}
+			return in
+		},
+		"task description": func(in input) input { in.v.Tasks = []taskAlert{{ID: "t1", Description: "x", Progress: 40}}; return in },
+		"task id": func(in input) input {
+			in.v.Tasks = []taskAlert{{ID: "t9", Description: "Exporting posts...", Progress: 40}}
+			return in
+		},
+		"post body": func(in input) input { posts(in)[0].Body = "hola!"; return in },
+		"post author's name": func(in input) input {
+			posts(in)[0].Author = &models.User{ID: 2, Username: "johnny", Email: "john@example.com"}
+			return in
+		},
+		"post author's mail": func(in input) input {
+			posts(in)[0].Author = &models.User{ID: 2, Username: "john", Email: "j@example.com"}
+			return in
+		},
+		"post's owner":  func(in input) input { posts(in)[0].UserID = 1; return in },
+		"post time":     func(in input) input { posts(in)[1].Timestamp = posts(in)[1].Timestamp.Add(time.Second); return in },
+		"post language": func(in input) input { pt := "pt"; posts(in)[0].Language = &pt; return in },
+		"a post less": func(in input) input {
+			p := in.v.Data.(postsPage)
+			p.Posts = p.Posts[:1]
+			in.v.Data = p
+			return in
+		},
+		"no form": func(in input) input {
+			p := in.v.Data.(postsPage)
+			p.Form = nil
+			in.v.Data = p
+			return in
+		},
+		"newer link": func(in input) input {
+			p := in.v.Data.(postsPage)
+			p.PrevURL = "/index?page=0"
+			in.v.Data = p
+			return in
+		},
+		"older link": func(in input) input {
+			p := in.v.Data.(postsPage)
+			p.NextURL = ""
+			in.v.Data = p
+			return in
+		},
+	}
+	for what, change := range changes {
+		r, status, page, v := pageKeyFixture()
+		in := change(input{r, status, page, &v})
+		key, ok := pageKey(in.r, in.status, in.page, *in.v)
+		if ok && key == ref {
+			t.Errorf("changing the %s leaves the key as it was", what)
+		}
+	}
+	notKept := map[string]func(in input) input{
+		"a POST":              func(in input) input { in.r = httptest.NewRequest(http.MethodPost, "/index", nil); return in },
+		"a flash":             func(in input) input { in.v.Flashes = []string{"Your post is now live!"}; return in },
+		"a form with a value": func(in input) input { in.v.Data.(postsPage).Form.Post.Value = "draft"; return in },
+		"a form with an error": func(in input) input {
+			in.v.Data.(postsPage).Form.Post.Error = "Field must be between 1 and 140 characters long."
+			return in
+		},
+		"no gzip": func(in input) input { in.r.Header.Del("Accept-Encoding"); return in },
+		"a range": func(in input) input { in.r.Header.Set("Range", "bytes=0-10"); return in },
+		"a profile page (embedding postsPage)": func(in input) input {
+			in.v.Data = profilePage{postsPage: in.v.Data.(postsPage)}
+			return in
+		},
+		"a page whose data has no key": func(in input) input {
+			in.v.Data = errorPage{Heading: "Not Found"}
+			return in
+		},
+	}
+	for what, change := range notKept {
+		r, status, page, v := pageKeyFixture()
+		in := change(input{r, status, page, &v})
+		if _, ok := pageKey(in.r, in.status, in.page, *in.v); ok {
+			t.Errorf("%s is remembered", what)
+		}
+	}
+}
+
+// A remembered page is the rendered page, compressed, with the headers of a compressed
+// page; the cache stays within its budget however many pages pass through it.
+func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
+	budget := 256 << 10
+	c := newPageCache(budget)
+	pool := newGzipPool(1)
+	for i := range 2000 {
+		page := bytes.Repeat([]byte{byte('a' + i%26)}, 2000+i)
+		var key [32]byte
+		key[0], key[1] = byte(i), byte(i>>8)
+		w := httptest.NewRecorder()
+		if err := c.render(w, http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		first := w.Result()
+		w = httptest.NewRecorder()
+		if !c.serve(w, http.StatusOK, key) {
+			t.Fatalf("page %d: not remembered right after it was rendered", i)
+		}
+		second := w.Result()
+		for n, res := range []*http.Response{first, second} {
+			if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Type") != "text/html; charset=utf-8" || res.Header.Get("Vary") != "Accept-Encoding" {
+				t.Fatalf("page %d, answer %d: headers %v", i, n, res.Header)
+			}
+			z, err := gzip.NewReader(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(z)
+			if err != nil || !bytes.Equal(got, page) {
+				t.Fatalf("page %d, answer %d: %d bytes (%v), want the %d rendered", i, n, len(got), err, len(page))
+			}
+		}
+		if n := c.bytes(); n > budget {
+			t.Fatalf("after %d pages the cache holds %d bytes, over its budget of %d", i+1, n, budget)
+		}
+	}
+	var unknown [32]byte
+	unknown[31] = 1
+	if c.serve(httptest.NewRecorder(), http.StatusOK, unknown) {
+		t.Error("a key never rendered is served")
+	}
+}
