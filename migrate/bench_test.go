@@ -101,3 +101,18 @@ func BenchmarkUpgradeWide(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadRepoChain parses the revision files of a 100-revision chain (one new
+// table with its indexes per revision), as every db command does first.
+func BenchmarkLoadRepoChain(b *testing.B) {
+	var states []*schema.Schema
+	for i := 1; i <= 100; i++ {
+		states = append(states, wideSchema(i))
+	}
+	fs := repoFS(b, chain(b, states...)...)
+	for b.Loop() {
+		if repo, err := migrate.LoadRepo(fs, "migrations"); err != nil || len(repo.Revisions) != 100 {
+			b.Fatal(err)
+		}
+	}
+}

@@ -8,12 +8,13 @@
 //   - chain: 100 revisions, each creating one table with its indexes.
 //
 // It prints the wall time, the CPU time (user + system) and the peak RSS (the child's
-// getrusage) of each run, for each
-// binary given with -bin, so that a baseline build and a new build are measured in the
-// same run on the same machine. Each (binary, case) pair runs -n times on a fresh SQLite
-// file (and on PostgreSQL/MariaDB when MICROBLOG_TEST_POSTGRES_URL / MICROBLOG_TEST_MYSQL_URL
-// are set, in a database of its own created afresh for every run) and the median is
-// reported.
+// getrusage) of each run, for each binary given with -bin, so that a baseline build and a
+// new build are measured in the same run on the same machine. Each (binary, case) pair
+// runs -n times on a fresh SQLite file (and on PostgreSQL/MariaDB when
+// MICROBLOG_TEST_POSTGRES_URL / MICROBLOG_TEST_MYSQL_URL are set, in a database of its own
+// created afresh for every run) and the median is reported. The binaries take turns run
+// by run (A B A B ...), so that the load of a shared machine drifting during a case
+// weighs on each alike; -cases picks the cases (start-up, wide, chain).
 //
 // Usage, from the repository root:
 //
@@ -50,6 +51,7 @@ func main() {
 	tables := flag.Int("tables", 500, "tables of the wide revision")
 	chain := flag.Int("chain", 100, "revisions of the chain")
 	only := flag.String("dialects", "sqlite,postgres,mysql", "dialects to try (others need their env var)")
+	cases := flag.String("cases", "start-up,wide,chain", "cases to run: start-up, wide, chain")
 	keep := flag.String("write", "", "only write the repositories into this directory (empty/, wide/, chain/), for profiling")
 	flag.Parse()
 	if *keep != "" {
@@ -63,7 +65,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench/migrate -bin BINARY [-bin BINARY2 ...]")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), binaries, *runs, *tables, *chain, strings.Split(*only, ",")); err != nil {
+	if err := run(context.Background(), binaries, *runs, *tables, *chain, strings.Split(*only, ","), strings.Split(*cases, ",")); err != nil {
 		slog.Error("bench/migrate", "err", err)
 		os.Exit(1)
 	}
@@ -71,16 +73,16 @@ func main() {
 
 type target struct{ name, url string }
 
-func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dialects []string) error {
+func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dialects, caseNames []string) error {
 	tmp, err := os.MkdirTemp("", "perfmig-bench-")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	cases := []struct{ name, dir string }{
-		{"start-up (no revisions)", filepath.Join(tmp, "empty")},
-		{fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
-		{fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
+	cases := []struct{ key, name, dir string }{
+		{"start-up", "start-up (no revisions)", filepath.Join(tmp, "empty")},
+		{"wide", fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
+		{"chain", fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
 	}
 	if err := writeRepos(tmp, tables, chainLen); err != nil {
 		return err
@@ -109,11 +111,16 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 			defer drop(ctx, tg.url)
 		}
 		for _, c := range cases {
-			var base time.Duration
-			for i, bin := range binaries {
-				var walls, cpus []time.Duration
-				var rss []int64
-				for range runs {
+			if !wanted(c.key, caseNames) {
+				continue
+			}
+			// Run the binaries in turn, run by run (A B A B ...), so that a change of the
+			// machine's load during the case falls on every binary alike.
+			walls := make([][]time.Duration, len(binaries))
+			cpus := make([][]time.Duration, len(binaries))
+			rss := make([][]int64, len(binaries))
+			for range runs {
+				for i, bin := range binaries {
 					dbURL := "sqlite:///" + filepath.Join(tmp, "bench.db")
 					os.Remove(dbURL[len("sqlite:///"):])
 					if tg.name != "sqlite" {
@@ -125,21 +132,21 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 					if err != nil {
 						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin, err)
 					}
-					walls = append(walls, wall)
-					cpus = append(cpus, cpu)
-					rss = append(rss, maxrss)
+					walls[i] = append(walls[i], wall)
+					cpus[i] = append(cpus[i], cpu)
+					rss[i] = append(rss[i], maxrss)
 				}
-				slices.Sort(walls)
-				slices.Sort(cpus)
-				slices.Sort(rss)
-				wall := walls[len(walls)/2]
+			}
+			var base time.Duration
+			for i, bin := range binaries {
+				wall, cpu, maxrss := median(walls[i]), median(cpus[i]), median(rss[i])
 				ratio := ""
 				if i == 0 {
 					base = wall
 				} else {
 					ratio = fmt.Sprintf("  (wall %.2f× the first)", float64(wall)/float64(base))
 				}
-				fmt.Printf("%-9s %-26s %-20s %8.3f s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), cpus[len(cpus)/2].Seconds(), rss[len(rss)/2]/1024, ratio)
+				fmt.Printf("%-9s %-26s %-20s %8.3f s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), cpu.Seconds(), maxrss/1024, ratio)
 			}
 		}
 	}
@@ -210,4 +217,14 @@ func drop(ctx context.Context, serverURL string) {
 	}
 	defer db.Close()
 	_, _ = db.SQL.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS perfmig_bench_%d", os.Getpid()))
+}
+
+// wanted reports whether the case key is among names (the -cases flag).
+func wanted(key string, names []string) bool { return slices.Contains(names, key) }
+
+// median returns the middle value of v (the upper one of an even count).
+func median[T time.Duration | int64](v []T) T {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
