@@ -121,15 +121,22 @@ func materializedPage(ctx context.Context, s *database.Session, u *models.User, 
 }
 
 // timelinePage reads one page of u's materialized timeline: the post ids by a range
-// scan of timeline's primary key, then the posts and their authors.
+// scan of timeline's primary key, then the posts and their authors. Its values are bound
+// (NewSelectBound), so that the statement's text is one per page number and stays
+// prepared, instead of one per reader and instant.
 func timelinePage(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
 	ids := s.NewSelect().Model((*models.TimelineEntry)(nil)).Column("tl.post_id").
-		Join("JOIN timeline_state AS ts ON ts.user_id = tl.user_id AND ts.built_at > ?", liveSince()).
-		Where("tl.user_id = ?", u.ID).OrderExpr("tl.timestamp DESC, tl.post_id DESC").
+		Join("JOIN timeline_state AS ts ON ts.user_id = tl.user_id AND ts.built_at > ?", database.Param).
+		Where("tl.user_id = ?", database.Param).OrderExpr("tl.timestamp DESC, tl.post_id DESC").
 		Limit(int64(limit)).Offset(int64(offset))
-	return posts(ctx, s, "timeline of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN (?) AS page ON page.post_id = p.id", ids)
-	})
+	var out []*models.Post
+	err := s.NewSelectBound(liveSince(), u.ID).Model(&out).Relation("Author").
+		Join("JOIN (?) AS page ON page.post_id = p.id", ids).
+		Order("p.timestamp DESC", "p.id DESC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline of %s: %w", u.Username, err)
+	}
+	return out, nil
 }
 
 // buildTimeline materializes user userID's timeline and commits it through the session
