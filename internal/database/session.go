@@ -233,14 +233,22 @@ func (s *Session) Get(ctx context.Context, dest any, pk ...any) error {
 		return fmt.Errorf("session: get %s: want %d primary-key value(s), got %d", m.table.Name, len(m.table.PKs), len(pk))
 	}
 	v := reflect.ValueOf(dest).Elem()
+	keys := make([]any, len(pk))
 	for i, f := range m.table.PKs {
 		fv, av := f.Value(v), reflect.ValueOf(pk[i])
 		if !keyFits(av, fv.Type()) {
 			return fmt.Errorf("session: get %s: primary key %v (%T) does not fit field %s (%s)", m.table.Name, pk[i], pk[i], f.GoName, fv.Type())
 		}
 		fv.Set(av.Convert(fv.Type()))
+		keys[i] = fv.Interface()
 	}
-	err = s.NewSelect().Model(dest).WherePK().Scan(ctx)
+	// Bound, so that the statement is one per model and stays prepared: every request
+	// of a signed-in user loads the user this way.
+	q := s.NewSelectBound(keys...).Model(dest)
+	for _, f := range m.table.PKs {
+		q = q.Where("?TableAlias.? = ?", bun.Ident(f.Name), Param)
+	}
+	err = q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("session: get %s %v: %w", m.table.Name, pk, ErrNotFound)
 	}

@@ -31,6 +31,40 @@ func (s *Session) NewSelectBound(args ...any) *bun.SelectQuery {
 	return s.db.Bun.NewSelect().Conn(boundConn{sessionConn{s}, args})
 }
 
+// NewSelectBound is Session.NewSelectBound outside any session: the query runs on the
+// pool and tracks nothing.
+func (db *DB) NewSelectBound(args ...any) *bun.SelectQuery {
+	return db.Bun.NewSelect().Conn(poolBoundConn{db: db, args: args})
+}
+
+// poolBoundConn is boundConn on the pool.
+type poolBoundConn struct {
+	db   *DB
+	args []any
+}
+
+func (c poolBoundConn) QueryContext(ctx context.Context, query string, _ ...any) (*sql.Rows, error) {
+	query, args, err := c.db.bind(query, c.args)
+	if err != nil {
+		return nil, err
+	}
+	return c.db.SQL.QueryContext(reuseStatement(ctx), query, args...)
+}
+
+func (c poolBoundConn) QueryRowContext(ctx context.Context, query string, _ ...any) *sql.Row {
+	query, args, err := c.db.bind(query, c.args)
+	if err != nil {
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		return c.db.SQL.QueryRowContext(cancelled, query)
+	}
+	return c.db.SQL.QueryRowContext(reuseStatement(ctx), query, args...)
+}
+
+func (c poolBoundConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
+	return nil, fmt.Errorf("database: a bound SELECT cannot run %q as a statement", query)
+}
+
 // boundConn is the session's connection for NewSelectBound: it binds args to the
 // placeholders bun left in the statement.
 type boundConn struct {
@@ -39,7 +73,7 @@ type boundConn struct {
 }
 
 func (c boundConn) QueryContext(ctx context.Context, query string, _ ...any) (*sql.Rows, error) {
-	query, args, err := c.s.bind(query, c.args)
+	query, args, err := c.s.db.bind(query, c.args)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +85,7 @@ func (c boundConn) QueryContext(ctx context.Context, query string, _ ...any) (*s
 }
 
 func (c boundConn) QueryRowContext(ctx context.Context, query string, _ ...any) *sql.Row {
-	query, args, err := c.s.bind(query, c.args)
+	query, args, err := c.s.db.bind(query, c.args)
 	if err != nil {
 		// *sql.Row cannot carry the error: the query runs on a cancelled context so that
 		// Scan fails (the count of placeholders is the caller's mistake, found by tests).
@@ -70,13 +104,13 @@ func (c boundConn) ExecContext(ctx context.Context, query string, _ ...any) (sql
 // arguments for the session's dialect: $1, $2… and times in UTC on PostgreSQL; on
 // SQLite times as the UTC text bun writes (so that they compare with stored times as bun's did); on MySQL
 // the values written into the text by bun.
-func (s *Session) bind(query string, args []any) (string, []any, error) {
+func (db *DB) bind(query string, args []any) (string, []any, error) {
 	if n := strings.Count(query, "?"); n != len(args) {
-		return "", nil, fmt.Errorf("session: bound query has %d placeholders for %d arguments: %s", n, len(args), query)
+		return "", nil, fmt.Errorf("database: bound query has %d placeholders for %d arguments: %s", n, len(args), query)
 	}
-	switch s.db.Dialect {
+	switch db.Dialect {
 	case MySQL:
-		return s.db.Bun.QueryGen().FormatQuery(query, args...), nil, nil
+		return db.Bun.QueryGen().FormatQuery(query, args...), nil, nil
 	case Postgres:
 		args = utcTimes(args, false)
 		var b strings.Builder

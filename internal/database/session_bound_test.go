@@ -90,4 +90,19 @@ func TestSQLiteKeepsBoundSelectsPrepared(t *testing.T) {
 	if n := database.CachedStmts(db); n != before+1 {
 		t.Fatalf("after 20 runs of one bound SELECT the connection keeps %d statements prepared, want %d", n, before+1)
 	}
+	// 100 other texts (such as deep pages' offsets) pass through a cache of 16: some statements
+	// are let go for them, every query still answers, and a text seen again is kept.
+	for i := range 100 {
+		var users []models.User
+		if err := s.NewSelectBound(int64(0)).Model(&users).Where("id > ?", database.Param).Limit(int64(i + 1)).Scan(ctx); err != nil {
+			t.Fatalf("limit %d: %v", i+1, err)
+		}
+	}
+	if n := database.CachedStmts(db); n != 16 {
+		t.Fatalf("after 101 bound texts the connection keeps %d statements prepared, want 16", n)
+	}
+	var users []models.User
+	if err := s.NewSelectBound(int64(0)).Model(&users).Where("id > ?", database.Param).Scan(ctx); err != nil {
+		t.Fatalf("the first text again: %v", err)
+	}
 }

@@ -101,9 +101,13 @@ func UnreadMessageCount(ctx context.Context, s *database.Session, u *models.User
 }
 
 func unreadCount(ctx context.Context, s *database.Session, userID int64, readTime *time.Time) (int, error) {
-	q := s.NewSelect().Model((*models.Message)(nil)).Where("m.recipient_id = ?", userID)
+	args := []any{userID}
 	if readTime != nil {
-		q = q.Where("m.timestamp > ?", readTime.UTC())
+		args = append(args, readTime.UTC())
+	}
+	q := s.NewSelectBound(args...).Model((*models.Message)(nil)).Where("m.recipient_id = ?", database.Param)
+	if readTime != nil {
+		q = q.Where("m.timestamp > ?", database.Param)
 	}
 	n, err := q.Count(ctx)
 	if err != nil {

@@ -61,7 +61,16 @@ func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, 
 
 // AllPosts lists every post, newest first (the Explore page).
 func AllPosts(ctx context.Context, s *database.Session, limit, offset int) ([]*models.Post, error) {
-	return posts(ctx, s, "all posts", limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
+	var out []*models.Post
+	// Bound (with no values): the statement is one per page and stays prepared.
+	q := s.NewSelectBound().Model(&out).Relation("Author").Order("p.timestamp DESC", "p.id DESC")
+	if limit > 0 {
+		q = q.Limit(int64(limit)).Offset(int64(offset))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: all posts: %w", err)
+	}
+	return out, nil
 }
 
 // posts runs one page of a post listing, newest first, authors joined in.

@@ -122,7 +122,7 @@ type TaskProgress struct {
 // only when there are tasks.
 func TasksInProgress(ctx context.Context, s *database.Session, userID int64) ([]TaskProgress, error) {
 	var tasks []*models.Task
-	err := s.NewSelect().Model(&tasks).Where("t.user_id = ? AND t.complete = ?", userID, false).
+	err := s.NewSelectBound(userID).Model(&tasks).Where("t.user_id = ? AND NOT t.complete", database.Param).
 		Order("t.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: tasks in progress for user %d: %w", userID, err)

@@ -48,7 +48,7 @@ func rowOf(ctx context.Context) *sessionRow {
 // FindCtx returns the data of an unexpired session.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var row models.WebSession
-	err := s.db.Bun.NewSelect().Model(&row).Where("token = ? AND expiry > ?", token, s.now()).Scan(ctx)
+	err := s.db.NewSelectBound(token, s.now()).Model(&row).Where("token = ? AND expiry > ?", database.Param, database.Param).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
