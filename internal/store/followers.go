@@ -4,38 +4,73 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 )
 
-// Follow makes u follow other (nothing if it already does, or if other is u). The row is
-// written with the session's next commit; u's materialized timeline is dropped in the
-// session's transaction (the next read builds it again).
+// Follow makes u follow other (nothing if it already does, or if other is u), in the
+// session's transaction, and drops u's materialized timeline there (the next read builds
+// it again). On PostgreSQL and MariaDB the transaction holds both users' rows until it
+// ends.
+//
+// Locks are taken in the order every writer of the timelines takes them: user rows (in
+// id order), then followers rows, then timeline_state rows. A build of a user following
+// both would deadlock with u's row then other's (taken by the new row's foreign key),
+// and a post's fan-out, which reads the author's followers and then their timelines
+// with shared locks on MariaDB, with a timeline dropped before the followers row is
+// written.
 func Follow(ctx context.Context, s *database.Session, u, other *models.User) error {
 	if u == other || (u.ID != 0 && u.ID == other.ID) {
 		return nil
+	}
+	// Before the check, so that the same follow sent twice at once finds the first
+	// one's row instead of failing on the key. A user not yet written has no row to lock.
+	var ids []int64
+	for _, x := range []*models.User{u, other} {
+		if x.ID != 0 {
+			ids = append(ids, x.ID)
+		}
+	}
+	if len(ids) > 0 {
+		if err := lockUsers(ctx, s, ids...); err != nil {
+			return fmt.Errorf("store: follow: %w", err)
+		}
 	}
 	following, err := IsFollowing(ctx, s, u, other)
 	if err != nil || following {
 		return err
 	}
-	if err := invalidateTimeline(ctx, s, u); err != nil {
+	if err := s.Add(&models.Follow{Follower: u, Followed: other}); err != nil {
 		return fmt.Errorf("store: follow: %w", err)
 	}
-	if err := s.Add(&models.Follow{Follower: u, Followed: other}); err != nil {
+	if err := s.Flush(ctx); err != nil {
+		return fmt.Errorf("store: follow: %w", err)
+	}
+	if err := dropTimeline(ctx, s, u.ID); err != nil {
 		return fmt.Errorf("store: follow: %w", err)
 	}
 	return nil
 }
 
 // Unfollow makes u stop following other, inside the session's transaction, and drops u's
-// materialized timeline.
+// materialized timeline, after locking u's row (on PostgreSQL and MariaDB) so that a
+// build of it running meanwhile either commits first and is dropped, or waits and sees
+// the change (buildTimeline). The locks in Follow's order.
 func Unfollow(ctx context.Context, s *database.Session, u, other *models.User) error {
-	if err := invalidateTimeline(ctx, s, u); err != nil {
+	if u.ID == 0 {
+		return nil // a user not yet written follows no one
+	}
+	if err := lockUsers(ctx, s, u.ID); err != nil {
 		return fmt.Errorf("store: unfollow: %w", err)
 	}
 	if _, err := s.NewDelete().Model((*models.Follow)(nil)).
 		Where("follower_id = ? AND followed_id = ?", u.ID, other.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unfollow: %w", err)
+	}
+	if err := dropTimeline(ctx, s, u.ID); err != nil {
 		return fmt.Errorf("store: unfollow: %w", err)
 	}
 	return nil
@@ -98,15 +133,21 @@ func Following(ctx context.Context, s *database.Session, u *models.User) ([]*mod
 	return users, nil
 }
 
-// invalidateTimeline drops u's materialized timeline in the session's transaction, after
-// locking u's row (on PostgreSQL and MariaDB) so that a build of it running meanwhile
-// either commits first and is dropped, or waits and sees the change (buildTimeline).
-func invalidateTimeline(ctx context.Context, s *database.Session, u *models.User) error {
-	if u.ID == 0 {
-		return nil // a user not yet written has no timeline
-	}
-	if _, err := lockUser(ctx, s, u.ID); err != nil {
+// lockUsers begins the session's transaction and, on PostgreSQL and MariaDB, locks the
+// rows of users ids (FOR UPDATE) in id order, the one order in which every transaction
+// that locks several user rows takes them (Follow, buildTimeline). SQLite runs one write
+// transaction at a time.
+func lockUsers(ctx context.Context, s *database.Session, ids ...int64) error {
+	if _, err := s.SQLTx(ctx); err != nil {
 		return err
 	}
-	return dropTimeline(ctx, s, u.ID)
+	if s.NewSelect().Dialect().Name() == dialect.SQLite {
+		return nil
+	}
+	var locked []int64
+	if err := s.NewSelect().Model((*models.User)(nil)).Column("u.id").
+		Where("u.id IN (?)", bun.List(ids)).Order("u.id").For("UPDATE").Scan(ctx, &locked); err != nil {
+		return fmt.Errorf("lock users %v: %w", ids, err)
+	}
+	return nil
 }

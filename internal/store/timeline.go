@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -54,12 +55,29 @@ func AddPost(ctx context.Context, s *database.Session, p *models.Post) error {
 		return fmt.Errorf("store: add post: %w", err)
 	}
 	// The timestamp is copied from the row as stored (see UserPostsAfter), and the UNION
-	// makes one entry of a post whose author follows themselves.
-	if _, err := s.NewRaw(`INSERT INTO timeline (user_id, timestamp, post_id)
+	// makes one entry of a post whose author follows themselves. On PostgreSQL the
+	// timeline_state rows are read FOR KEY SHARE: a follow deleting one of them (not yet
+	// committed) is waited for and its row then skipped; read plainly, the entry's
+	// foreign key check would wait for it and fail. InnoDB's INSERT … SELECT locks them.
+	fanOut := `INSERT INTO timeline (user_id, timestamp, post_id)
 SELECT ts.user_id, tp.timestamp, tp.id FROM post AS tp
 CROSS JOIN (SELECT f.follower_id AS uid FROM followers AS f WHERE f.followed_id = ? UNION SELECT ?) AS who
 JOIN timeline_state AS ts ON ts.user_id = who.uid AND ts.built_at > ?
-WHERE tp.id = ?`, p.UserID, p.UserID, liveSince(), p.ID).Exec(ctx); err != nil {
+WHERE tp.id = ?`
+	switch s.NewSelect().Dialect().Name() {
+	case dialect.PG:
+		fanOut += " FOR KEY SHARE OF ts"
+	case dialect.MySQL:
+		// The author's followers rows first, with shared locks. The INSERT … SELECT
+		// locks them too, but in the optimizer's order, timeline_state rows first at
+		// times; a follow or unfollow writes followers and then timeline_state (Follow),
+		// and the other order deadlocks with it.
+		var followers []int64
+		if err := s.NewRaw("SELECT follower_id FROM followers WHERE followed_id = ? LOCK IN SHARE MODE", p.UserID).Scan(ctx, &followers); err != nil {
+			return fmt.Errorf("store: add post %d to the timelines: %w", p.ID, err)
+		}
+	}
+	if _, err := s.NewRaw(fanOut, p.UserID, p.UserID, liveSince(), p.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: add post %d to the timelines: %w", p.ID, err)
 	}
 	return nil
@@ -105,8 +123,7 @@ func materializedPage(ctx context.Context, s *database.Session, u *models.User, 
 		// their posts or trimmed); or uncommitted changes that a build would commit.
 		return nil, false, nil
 	}
-	complete, err := buildTimeline(ctx, s, u.ID, expired)
-	if err != nil {
+	if err := buildTimeline(ctx, s, u.ID, expired); err != nil {
 		// Another transaction's conflicting write (a deadlock, a post deleted under the
 		// build): the plain query answers, the next read builds.
 		if rerr := s.Rollback(ctx); rerr != nil {
@@ -117,7 +134,10 @@ func materializedPage(ctx context.Context, s *database.Session, u *models.User, 
 	if page, err = timelinePage(ctx, s, u, limit, offset); err != nil {
 		return nil, false, err
 	}
-	return page, len(page) == limit || complete, nil
+	// A short page is not trusted even from a timeline just built with the whole feed:
+	// a follow may have dropped it since the build committed (the page is then empty),
+	// and the plain query answers.
+	return page, len(page) == limit, nil
 }
 
 // timelinePage reads one page of u's materialized timeline: the post ids by a range
@@ -141,39 +161,48 @@ func timelinePage(ctx context.Context, s *database.Session, u *models.User, limi
 
 // buildTimeline materializes user userID's timeline and commits it through the session
 // (which holds nothing uncommitted): a timeline_state row, then the feed's newest
-// TimelineDepth post ids. complete reports that the whole feed fitted. When another
-// session built it meanwhile, the state row is there already and nothing is written;
-// when expired, a state row past TimelineLifetime is deleted first.
+// TimelineDepth post ids. When another session built it meanwhile, the state row is
+// there already and nothing is written; when expired, a state row past TimelineLifetime
+// is deleted first.
 //
-// On PostgreSQL and MariaDB the build first locks the user's row, then the rows of the
-// users they follow (FOR UPDATE): a post being written holds its author's row through
-// its foreign key until it commits, and a follow or unfollow locks the follower's row
-// (lockUser), so that each of those either commits before the build reads the feed or
-// waits for the build and then sees its timeline_state row. SQLite runs one write
-// transaction at a time.
-func buildTimeline(ctx context.Context, s *database.Session, userID int64, expired bool) (complete bool, err error) {
-	if _, err := lockUser(ctx, s, userID); err != nil {
-		return false, err
-	}
+// On PostgreSQL and MariaDB the build first locks the rows of the user and of the users
+// they follow (FOR UPDATE), in id order: a post being written holds its author's row
+// through its foreign key until it commits, and a follow or unfollow locks the
+// follower's row (Follow locks both of its users', in id order too), so that each of
+// those either commits before the build reads the feed or waits for the build and then
+// sees its timeline_state row. One order for every user row taken keeps builds and
+// follows from deadlocking one another (and the posts queued behind them). The followed
+// ids are read before the transaction, then again under the user's lock: a user
+// followed in between fails the build. SQLite runs one write transaction at a time.
+func buildTimeline(ctx context.Context, s *database.Session, userID int64, expired bool) error {
 	d := s.NewSelect().Dialect().Name()
-	if d != dialect.SQLite {
-		// The followed ids first (the user's lock keeps them as they are), then their
-		// rows. On MariaDB the read of followers is a shared locking read: an exclusive
-		// one would lock the rows that a post's fan-out reads (a deadlock), and a plain
-		// one would fix the transaction's snapshot before the locks are held.
-		read := "SELECT followed_id FROM followers WHERE follower_id = ?"
-		if d == dialect.MySQL {
-			read += " LOCK IN SHARE MODE"
+	if d == dialect.SQLite {
+		if _, err := s.SQLTx(ctx); err != nil {
+			return err
 		}
+	} else {
+		const read = "SELECT followed_id FROM followers WHERE follower_id = ?"
 		var followed []int64
 		if err := s.NewRaw(read, userID).Scan(ctx, &followed); err != nil {
-			return false, fmt.Errorf("followed users: %w", err)
+			return fmt.Errorf("followed users: %w", err)
 		}
-		if len(followed) > 0 {
-			var locked []int64
-			if err := s.NewSelect().Model((*models.User)(nil)).Column("u.id").
-				Where("u.id IN (?)", bun.List(followed)).Order("u.id").For("UPDATE").Scan(ctx, &locked); err != nil {
-				return false, fmt.Errorf("lock followed users: %w", err)
+		if err := lockUsers(ctx, s, append(followed, userID)...); err != nil {
+			return err
+		}
+		// Read again under the lock. On MariaDB a shared locking read: an exclusive one
+		// would lock the rows that a post's fan-out reads (a deadlock), and a plain one
+		// would fix the transaction's snapshot before the locks are held.
+		again := read
+		if d == dialect.MySQL {
+			again += " LOCK IN SHARE MODE"
+		}
+		var now []int64
+		if err := s.NewRaw(again, userID).Scan(ctx, &now); err != nil {
+			return fmt.Errorf("followed users: %w", err)
+		}
+		for _, id := range now {
+			if !slices.Contains(followed, id) {
+				return fmt.Errorf("user %d followed user %d during the build", userID, id)
 			}
 		}
 	}
@@ -181,51 +210,40 @@ func buildTimeline(ctx context.Context, s *database.Session, userID int64, expir
 		// The timeline past its lifetime goes (its entries with it), after the locks:
 		// its gap locks on MariaDB would otherwise meet a post's fan-out (a deadlock).
 		if _, err := s.NewDelete().Model((*models.TimelineState)(nil)).Where("user_id = ? AND built_at <= ?", userID, liveSince()).Exec(ctx); err != nil {
-			return false, fmt.Errorf("expired timeline: %w", err)
+			return fmt.Errorf("expired timeline: %w", err)
 		}
 	}
 	res, err := s.NewInsert().Model(&models.TimelineState{UserID: userID, BuiltAt: time.Now().UTC()}).Ignore().Exec(ctx)
 	if err != nil {
-		return false, fmt.Errorf("timeline state: %w", err)
+		return fmt.Errorf("timeline state: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		if err == nil {
 			err = s.Commit(ctx) // built by another session meanwhile
 		}
-		return false, err
+		return err
 	}
 	const feed = `SELECT ? AS user_id, tp.timestamp AS timestamp, tp.id AS post_id
 FROM (SELECT followed_id AS uid FROM followers WHERE follower_id = ? UNION SELECT ?) AS who
 JOIN post AS tp ON tp.user_id = who.uid
 ORDER BY tp.timestamp DESC, tp.id DESC LIMIT ?`
-	var n int64
 	if d == dialect.MySQL {
 		// InnoDB reads the SELECT of an INSERT … SELECT with shared locks, which wait for
 		// a post being inserted whose author's row this transaction holds (a deadlock): a
 		// plain read (its snapshot taken now, after the locks), then the rows.
 		var entries []models.TimelineEntry
 		if err := s.NewRaw(feed, userID, userID, userID, TimelineDepth).Scan(ctx, &entries); err != nil {
-			return false, fmt.Errorf("timeline entries: %w", err)
+			return fmt.Errorf("timeline entries: %w", err)
 		}
 		if len(entries) > 0 {
 			if _, err := s.NewInsert().Model(&entries).Exec(ctx); err != nil {
-				return false, fmt.Errorf("timeline entries: %w", err)
+				return fmt.Errorf("timeline entries: %w", err)
 			}
 		}
-		n = int64(len(entries))
-	} else {
-		res, err := s.NewRaw("INSERT INTO timeline (user_id, timestamp, post_id)\n"+feed, userID, userID, userID, TimelineDepth).Exec(ctx)
-		if err != nil {
-			return false, fmt.Errorf("timeline entries: %w", err)
-		}
-		if n, err = res.RowsAffected(); err != nil {
-			return false, fmt.Errorf("timeline entries: %w", err)
-		}
+	} else if _, err := s.NewRaw("INSERT INTO timeline (user_id, timestamp, post_id)\n"+feed, userID, userID, userID, TimelineDepth).Exec(ctx); err != nil {
+		return fmt.Errorf("timeline entries: %w", err)
 	}
-	if err := s.Commit(ctx); err != nil {
-		return false, err
-	}
-	return n < TimelineDepth, nil
+	return s.Commit(ctx)
 }
 
 // TrimTimeline deletes the oldest entries of user userID's materialized timeline beyond

@@ -171,8 +171,8 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	return a, nil
 }
 
-// SweepSessions deletes expired sessions, expired API tokens and stale rate-limit counts
-// every interval until ctx ends.
+// SweepSessions deletes expired sessions, expired API tokens, stale rate-limit counts and
+// expired materialized timelines every interval until ctx ends.
 func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -196,6 +196,11 @@ func (a *App) SweepSessions(ctx context.Context, interval time.Duration) {
 				a.log.Error("sweep rate limits", "err", err)
 			} else if n > 0 {
 				a.log.Info("swept stale rate-limit counts", "count", n)
+			}
+			if n, err := store.DeleteExpiredTimelines(ctx, a.db, time.Now()); err != nil {
+				a.log.Error("sweep timelines", "err", err)
+			} else if n > 0 {
+				a.log.Info("swept expired timelines", "count", n)
 			}
 		}
 	}

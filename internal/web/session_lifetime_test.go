@@ -13,6 +13,7 @@ import (
 
 	"github.com/microblog/microblog/internal/config"
 	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/testdb"
 )
 
@@ -205,10 +206,26 @@ func TestSweepSessionsPurgesExpiredRows(t *testing.T) {
 			if _, err := s.db.Bun.NewInsert().Model(&rows).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
+			// Materialized timelines (of users that do not exist: timeline_state has no key
+			// to user): one past its lifetime and the sweep's grace, one live.
+			timelines := []models.TimelineState{
+				{UserID: 900001, BuiltAt: now.Add(-store.TimelineLifetime - store.TimelineSweepGrace - time.Minute)},
+				{UserID: 900002, BuiltAt: now.Add(-time.Hour)},
+			}
+			if _, err := s.db.Bun.NewInsert().Model(&timelines).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			timelinesLeft := func() []int64 {
+				var ids []int64
+				if err := s.db.Bun.NewSelect().Model((*models.TimelineState)(nil)).Column("user_id").Scan(ctx, &ids); err != nil {
+					t.Fatal(err)
+				}
+				return ids
+			}
 			sweepCtx, stop := context.WithCancel(ctx)
 			done := make(chan struct{})
 			go func() { app.SweepSessions(sweepCtx, 10*time.Millisecond); close(done) }()
-			for deadline := time.Now().Add(10 * time.Second); sessionRows(t, s.db) != 1 && time.Now().Before(deadline); {
+			for deadline := time.Now().Add(10 * time.Second); (sessionRows(t, s.db) != 1 || len(timelinesLeft()) != 1) && time.Now().Before(deadline); {
 				time.Sleep(10 * time.Millisecond)
 			}
 			stop()
@@ -216,6 +233,9 @@ func TestSweepSessionsPurgesExpiredRows(t *testing.T) {
 			var left []models.WebSession
 			if err := s.db.Bun.NewSelect().Model(&left).Scan(ctx); err != nil || len(left) != 1 || left[0].Token != "live" {
 				t.Fatalf("rows left: %v %v, want only the live one", left, err)
+			}
+			if left := timelinesLeft(); len(left) != 1 || left[0] != 900002 {
+				t.Fatalf("timelines left: %v, want only the live one (900002)", left)
 			}
 		})
 	}
