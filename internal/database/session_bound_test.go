@@ -106,3 +106,37 @@ func TestSQLiteKeepsBoundSelectsPrepared(t *testing.T) {
 		t.Fatalf("the first text again: %v", err)
 	}
 }
+
+// What a query marked Untracked loads is not tracked, and a change to it is not saved.
+func TestUntrackedReadsAreNotTracked(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		s := db.NewSession()
+		defer s.Close()
+		if err := s.Add(&models.User{Username: "ann", Email: "ann@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		before := database.TrackedCount(s)
+		var users []*models.User
+		if err := s.NewSelectBound("ann").Model(&users).Where("username = ?", database.Param).Scan(database.Untracked(ctx)); err != nil || len(users) != 1 {
+			t.Fatalf("untracked read: %v, %d users", err, len(users))
+		}
+		if n := database.TrackedCount(s); n != before {
+			t.Fatalf("an untracked read tracks %d objects, want %d", n, before)
+		}
+		users[0].Username = "changed"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, (*models.User)(nil)); n != 1 {
+			t.Fatalf("%d users", n)
+		}
+		var u models.User
+		if err := db.Bun.NewSelect().Model(&u).Limit(1).Scan(ctx); err != nil || u.Username != "ann" {
+			t.Fatalf("stored name %q (%v), want ann: an untracked object's change was saved", u.Username, err)
+		}
+	})
+}

@@ -86,5 +86,18 @@ func (trackingHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	if slot == nil || slot.session == nil || e.Err != nil || e.Model == nil || slot.op != "SELECT" {
 		return
 	}
+	if ctx.Value(untrackedKey{}) != nil {
+		return
+	}
 	slot.session.trackLoaded(e.Model.Value())
+}
+
+type untrackedKey struct{}
+
+// Untracked marks ctx so that the objects a session's SELECT loads with it are not
+// tracked: a read-only listing (a page of posts with their authors) spares the snapshot
+// and identity-map entry of every row, a tenth of a home page's CPU. Commit saves no
+// change made to such objects; load them without this to change them.
+func Untracked(ctx context.Context) context.Context {
+	return context.WithValue(ctx, untrackedKey{}, true)
 }

@@ -12,7 +12,8 @@ import (
 
 // FollowingPosts is u's timeline: u's own posts and those of the users u follows, newest
 // first, with their authors loaded in the same query (one statement whatever the page
-// size). limit <= 0 means no limit.
+// size). limit <= 0 means no limit. Pages read from a materialized timeline are
+// read-only listings, not tracked by the session (see AllPosts).
 //
 // The page is chosen first, by post id alone, in a derived table that reads only the
 // index ix_post_user_id_timestamp_id (user_id, timestamp, id): the followed users' posts
@@ -59,15 +60,18 @@ func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, 
 	})
 }
 
-// AllPosts lists every post, newest first (the Explore page).
+// AllPosts lists every post, newest first (the Explore page). Like FollowingPosts's
+// pages, it is a read-only listing: the session does not track the posts and authors it
+// loads (database.Untracked), so changes made to them are not saved.
 func AllPosts(ctx context.Context, s *database.Session, limit, offset int) ([]*models.Post, error) {
 	var out []*models.Post
-	// Bound (with no values): the statement is one per page and stays prepared.
+	// Bound (with no values): the statement is one per page and stays prepared. A
+	// read-only listing: not tracked (database.Untracked).
 	q := s.NewSelectBound().Model(&out).Relation("Author").Order("p.timestamp DESC", "p.id DESC")
 	if limit > 0 {
 		q = q.Limit(int64(limit)).Offset(int64(offset))
 	}
-	if err := q.Scan(ctx); err != nil {
+	if err := q.Scan(database.Untracked(ctx)); err != nil {
 		return nil, fmt.Errorf("store: all posts: %w", err)
 	}
 	return out, nil

@@ -143,7 +143,8 @@ func materializedPage(ctx context.Context, s *database.Session, u *models.User, 
 // timelinePage reads one page of u's materialized timeline: the post ids by a range
 // scan of timeline's primary key, then the posts and their authors. Its values are bound
 // (NewSelectBound), so that the statement's text is one per page number and stays
-// prepared, instead of one per reader and instant.
+// prepared, instead of one per reader and instant; the posts and authors are a
+// read-only listing, not tracked by the session (database.Untracked).
 func timelinePage(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
 	ids := s.NewSelect().Model((*models.TimelineEntry)(nil)).Column("tl.post_id").
 		Join("JOIN timeline_state AS ts ON ts.user_id = tl.user_id AND ts.built_at > ?", database.Param).
@@ -152,7 +153,7 @@ func timelinePage(ctx context.Context, s *database.Session, u *models.User, limi
 	var out []*models.Post
 	err := s.NewSelectBound(liveSince(), u.ID).Model(&out).Relation("Author").
 		Join("JOIN (?) AS page ON page.post_id = p.id", ids).
-		Order("p.timestamp DESC", "p.id DESC").Scan(ctx)
+		Order("p.timestamp DESC", "p.id DESC").Scan(database.Untracked(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline of %s: %w", u.Username, err)
 	}
