@@ -82,7 +82,8 @@ func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 // The call itself takes a few milliseconds with a small live heap, but the next
 // computation then faults its 64 MiB in afresh from the kernel, page by page: that makes
 // back-to-back hashes markedly slower than with a collection alone, the more so on a
-// busy machine (BenchmarkHasherHash). KeepPages trades the memory for that time.
+// busy machine (BenchmarkHasherHash: 637 against 371 ms per hash, docs/performance.md).
+// KeepPages trades the memory for that time.
 func (h *Hasher) release() {
 	if h.keepPages {
 		runtime.GC()

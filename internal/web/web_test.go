@@ -40,7 +40,7 @@ func newSiteWithPageSize(t *testing.T, perPage int) *site {
 		t.Fatal(err)
 	}
 	// Hashes keep their pages here: returning 64 MiB to the kernel after each one made
-	// every next hash fault it in again, doubling the package's run (KeepPasswordPages).
+	// every next hash fault it in again: nearly twice the package's CPU time (KeepPasswordPages).
 	app.KeepPasswordPages()
 	return &site{t: t, srv: newServer(t, app), db: db}
 }
