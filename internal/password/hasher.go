@@ -26,6 +26,9 @@ type Hasher struct {
 	// password: verifying against it costs what verifying a real hash does, so that an
 	// unknown username takes as long as a wrong password.
 	absent string
+	// keepPages makes release collect garbage without handing the freed pages back to
+	// the operating system (KeepPages).
+	keepPages bool
 }
 
 // DefaultConcurrency is the number of password computations run at once by default:
@@ -74,12 +77,29 @@ func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 // collection alone frees the block for the heap but the process keeps the pages, so a
 // server that signed a few users in stayed at 140 MB resident while serving pages that
 // need a fraction of it (docs/performance.md, "Memory"); debug.FreeOSMemory collects and
-// hands the freed pages back at once. With a small live heap it takes a few
-// milliseconds, against a few hundred for the hash.
+// hands the freed pages back at once.
+//
+// The call itself takes a few milliseconds with a small live heap, but the next
+// computation then faults its 64 MiB in afresh from the kernel, page by page: that makes
+// back-to-back hashes markedly slower than with a collection alone, the more so on a
+// busy machine (BenchmarkHasherHash: 637 against 371 ms per hash, docs/performance.md).
+// KeepPages trades the memory for that time.
 func (h *Hasher) release() {
-	debug.FreeOSMemory()
+	if h.keepPages {
+		runtime.GC()
+	} else {
+		debug.FreeOSMemory()
+	}
 	<-h.slots
 }
+
+// KeepPages makes h collect each computation's garbage without handing the freed pages
+// back to the operating system at once (the runtime's background scavenger returns them
+// over time), so that the next computation reuses pages the process already has. It is
+// for processes that hash many times in a row and do not care about their resident
+// memory between hashes, such as test binaries; a server keeps the default (see
+// release). Call it before h is first used.
+func (h *Hasher) KeepPages() { h.keepPages = true }
 
 // Hash is the package's Hash run in a slot.
 func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {

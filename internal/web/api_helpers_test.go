@@ -45,6 +45,7 @@ func newAPISite(t *testing.T, dialect string, limits api.Limits) *apiSite {
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	if err := web.SetAPILimits(app, limits); err != nil {
 		t.Fatal(err)
 	}

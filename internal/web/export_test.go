@@ -41,3 +41,10 @@ func HoldReadSlots(a *App, n int) func() {
 		}
 	}
 }
+
+// KeepPasswordPages makes a's password hasher keep the pages of each hash for the next
+// one instead of returning them to the operating system (password.Hasher.KeepPages): the
+// tests hash hundreds of times in one process, and handing 64 MiB back after each hash
+// made every next one fault it in again. Hashing itself, its slots and its timing are
+// the server's.
+func (a *App) KeepPasswordPages() { a.hasher.KeepPages() }

@@ -42,6 +42,7 @@ func fuzzBrowser(f *testing.F, signedIn bool) *browser {
 	if err != nil {
 		f.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	// Sign-in delays are the policy's own tests' business: here they would only slow
 	// the executions down (seconds each once a name has failed a few times).
 	app.RecordSigninDelays()

@@ -55,6 +55,7 @@ func newExportSite(t *testing.T, dialect string) *exportSite {
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	return &exportSite{site: &site{t: t, srv: newServer(t, app), db: db}, smtp: smtp, q: q, logs: logs,
 		deps: &tasks.Deps{DB: db, Cfg: cfg, Log: log, Mail: mail.New(cfg), Queue: q}}
 }

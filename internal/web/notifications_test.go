@@ -304,6 +304,7 @@ func newApp(t *testing.T, db *database.DB) (*web.App, *syncBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	t.Cleanup(app.CloseStreams)
 	return app, logs
 }

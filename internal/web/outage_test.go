@@ -43,6 +43,7 @@ func outageApp(t *testing.T, db *database.DB) (*httptest.Server, *syncBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
 	return srv, logs

@@ -61,6 +61,7 @@ func signinSiteWith(t *testing.T, dialect string, trustLoopback bool, tune func(
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	delays := app.RecordSigninDelays()
 	app.SetSigninLimits(testPerAddress, testPerPair, testSlowAfter, testSlowStep)
 	if setup != nil {

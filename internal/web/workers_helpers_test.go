@@ -39,6 +39,7 @@ func newTunedSite(t *testing.T, dialect string, tune func(*config.Config), worke
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.KeepPasswordPages() // see newSiteWithPageSize
 	if workers > 0 {
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
