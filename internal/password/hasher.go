@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 )
 
@@ -29,7 +30,21 @@ type Hasher struct {
 	// keepPages makes release collect garbage without handing the freed pages back to
 	// the operating system (KeepPages).
 	keepPages bool
+	// returnAfter is how long the hasher must stay idle before the freed pages go back
+	// to the operating system (returnPagesAfter by default).
+	returnAfter time.Duration
+	// mu guards busy, gen and timer.
+	mu sync.Mutex
+	// busy counts the computations running; gen counts releases, so that a pending
+	// return of pages can tell that another computation came since it was planned.
+	busy, gen int
+	timer     *time.Timer
 }
+
+// returnPagesAfter is how long the hasher waits idle before handing a computation's
+// freed pages back: long enough that a burst of sign-ins reuses them, short enough
+// that a server's resident memory drops soon after the burst.
+const returnPagesAfter = time.Second
 
 // DefaultConcurrency is the number of password computations run at once by default:
 // one per parallelism threads of the process (GOMAXPROCS), at least one and at most
@@ -45,7 +60,7 @@ func NewHasher(concurrency int, wait time.Duration) *Hasher {
 	salt, key := make([]byte, saltLen), make([]byte, keyLen)
 	rand.Read(salt) // crypto/rand.Read never fails (Go 1.24+)
 	rand.Read(key)
-	return &Hasher{slots: make(chan struct{}, max(concurrency, 1)), wait: wait, absent: encode(salt, key)}
+	return &Hasher{slots: make(chan struct{}, max(concurrency, 1)), wait: wait, absent: encode(salt, key), returnAfter: returnPagesAfter}
 }
 
 // Acquire takes a slot, waiting at most the queue time (ErrBusy after it); the returned
@@ -54,6 +69,7 @@ func NewHasher(concurrency int, wait time.Duration) *Hasher {
 func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 	select {
 	case h.slots <- struct{}{}:
+		h.start()
 		return h.release, nil
 	default:
 	}
@@ -61,6 +77,7 @@ func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 	defer t.Stop()
 	select {
 	case h.slots <- struct{}{}:
+		h.start()
 		return h.release, nil
 	case <-t.C:
 		return nil, ErrBusy
@@ -69,36 +86,58 @@ func (h *Hasher) Acquire(ctx context.Context) (func(), error) {
 	}
 }
 
-// release frees a slot after returning the memory of the computation that held it to
-// the operating system. Each argon2id call allocates its 64 MiB afresh; left to the
+// release frees a slot after collecting the garbage of the computation that held it,
+// and plans to hand the freed pages back to the operating system once the hasher has
+// been idle for returnAfter. Each argon2id call allocates its 64 MiB afresh; left to the
 // collector's pacing, that block is still garbage when the next call allocates another,
 // and the process holds two to three times the memory the slots need (measured: 297 MB
 // peak RSS for 50 concurrent sign-ins with one slot, without a collection here). A
 // collection alone frees the block for the heap but the process keeps the pages, so a
 // server that signed a few users in stayed at 140 MB resident while serving pages that
-// need a fraction of it (docs/performance.md, "Memory"); debug.FreeOSMemory collects and
-// hands the freed pages back at once.
-//
-// The call itself takes a few milliseconds with a small live heap, but the next
-// computation then faults its 64 MiB in afresh from the kernel, page by page: that makes
-// back-to-back hashes markedly slower than with a collection alone, the more so on a
-// busy machine (BenchmarkHasherHash: 637 against 371 ms per hash, docs/performance.md).
-// KeepPages trades the memory for that time.
+// need a fraction of it (docs/performance.md, "Memory"); debug.FreeOSMemory hands them
+// back. Not at once: the next computation would then fault its 64 MiB in afresh from the
+// kernel, page by page, which made back-to-back hashes markedly slower
+// (BenchmarkHasherHash, docs/performance.md section 10). Within a burst the pages are
+// reused; after it they go.
 func (h *Hasher) release() {
-	if h.keepPages {
-		runtime.GC()
-	} else {
-		debug.FreeOSMemory()
+	runtime.GC()
+	h.mu.Lock()
+	h.busy--
+	h.gen++
+	if !h.keepPages {
+		gen := h.gen
+		if h.timer != nil {
+			h.timer.Stop()
+		}
+		h.timer = time.AfterFunc(h.returnAfter, func() { h.returnPages(gen) })
 	}
+	h.mu.Unlock()
 	<-h.slots
 }
 
-// KeepPages makes h collect each computation's garbage without handing the freed pages
-// back to the operating system at once (the runtime's background scavenger returns them
-// over time), so that the next computation reuses pages the process already has. It is
-// for processes that hash many times in a row and do not care about their resident
-// memory between hashes, such as test binaries; a server keeps the default (see
-// release). Call it before h is first used.
+// start counts a computation that took a slot.
+func (h *Hasher) start() {
+	h.mu.Lock()
+	h.busy++
+	h.mu.Unlock()
+}
+
+// returnPages hands the freed pages back when no computation ran or started since the
+// release numbered gen.
+func (h *Hasher) returnPages(gen int) {
+	h.mu.Lock()
+	idle := h.busy == 0 && h.gen == gen
+	h.mu.Unlock()
+	if idle {
+		debug.FreeOSMemory()
+	}
+}
+
+// KeepPages makes h collect each computation's garbage without ever handing the freed
+// pages back to the operating system itself (the runtime's background scavenger returns
+// them over time). It is for processes that do not care about their resident memory
+// between hashes, such as test binaries; a server keeps the default (see release).
+// Call it before h is first used.
 func (h *Hasher) KeepPages() { h.keepPages = true }
 
 // Hash is the package's Hash run in a slot.
