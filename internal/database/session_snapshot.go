@@ -13,26 +13,17 @@ import (
 // snapshot is an object's column values at one moment, to find which columns changed
 // since and to put them back.
 //
-// It is a typed copy of the struct (one allocation, no value boxed), in which the fields
-// that are not columns (relations, fields bun ignores) are cleared so that the snapshot
-// keeps no related object alive; the values that pointer columns point at (*string,
-// *time.Time…), copied too; and deep copies of the rare columns whose data lies
-// elsewhere (slices, maps). Because the copies are typed, the garbage collector sees
-// every pointer in them: a string or time zone they refer to stays alive, so equal bytes
-// (the same header) always mean the same value.
+// It is one typed block (model.block, a single allocation, no value boxed): a copy of the
+// struct, in which the fields that are not columns (relations, fields bun ignores) are
+// cleared so that the snapshot keeps no related object alive, followed by copies of the
+// values that pointer columns point at (*string, *time.Time…). Deep copies of the rare
+// columns whose data lies elsewhere (slices, maps) go to rest. Because the block is
+// typed, the garbage collector sees every pointer in it: a string or time zone it refers
+// to stays alive, so equal bytes (the same header) always mean the same value. And a
+// check of an unchanged object reads the object and one contiguous block.
 type snapshot struct {
-	strct unsafe.Pointer // a *T copy of the object, non-column fields cleared
-	// pointees holds, per model.pointees entry, a copy of the value the pointer field
-	// pointed at, or nil for a nil pointer; the slice is nil when all were nil.
-	pointees []unsafe.Pointer
-	rest     []any // per model.indirectRest entry, a deep copy of the field
-}
-
-func (s *snapshot) pointee(i int) unsafe.Pointer {
-	if s.pointees == nil {
-		return nil
-	}
-	return s.pointees[i]
+	strct unsafe.Pointer // the block, starting with the struct copy
+	rest  []any          // per model.indirectRest entry, a deep copy of the field
 }
 
 // fieldKind says where a snapshot keeps a column's value.
@@ -72,6 +63,17 @@ type fieldCmp struct {
 type fieldAt struct {
 	offset uintptr
 	typ    reflect.Type
+	copyAt uintptr // pointees: where the block holds the copy of the target
+}
+
+// pointee returns the snapshot's copy of the target of m.pointees[i], or nil when the
+// pointer was nil.
+func (m *model) pointee(s snapshot, i int) unsafe.Pointer {
+	pf := &m.pointees[i]
+	if *(*unsafe.Pointer)(unsafe.Add(s.strct, pf.offset)) == nil {
+		return nil
+	}
+	return unsafe.Add(s.strct, pf.copyAt)
 }
 
 // byteRange is a span of a struct's bytes holding columns.
@@ -136,6 +138,15 @@ func (m *model) initSnapshots() {
 		columns[indexKey(f.Index)] = true
 	}
 	m.clear = nonColumns(m.typ, nil, 0, columns)
+
+	block := []reflect.StructField{{Name: "S", Type: m.typ}}
+	for i, pf := range m.pointees {
+		block = append(block, reflect.StructField{Name: "P" + string(appendInt(nil, i)), Type: pf.typ})
+	}
+	m.block = reflect.StructOf(block)
+	for i := range m.pointees {
+		m.pointees[i].copyAt = m.block.Field(i + 1).Offset
+	}
 }
 
 // nonColumns lists the fields of t (reached by the index path prefix, at offset base)
@@ -213,23 +224,16 @@ func sameAt(t reflect.Type) func(a, b unsafe.Pointer) bool {
 func (m *model) snapshot(obj any) snapshot {
 	src := reflect.ValueOf(obj).Elem()
 	base := src.Addr().UnsafePointer()
-	cp := reflect.New(m.typ)
-	cp.Elem().Set(src)
-	s := snapshot{strct: cp.UnsafePointer()}
+	blk := reflect.New(m.block)
+	blk.Elem().Field(0).Set(src)
+	s := snapshot{strct: blk.UnsafePointer()}
 	for _, f := range m.clear {
 		reflect.NewAt(f.typ, unsafe.Add(s.strct, f.offset)).Elem().SetZero()
 	}
-	for i, pf := range m.pointees {
-		p := *(*unsafe.Pointer)(unsafe.Add(base, pf.offset))
-		if p == nil {
-			continue
+	for _, pf := range m.pointees {
+		if p := *(*unsafe.Pointer)(unsafe.Add(base, pf.offset)); p != nil {
+			reflect.NewAt(pf.typ, unsafe.Add(s.strct, pf.copyAt)).Elem().Set(reflect.NewAt(pf.typ, p).Elem())
 		}
-		if s.pointees == nil {
-			s.pointees = make([]unsafe.Pointer, len(m.pointees))
-		}
-		c := reflect.New(pf.typ)
-		c.Elem().Set(reflect.NewAt(pf.typ, p).Elem())
-		s.pointees[i] = c.UnsafePointer()
 	}
 	if len(m.indirectRest) > 0 {
 		s.rest = make([]any, len(m.indirectRest))
@@ -262,7 +266,7 @@ func (m *model) samePointees(base unsafe.Pointer, snap snapshot) bool {
 		if p == nil {
 			continue
 		}
-		q := snap.pointee(i)
+		q := m.pointee(snap, i)
 		n := int(pf.typ.Size())
 		if q == nil || !bytes.Equal(unsafe.Slice((*byte)(p), n), unsafe.Slice((*byte)(q), n)) {
 			return false
@@ -297,7 +301,7 @@ func (m *model) same(i int, v reflect.Value, base unsafe.Pointer, snap snapshot)
 	case inStruct:
 		return c.sameAt(unsafe.Add(base, c.offset), unsafe.Add(snap.strct, c.offset))
 	case inPointee:
-		p, q := *(*unsafe.Pointer)(unsafe.Add(base, c.offset)), snap.pointee(c.slot)
+		p, q := *(*unsafe.Pointer)(unsafe.Add(base, c.offset)), m.pointee(snap, c.slot)
 		if p == nil || q == nil {
 			return p == nil && q == nil
 		}
@@ -314,7 +318,7 @@ func (m *model) restoreField(i int, v reflect.Value, snap snapshot) {
 	case inStruct:
 		fv.Set(reflect.NewAt(fv.Type(), unsafe.Add(snap.strct, c.offset)).Elem())
 	case inPointee:
-		q := snap.pointee(c.slot)
+		q := m.pointee(snap, c.slot)
 		if q == nil {
 			fv.SetZero()
 			return
