@@ -63,6 +63,8 @@ type Session struct {
 	journal []journalEntry
 
 	flushing bool
+
+	collector collector // when to ask for a collection (see collector)
 }
 
 type queueState uint8
@@ -163,6 +165,7 @@ func (s *Session) Commit(ctx context.Context) error {
 		return err
 	}
 	if s.tx == nil {
+		s.maybeCollect()
 		return nil
 	}
 	err := s.tx.Commit()
@@ -172,6 +175,7 @@ func (s *Session) Commit(ctx context.Context) error {
 		return fmt.Errorf("session: commit: %w", s.db.describe(err, nil))
 	}
 	s.journal = truncate(s.journal)
+	s.maybeCollect()
 	return nil
 }
 
@@ -303,6 +307,8 @@ type model struct {
 	// the fields that hold none (relations, ignored fields), cleared in a snapshot.
 	ranges []byteRange
 	clear  []fieldAt
+	// block is a snapshot's type: the struct, then a copy of each pointee's target.
+	block reflect.Type
 	// quietable is true when model.quiet can tell an object needs nothing from a flush:
 	// no indirectRest fields, and every relation field at a known offset (relFields).
 	quietable bool

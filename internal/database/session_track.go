@@ -62,16 +62,18 @@ func (s *Session) setTracked(obj any, tr *tracked) { s.tracked[weakKey(obj)] = t
 
 // eachTracked calls f for every tracked object still referenced by the program, and
 // forgets those that have been garbage-collected.
-func (s *Session) eachTracked(f func(obj any, tr *tracked)) { s.eachTrackedBut(false, f) }
+func (s *Session) eachTracked(f func(obj any, tr *tracked)) { _ = s.eachTrackedBut(false, f) }
 
 // eachTrackedBut is eachTracked that, when skipQuiet is set, also skips the objects a
 // flush has nothing to do for (model.quiet): a long-lived session tracks every object it
 // ever wrote until the garbage collector clears them, and each flush checks them all.
-func (s *Session) eachTrackedBut(skipQuiet bool, f func(obj any, tr *tracked)) {
+// It reports whether it forgot objects the collector had cleared.
+func (s *Session) eachTrackedBut(skipQuiet bool, f func(obj any, tr *tracked)) (dropped bool) {
 	for k, tr := range s.tracked {
 		p := k.Value()
 		if p == nil {
 			delete(s.tracked, k)
+			dropped = true
 			continue
 		}
 		if skipQuiet && tr.m.quiet(unsafe.Pointer(p), tr.snap) {
@@ -79,6 +81,7 @@ func (s *Session) eachTrackedBut(skipQuiet bool, f func(obj any, tr *tracked)) {
 		}
 		f(reflect.NewAt(tr.m.typ, unsafe.Pointer(p)).Interface(), tr)
 	}
+	return dropped
 }
 
 // track records obj as persistent with its current values.
