@@ -63,6 +63,8 @@ type Session struct {
 	journal []journalEntry
 
 	flushing bool
+
+	collector collector // when to ask for a collection (see collector)
 }
 
 type queueState uint8
@@ -163,6 +165,7 @@ func (s *Session) Commit(ctx context.Context) error {
 		return err
 	}
 	if s.tx == nil {
+		s.maybeCollect()
 		return nil
 	}
 	err := s.tx.Commit()
@@ -172,6 +175,7 @@ func (s *Session) Commit(ctx context.Context) error {
 		return fmt.Errorf("session: commit: %w", s.db.describe(err, nil))
 	}
 	s.journal = truncate(s.journal)
+	s.maybeCollect()
 	return nil
 }
 
@@ -299,15 +303,20 @@ type model struct {
 	cmp   []fieldCmp            // one per table.Fields entry
 	rels  []*bunschema.Relation // table.Relations in field order
 	// indirect lists the cmp entries whose data lies outside the struct (pointers,
-	// slices, maps): they are compared even when the struct's bytes are unchanged.
+	// slices, maps): they are compared even when the struct's column bytes are unchanged.
 	indirect []int
-	// pointees are the indirect fields that point at a value held directly (*string,
-	// *time.Time, *int64…): their pointed-to bytes are snapshotted too, so that an
-	// unchanged object is recognised by comparing bytes, without reflection. indirectRest
-	// lists the other indirect fields (slices, maps, pointers to those), always compared.
-	pointees     []pointeeField
-	pointeeSize  uintptr
+	// pointees are the pointer columns to a value held directly (*string, *time.Time,
+	// *int64…): a snapshot copies their targets, so that an unchanged object is
+	// recognised by comparing bytes, without reflection. indirectRest lists the other
+	// indirect columns (slices, maps, pointers to those), always compared.
+	pointees     []fieldAt
 	indirectRest []int
+	// ranges are the spans of the struct's bytes that hold columns, merged; clear lists
+	// the fields that hold none (relations, ignored fields), cleared in a snapshot.
+	ranges []byteRange
+	clear  []fieldAt
+	// block is a snapshot's type: the struct, then a copy of each pointee's target.
+	block reflect.Type
 	// quietable is true when model.quiet can tell an object needs nothing from a flush:
 	// no indirectRest fields, and every relation field at a known offset (relFields).
 	quietable bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"time"
 
 	bunschema "github.com/uptrace/bun/schema"
 )
@@ -243,7 +244,8 @@ type scanResult struct {
 func (s *Session) scan() (*scanResult, error) {
 	sc := &scanResult{links: make(map[any]parentLink)}
 	var err error
-	s.eachTrackedBut(true, func(obj any, tr *tracked) {
+	start := time.Now()
+	dropped := s.eachTrackedBut(true, func(obj any, tr *tracked) {
 		if err != nil {
 			return
 		}
@@ -266,6 +268,7 @@ func (s *Session) scan() (*scanResult, error) {
 			sc.dirty = append(sc.dirty, dirtyObj{obj: obj, tr: tr, cols: cols})
 		}
 	})
+	s.collector.scanned(time.Since(start), dropped)
 	if err != nil {
 		return nil, err
 	}

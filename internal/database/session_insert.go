@@ -25,7 +25,8 @@ import (
 //
 // The statement is the one bun writes for an InsertQuery on the model — same columns,
 // DEFAULT (PostgreSQL) or the SQL default or NULL (SQLite) where bun writes them, the same
-// RETURNING columns, scanned by bun's own field scanners — and every argument is the value
+// RETURNING columns (on SQLite less those written as NULL in every row, which could only
+// read NULL back), scanned by bun's own field scanners — and every argument is the value
 // bun would have written: strings and integers as they are, times as the UTC text bun
 // formats (so the server converts the same text), booleans as booleans. Models with any
 // other field type, or with bun insert or scan hooks, are written by bun as before, and so
@@ -175,6 +176,15 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 	}
 	sb.WriteString(") VALUES ")
 	args := make([]any, 0, len(cols)*len(rows))
+	// On SQLite, a column written as NULL in every row of the batch is not returned:
+	// SQLite stores a NULL written into a column as NULL (no trigger can change NEW), so
+	// RETURNING it, as bun does, would only read NULL back into fields that already hold
+	// nil or zero. A column NULL in some rows only is returned, as bun does, since bun
+	// scans what it returns into every row (a time written by another row comes back as
+	// read from the database). Primary keys are returned: NULL in an INTEGER PRIMARY KEY
+	// becomes the new rowid.
+	nulls := make([]bool, len(cols))   // written as NULL in some row
+	written := make([]bool, len(cols)) // written as a value in some row
 	var num []byte
 	for r, strct := range rows {
 		if r > 0 {
@@ -194,10 +204,15 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 					sb.WriteString(f.SQLDefault)
 				default:
 					sb.WriteString("NULL")
+					if !f.IsPK && !f.NotNull {
+						nulls[i] = true
+						continue
+					}
 				}
 				addReturning(f)
 				continue
 			}
+			written[i] = true
 			args = append(args, bi.args[c](f.Value(strct)))
 			if bi.dollar {
 				num = strconv.AppendInt(append(num[:0], '$'), int64(len(args)), 10)
@@ -207,6 +222,11 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 			}
 		}
 		sb.WriteByte(')')
+	}
+	for i, c := range cols {
+		if nulls[i] && written[i] {
+			addReturning(bi.fields[c])
+		}
 	}
 	// The statement is read to its end and closed below: SQLite's connection may keep
 	// it prepared (PostgreSQL's driver caches prepared statements by itself).

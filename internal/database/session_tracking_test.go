@@ -80,3 +80,28 @@ func TestUnreferencedObjectsAreForgotten(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 }
+
+// A snapshot holds column values only: tracked objects that point at each other (a post's
+// Author, a user's Posts) still drop out once the program lets go of them.
+func TestRelatedObjectsDoNotKeepEachOtherTracked(t *testing.T) {
+	db := testdb.Migrated(t, database.SQLite)
+	ctx := context.Background()
+	s := db.NewSession()
+	for i := range 50 {
+		u := &models.User{Username: fmt.Sprint("u", i), Email: fmt.Sprint("u", i, "@example.com")}
+		p := &models.Post{Body: "hi", Author: u}
+		u.Posts = []*models.Post{p}
+		s.Add(p)
+	}
+	if err := s.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := database.TrackedCount(s); n != 100 {
+		t.Fatalf("tracking %d objects right after commit, want 100", n)
+	}
+	runtime.GC()
+	runtime.GC()
+	if n := database.TrackedCount(s); n > 10 {
+		t.Fatalf("still tracking %d objects after GC, want about 0", n)
+	}
+}
