@@ -27,8 +27,8 @@ type pageCache struct {
 	*generations[[sha256.Size]byte, []byte]
 }
 
-// pageCacheBytes is the default budget of compressed pages: about 2,000 home pages.
-const pageCacheBytes = 8 << 20
+// pageCacheBytes is the default budget of compressed pages: about 1,000 home pages.
+const pageCacheBytes = 4 << 20
 
 func newPageCache(maxBytes int) *pageCache {
 	return &pageCache{newGenerations(maxBytes, func(_ [sha256.Size]byte, v []byte) int { return sha256.Size + len(v) + 64 })}
