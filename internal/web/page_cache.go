@@ -20,18 +20,26 @@ import (
 // anywhere, by this process or another, or by plain SQL, gives another key. The cache
 // spares the rendering, never a database read.
 //
-// Only pages whose data's exact type says what all its inputs are are kept (home and
-// Explore: postsPage; a type that embeds postsPage has inputs of its own and is not), and
-// only answers to GET without flashes, for clients that accept gzip.
+// A page is kept the second time its key comes (see seen). Only pages whose data's exact
+// type says what all its inputs are are kept (home and Explore: postsPage; a type that
+// embeds postsPage has inputs of its own and is not), and only answers to GET without
+// flashes, for clients that accept gzip.
 type pageCache struct {
 	*generations[[sha256.Size]byte, []byte]
+	// seen holds the keys of pages rendered once: a page is kept only when its key
+	// comes a second time, so that pages read once (Explore and home pages while new
+	// posts keep changing them) do not turn the cache over and add to the heap.
+	seen *generations[[sha256.Size]byte, struct{}]
 }
 
 // pageCacheBytes is the default budget of compressed pages: about 1,000 home pages.
 const pageCacheBytes = 4 << 20
 
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{newGenerations(maxBytes, func(_ [sha256.Size]byte, v []byte) int { return sha256.Size + len(v) + 64 })}
+	return &pageCache{
+		newGenerations(maxBytes, func(_ [sha256.Size]byte, v []byte) int { return sha256.Size + len(v) + 64 }),
+		newGenerations(maxBytes/16, func([sha256.Size]byte, struct{}) int { return sha256.Size + 16 }),
+	}
 }
 
 // pageKey is the key of the page rendered from v with status, or ok false when the
@@ -109,7 +117,8 @@ func (c *pageCache) serve(w http.ResponseWriter, status int, key [sha256.Size]by
 	return true
 }
 
-// render executes the page into a compressed body, remembers it under key and writes it.
+// render executes the page into a compressed body, remembers it under key when the key
+// was seen before, and writes it.
 func (c *pageCache) render(w http.ResponseWriter, status int, key [sha256.Size]byte, pool *gzipPool, execute func(*bytes.Buffer) error) error {
 	var plain bytes.Buffer
 	if err := execute(&plain); err != nil {
@@ -123,8 +132,13 @@ func (c *pageCache) render(w http.ResponseWriter, status int, key [sha256.Size]b
 	if err != nil {
 		return err
 	}
-	body := bytes.Clone(gz.Bytes())
-	c.put(key, body)
+	body := gz.Bytes()
+	if _, again := c.seen.get(key); again {
+		body = bytes.Clone(body)
+		c.put(key, body)
+	} else {
+		c.seen.put(key, struct{}{})
+	}
 	writeGzipped(w, status, body)
 	return nil
 }

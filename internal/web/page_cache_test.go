@@ -143,8 +143,9 @@ func TestPageKeyCoversEveryInput(t *testing.T) {
 	}
 }
 
-// A remembered page is the rendered page, compressed, with the headers of a compressed
-// page; the cache stays within its budget however many pages pass through it.
+// A page is remembered when it is rendered a second time, and a remembered page is the
+// rendered page, compressed, with the headers of a compressed page; the cache stays
+// within its budget however many pages pass through it.
 func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 	budget := 256 << 10
 	c := newPageCache(budget)
@@ -158,9 +159,13 @@ func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		first := w.Result()
+		if c.serve(httptest.NewRecorder(), http.StatusOK, key) {
+			t.Fatalf("page %d: remembered after one rendering, want it kept only when it comes again", i)
+		}
+		c.render(httptest.NewRecorder(), http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil })
 		w = httptest.NewRecorder()
 		if !c.serve(w, http.StatusOK, key) {
-			t.Fatalf("page %d: not remembered right after it was rendered", i)
+			t.Fatalf("page %d: not remembered after its second rendering", i)
 		}
 		second := w.Result()
 		for n, res := range []*http.Response{first, second} {
