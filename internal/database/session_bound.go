@@ -28,56 +28,34 @@ const Param = bun.Safe("?")
 // Only queries whose rows are read to the end may be bound (Scan, Count, Exists), since
 // SQLite runs one prepared statement one query at a time.
 func (s *Session) NewSelectBound(args ...any) *bun.SelectQuery {
-	return s.db.Bun.NewSelect().Conn(boundConn{sessionConn{s}, args})
+	return s.db.Bun.NewSelect().Conn(boundConn{db: s.db, args: args, conn: func(ctx context.Context) (bun.IConn, error) {
+		return sessionConn{s}.target(ctx, false)
+	}})
 }
 
 // NewSelectBound is Session.NewSelectBound outside any session: the query runs on the
 // pool and tracks nothing.
 func (db *DB) NewSelectBound(args ...any) *bun.SelectQuery {
-	return db.Bun.NewSelect().Conn(poolBoundConn{db: db, args: args})
+	return db.Bun.NewSelect().Conn(boundConn{db: db, args: args, conn: func(context.Context) (bun.IConn, error) {
+		return db.SQL, nil
+	}})
 }
 
-// poolBoundConn is boundConn on the pool.
-type poolBoundConn struct {
+// boundConn is the connection of a bound SELECT: it binds args to the placeholders bun
+// left in the statement and runs it, marked to be kept prepared, on what conn returns
+// (the session's transaction or the pool, after the session's autoflush).
+type boundConn struct {
 	db   *DB
 	args []any
-}
-
-func (c poolBoundConn) QueryContext(ctx context.Context, query string, _ ...any) (*sql.Rows, error) {
-	query, args, err := c.db.bind(query, c.args)
-	if err != nil {
-		return nil, err
-	}
-	return c.db.SQL.QueryContext(reuseStatement(ctx), query, args...)
-}
-
-func (c poolBoundConn) QueryRowContext(ctx context.Context, query string, _ ...any) *sql.Row {
-	query, args, err := c.db.bind(query, c.args)
-	if err != nil {
-		cancelled, cancel := context.WithCancel(ctx)
-		cancel()
-		return c.db.SQL.QueryRowContext(cancelled, query)
-	}
-	return c.db.SQL.QueryRowContext(reuseStatement(ctx), query, args...)
-}
-
-func (c poolBoundConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
-	return nil, fmt.Errorf("database: a bound SELECT cannot run %q as a statement", query)
-}
-
-// boundConn is the session's connection for NewSelectBound: it binds args to the
-// placeholders bun left in the statement.
-type boundConn struct {
-	sessionConn
-	args []any
+	conn func(context.Context) (bun.IConn, error)
 }
 
 func (c boundConn) QueryContext(ctx context.Context, query string, _ ...any) (*sql.Rows, error) {
-	query, args, err := c.s.db.bind(query, c.args)
+	query, args, err := c.db.bind(query, c.args)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := c.target(ctx, false)
+	conn, err := c.conn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -85,25 +63,29 @@ func (c boundConn) QueryContext(ctx context.Context, query string, _ ...any) (*s
 }
 
 func (c boundConn) QueryRowContext(ctx context.Context, query string, _ ...any) *sql.Row {
-	query, args, err := c.s.db.bind(query, c.args)
+	query, args, err := c.db.bind(query, c.args)
+	var conn bun.IConn
+	if err == nil {
+		conn, err = c.conn(ctx)
+	}
 	if err != nil {
 		// *sql.Row cannot carry the error: the query runs on a cancelled context so that
-		// Scan fails (the count of placeholders is the caller's mistake, found by tests).
+		// Scan fails, as sessionConn does for a failed autoflush.
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		return c.s.db.SQL.QueryRowContext(cancelled, query)
+		return c.db.SQL.QueryRowContext(cancelled, query)
 	}
-	return c.sessionConn.QueryRowContext(reuseStatement(ctx), query, args...)
+	return conn.QueryRowContext(reuseStatement(ctx), query, args...)
 }
 
-func (c boundConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
-	return nil, fmt.Errorf("session: a bound SELECT cannot run %q as a statement", query)
+func (c boundConn) ExecContext(_ context.Context, query string, _ ...any) (sql.Result, error) {
+	return nil, fmt.Errorf("database: a bound SELECT cannot run %q as a statement", query)
 }
 
 // bind turns bun's text with placeholders left by Param into the statement and
-// arguments for the session's dialect: $1, $2… and times in UTC on PostgreSQL; on
-// SQLite times as the UTC text bun writes (so that they compare with stored times as bun's did); on MySQL
-// the values written into the text by bun.
+// arguments for the database's dialect: $1, $2… and times in UTC on PostgreSQL; on
+// SQLite times as the UTC text bun writes (so that they compare with stored times as
+// bun's did); on MySQL the values written into the text by bun.
 func (db *DB) bind(query string, args []any) (string, []any, error) {
 	if n := strings.Count(query, "?"); n != len(args) {
 		return "", nil, fmt.Errorf("database: bound query has %d placeholders for %d arguments: %s", n, len(args), query)
@@ -137,13 +119,13 @@ func (db *DB) bind(query string, args []any) (string, []any, error) {
 // in another zone to a timestamp column as its wall clock), and as bun's text when
 // asText (SQLite compares the stored text).
 func utcTimes(args []any, asText bool) []any {
-	out := args
+	var out []any // a copy, made at the first time found: args belong to the caller
 	for i, a := range args {
 		t, ok := a.(time.Time)
 		if !ok {
 			continue
 		}
-		if &out[0] == &args[0] {
+		if out == nil {
 			out = append([]any(nil), args...)
 		}
 		if asText {
@@ -151,6 +133,9 @@ func utcTimes(args []any, asText bool) []any {
 		} else {
 			out[i] = t.UTC()
 		}
+	}
+	if out == nil {
+		return args
 	}
 	return out
 }

@@ -33,12 +33,12 @@ type Hasher struct {
 	// returnAfter is how long the hasher must stay idle before the freed pages go back
 	// to the operating system (returnPagesAfter by default).
 	returnAfter time.Duration
-	// mu guards busy, gen and timer.
+	// mu guards busy and timer.
 	mu sync.Mutex
-	// busy counts the computations running; gen counts releases, so that a pending
-	// return of pages can tell that another computation came since it was planned.
-	busy, gen int
-	timer     *time.Timer
+	// busy counts the computations running; timer fires returnAfter after the last
+	// release (each release resets it).
+	busy  int
+	timer *time.Timer
 }
 
 // returnPagesAfter is how long the hasher waits idle before handing a computation's
@@ -103,13 +103,12 @@ func (h *Hasher) release() {
 	runtime.GC()
 	h.mu.Lock()
 	h.busy--
-	h.gen++
 	if !h.keepPages {
-		gen := h.gen
-		if h.timer != nil {
-			h.timer.Stop()
+		if h.timer == nil {
+			h.timer = time.AfterFunc(h.returnAfter, h.returnPages)
+		} else {
+			h.timer.Reset(h.returnAfter)
 		}
-		h.timer = time.AfterFunc(h.returnAfter, func() { h.returnPages(gen) })
 	}
 	h.mu.Unlock()
 	<-h.slots
@@ -122,11 +121,11 @@ func (h *Hasher) start() {
 	h.mu.Unlock()
 }
 
-// returnPages hands the freed pages back when no computation ran or started since the
-// release numbered gen.
-func (h *Hasher) returnPages(gen int) {
+// returnPages hands the freed pages back unless a computation is running (its release
+// sets the timer again).
+func (h *Hasher) returnPages() {
 	h.mu.Lock()
-	idle := h.busy == 0 && h.gen == gen
+	idle := h.busy == 0
 	h.mu.Unlock()
 	if idle {
 		debug.FreeOSMemory()

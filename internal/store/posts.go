@@ -12,8 +12,8 @@ import (
 
 // FollowingPosts is u's timeline: u's own posts and those of the users u follows, newest
 // first, with their authors loaded in the same query (one statement whatever the page
-// size). limit <= 0 means no limit. Pages read from a materialized timeline are
-// read-only listings, not tracked by the session (see AllPosts).
+// size). limit <= 0 means no limit. The page is a read-only listing, not tracked by the
+// session (see AllPosts).
 //
 // The page is chosen first, by post id alone, in a derived table that reads only the
 // index ix_post_user_id_timestamp_id (user_id, timestamp, id): the followed users' posts
@@ -48,14 +48,14 @@ func feedPosts(ctx context.Context, s *database.Session, u *models.User, limit, 
 	if limit > 0 {
 		page = page.Limit(int64(limit)).Offset(int64(offset))
 	}
-	return posts(ctx, s, "following posts of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return posts(database.Untracked(ctx), s.NewSelect(), "following posts of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
 	})
 }
 
 // UserPosts lists u's posts, newest first.
 func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
-	return posts(ctx, s, "posts of "+u.Username, limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return posts(ctx, s.NewSelect(), "posts of "+u.Username, limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("p.user_id = ?", u.ID)
 	})
 }
@@ -64,23 +64,15 @@ func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, 
 // pages, it is a read-only listing: the session does not track the posts and authors it
 // loads (database.Untracked), so changes made to them are not saved.
 func AllPosts(ctx context.Context, s *database.Session, limit, offset int) ([]*models.Post, error) {
-	var out []*models.Post
-	// Bound (with no values): the statement is one per page and stays prepared. A
-	// read-only listing: not tracked (database.Untracked).
-	q := s.NewSelectBound().Model(&out).Relation("Author").Order("p.timestamp DESC", "p.id DESC")
-	if limit > 0 {
-		q = q.Limit(int64(limit)).Offset(int64(offset))
-	}
-	if err := q.Scan(database.Untracked(ctx)); err != nil {
-		return nil, fmt.Errorf("store: all posts: %w", err)
-	}
-	return out, nil
+	// Bound (with no values): the statement is one per page and stays prepared.
+	return posts(database.Untracked(ctx), s.NewSelectBound(), "all posts", limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
 }
 
-// posts runs one page of a post listing, newest first, authors joined in.
-func posts(ctx context.Context, s *database.Session, what string, limit, offset int, filter func(*bun.SelectQuery) *bun.SelectQuery) ([]*models.Post, error) {
+// posts runs one page of a post listing on base (a session's NewSelect or
+// NewSelectBound), newest first, authors joined in.
+func posts(ctx context.Context, base *bun.SelectQuery, what string, limit, offset int, filter func(*bun.SelectQuery) *bun.SelectQuery) ([]*models.Post, error) {
 	var out []*models.Post
-	q := filter(s.NewSelect().Model(&out).Relation("Author")).Order("p.timestamp DESC", "p.id DESC")
+	q := filter(base.Model(&out).Relation("Author")).Order("p.timestamp DESC", "p.id DESC")
 	if limit > 0 {
 		q = q.Limit(int64(limit)).Offset(int64(offset))
 	}

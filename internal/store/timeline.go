@@ -150,14 +150,9 @@ func timelinePage(ctx context.Context, s *database.Session, u *models.User, limi
 		Join("JOIN timeline_state AS ts ON ts.user_id = tl.user_id AND ts.built_at > ?", database.Param).
 		Where("tl.user_id = ?", database.Param).OrderExpr("tl.timestamp DESC, tl.post_id DESC").
 		Limit(int64(limit)).Offset(int64(offset))
-	var out []*models.Post
-	err := s.NewSelectBound(liveSince(), u.ID).Model(&out).Relation("Author").
-		Join("JOIN (?) AS page ON page.post_id = p.id", ids).
-		Order("p.timestamp DESC", "p.id DESC").Scan(database.Untracked(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("store: timeline of %s: %w", u.Username, err)
-	}
-	return out, nil
+	return posts(database.Untracked(ctx), s.NewSelectBound(liveSince(), u.ID), "timeline of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Join("JOIN (?) AS page ON page.post_id = p.id", ids)
+	})
 }
 
 // buildTimeline materializes user userID's timeline and commits it through the session

@@ -21,13 +21,7 @@ import (
 func TestRememberedPostsFollowTheDatabase(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			s, _, _ := newDialectSite(t, d, nil)
-			susan := signedIn(t, s, "susan", false)
-			john := signedIn(t, s, "john", false)
-			expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
-			expect(t, "post", john.post("/index", url.Values{"post": {"the <b>first</b> post"}}), http.StatusFound, "/index")
-
-			susan.get("/index") // shows and clears the flashes of the follow
+			s, susan, john := susanFollowsJohnWhoPosts(t, d, "the <b>first</b> post")
 			home := susan.get("/index")
 			expect(t, "susan's home", home, http.StatusOK, "", "the &lt;b&gt;first&lt;/b&gt; post", ">john</a>")
 			if strings.Contains(home.body, "Delete this post for good?") {
@@ -61,18 +55,13 @@ func TestRememberedPostsFollowTheDatabase(t *testing.T) {
 }
 
 // Whole pages are remembered too, and a remembered page never outlives what the database
-// says: a message arriving (the unread badge), a post deleted, an author renamed — each
-// changed with plain SQL, as another process would. A client without gzip gets the same
+// says: a message arriving (the unread badge), a post deleted — each changed with plain
+// SQL, as another process would (a rename is TestRememberedPostsFollowTheDatabase's). A client without gzip gets the same
 // page, rendered.
 func TestRememberedPagesFollowTheDatabase(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			s, _, _ := newDialectSite(t, d, nil)
-			susan := signedIn(t, s, "susan", false)
-			john := signedIn(t, s, "john", false)
-			expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
-			expect(t, "post", john.post("/index", url.Values{"post": {"a post to delete"}}), http.StatusFound, "/index")
-			susan.get("/index") // shows and clears the flashes of the follow
+			s, susan, _ := susanFollowsJohnWhoPosts(t, d, "a post to delete")
 			home := susan.get("/index")
 			expect(t, "susan's home", home, http.StatusOK, "", "a post to delete", `invisible">0</span>`)
 			if again := susan.get("/index"); again.body != home.body {
@@ -115,4 +104,17 @@ SELECT j.id, s.id, 'psst', ? FROM `+user+` AS j, `+user+` AS s WHERE j.username 
 			}
 		})
 	}
+}
+
+// susanFollowsJohnWhoPosts starts a site on dialect d where susan follows john and john
+// has posted body; susan's pending flashes are already shown.
+func susanFollowsJohnWhoPosts(t *testing.T, d, body string) (s *site, susan, john *browser) {
+	t.Helper()
+	s, _, _ = newDialectSite(t, d, nil)
+	susan = signedIn(t, s, "susan", false)
+	john = signedIn(t, s, "john", false)
+	expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
+	expect(t, "post", john.post("/index", url.Values{"post": {body}}), http.StatusFound, "/index")
+	susan.get("/index") // shows and clears the flashes of the follow
+	return s, susan, john
 }
