@@ -31,6 +31,8 @@ type DB struct {
 	models sync.Map // reflect.Type → *model, for sessions
 	// bunInserts makes sessions write every INSERT through bun (tests compare the two).
 	bunInserts bool
+	// changes answers ChangeVersion on a SQLite file; nil elsewhere.
+	changes *changeWatch
 }
 
 // Open connects to the database named by a DATABASE_URL (see ParseURL) and checks that it
@@ -74,11 +76,18 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 	}
 	bdb := bun.NewDB(sqldb, textDialect{dialect})
 	bdb.AddQueryHook(trackingHook{})
-	return &DB{Bun: bdb, SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}, nil
+	d := &DB{Bun: bdb, SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}
+	if t.Dialect == SQLite && watchesChanges(t.DSN) {
+		d.changes = &changeWatch{} // its connection is taken on first use
+	}
+	return d, nil
 }
 
 // Close closes the connection pool.
 func (d *DB) Close() error {
+	if d.changes != nil {
+		d.changes.close()
+	}
 	if err := d.Bun.Close(); err != nil {
 		return fmt.Errorf("database: close: %w", err)
 	}

@@ -82,3 +82,11 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach Flush and deadlines (notification streams).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Route records, for Instrument, the route pattern of a request answered before any
+// Routed mux saw it (a page served from a cache in front of the mux).
+func Route(r *http.Request, pattern string) {
+	if rt, ok := r.Context().Value(routeKey{}).(*route); ok && rt.pattern == "" {
+		rt.pattern = pattern
+	}
+}

@@ -104,6 +104,8 @@ type App struct {
 	gzip *gzipPool
 	// pageCache remembers rendered pages, compressed (page_cache.go).
 	pageCache *pageCache
+	// frontCache answers repeated pages while the database is unchanged (front_cache.go).
+	frontCache *frontCache
 	// reads is the admission queue of page and API reads (admission.go).
 	reads *admission
 }
@@ -146,6 +148,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 		return nil, err
 	}
 	a.pageCache = newPageCache(pageCacheBytes)
+	a.frontCache = newFrontCache(frontCacheBytes)
 	if a.pages, err = parsePages(a.catalogs, cfg.Avatars, a.assets, newPostFragments(postFragmentBytes)); err != nil {
 		return nil, err
 	}
@@ -269,11 +272,17 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, t
 	v.Unread, v.Tasks = a.userExtras(r, status)
 	t := a.pages[a.localizer(r).Lang.Code][page]
 	if key, ok := pageKey(r, status, page, v); ok {
-		if a.pageCache.serve(w, status, key) {
+		if gz, ok := a.pageCache.get(key); ok {
+			writeGzipped(w, status, gz)
+			frontPage(r, status, gz)
 			return
 		}
-		err := a.pageCache.render(w, status, key, a.gzip, func(b *bytes.Buffer) error { return t.ExecuteTemplate(b, "base", v) })
+		gz, kept, err := a.pageCache.render(status, key, a.gzip, func(b *bytes.Buffer) error { return t.ExecuteTemplate(b, "base", v) })
 		if err == nil {
+			writeGzipped(w, status, gz)
+			if kept {
+				frontPage(r, status, gz)
+			}
 			return
 		}
 		// Nothing is written yet: the page is rendered again the plain way, which logs.

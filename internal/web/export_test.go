@@ -48,3 +48,7 @@ func HoldReadSlots(a *App, n int) func() {
 // made every next one fault it in again. Hashing itself, its slots and its timing are
 // the server's.
 func (a *App) KeepPasswordPages() { a.hasher.KeepPages() }
+
+// SetSessionClock replaces the clock of the session store, which the front cache reads
+// too.
+func SetSessionClock(a *App, now func() time.Time) { a.store.now = now }

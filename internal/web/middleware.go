@@ -108,6 +108,7 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 					if !backgroundRequest(r) {
 						a.touch(r, &u)
 					}
+					frontUser(r, u.LastSeen)
 				}
 			} else if errors.Is(err, database.ErrNotFound) {
 				a.sessions.Remove(ctx, "user_id") // the account is gone
@@ -125,10 +126,13 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 // not by the user: the notification poll. It is not a visit, so last_seen stays.
 func backgroundRequest(r *http.Request) bool { return r.URL.Path == "/notifications" }
 
+// lastSeenEvery is how often a user's last visit is recorded at most.
+const lastSeenEvery = time.Minute
+
 // touch records the user's last visit, at most once a minute to spare the database.
 func (a *App) touch(r *http.Request, u *models.User) {
 	now := time.Now().UTC()
-	if u.LastSeen != nil && now.Sub(*u.LastSeen) < time.Minute {
+	if u.LastSeen != nil && now.Sub(*u.LastSeen) < lastSeenEvery {
 		return
 	}
 	u.LastSeen = &now

@@ -106,41 +106,29 @@ func (p postsPage) writePageKey(b *keyBuilder, v view) bool {
 	return true
 }
 
-// serve writes the remembered page under key, compressed, and reports whether there was
-// one.
-func (c *pageCache) serve(w http.ResponseWriter, status int, key [sha256.Size]byte) bool {
-	gz, ok := c.get(key)
-	if !ok {
-		return false
-	}
-	writeGzipped(w, status, gz)
-	return true
-}
-
-// render executes the page into a compressed body, remembers it under key when the key
-// was seen before, and writes it.
-func (c *pageCache) render(w http.ResponseWriter, status int, key [sha256.Size]byte, pool *gzipPool, execute func(*bytes.Buffer) error) error {
+// render executes the page into a compressed body and remembers it under key when the
+// key was seen before (kept).
+func (c *pageCache) render(status int, key [sha256.Size]byte, pool *gzipPool, execute func(*bytes.Buffer) error) (gz []byte, kept bool, err error) {
 	var plain bytes.Buffer
 	if err := execute(&plain); err != nil {
-		return err
+		return nil, false, err
 	}
-	var gz bytes.Buffer
-	z := pool.get(&gz)
+	var b bytes.Buffer
+	z := pool.get(&b)
 	z.Write(plain.Bytes())
-	err := z.Close()
+	err = z.Close()
 	pool.put(z)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	body := gz.Bytes()
+	gz = b.Bytes()
 	if _, again := c.seen.get(key); again {
-		body = bytes.Clone(body)
-		c.put(key, body)
-	} else {
-		c.seen.put(key, struct{}{})
+		gz = bytes.Clone(gz)
+		c.put(key, gz)
+		return gz, true, nil
 	}
-	writeGzipped(w, status, body)
-	return nil
+	c.seen.put(key, struct{}{})
+	return gz, false, nil
 }
 
 // writeGzipped sends an HTML page already compressed; compress passes a response that

@@ -150,21 +150,39 @@ func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 	budget := 256 << 10
 	c := newPageCache(budget)
 	pool := newGzipPool(1)
+	render := func(w http.ResponseWriter, key [32]byte, page []byte) (kept bool) {
+		t.Helper()
+		gz, kept, err := c.render(http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeGzipped(w, http.StatusOK, gz)
+		return kept
+	}
+	serve := func(w http.ResponseWriter, key [32]byte) bool {
+		gz, ok := c.get(key)
+		if ok {
+			writeGzipped(w, http.StatusOK, gz)
+		}
+		return ok
+	}
 	for i := range 2000 {
 		page := bytes.Repeat([]byte{byte('a' + i%26)}, 2000+i)
 		var key [32]byte
 		key[0], key[1] = byte(i), byte(i>>8)
 		w := httptest.NewRecorder()
-		if err := c.render(w, http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil }); err != nil {
-			t.Fatal(err)
+		if render(w, key, page) {
+			t.Fatalf("page %d: kept at its first rendering", i)
 		}
 		first := w.Result()
-		if c.serve(httptest.NewRecorder(), http.StatusOK, key) {
+		if serve(httptest.NewRecorder(), key) {
 			t.Fatalf("page %d: remembered after one rendering, want it kept only when it comes again", i)
 		}
-		c.render(httptest.NewRecorder(), http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil })
+		if !render(httptest.NewRecorder(), key, page) {
+			t.Fatalf("page %d: not kept at its second rendering", i)
+		}
 		w = httptest.NewRecorder()
-		if !c.serve(w, http.StatusOK, key) {
+		if !serve(w, key) {
 			t.Fatalf("page %d: not remembered after its second rendering", i)
 		}
 		second := w.Result()
@@ -187,7 +205,7 @@ func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 	}
 	var unknown [32]byte
 	unknown[31] = 1
-	if c.serve(httptest.NewRecorder(), http.StatusOK, unknown) {
+	if serve(httptest.NewRecorder(), unknown) {
 		t.Error("a key never rendered is served")
 	}
 }

@@ -65,7 +65,8 @@ func (a *App) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(a.crossOrigin))
 	// metrics.Routed passes each mux's pattern out to the metrics (when they are on).
 	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(metrics.Routed(app))))))
-	mux.Handle("/", a.admit(compress(a.gzip, protected), pageBusy))
+	// The front cache answers a repeated page before admission: it reads nothing.
+	mux.Handle("/", a.front(a.admit(compress(a.gzip, protected), pageBusy)))
 	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(metrics.Routed(mux))))
 }
 

@@ -86,6 +86,7 @@ func (a *App) saveSession(w http.ResponseWriter, r *http.Request, hadCookie bool
 	}
 	row := rowOf(ctx)
 	if status == scs.Unmodified && !refreshDue(row, remembered, expiry, now, a.cfg.SessionIdleTimeout) {
+		frontSession(r, row, remembered, sm.Deadline(ctx), a.cfg.SessionIdleTimeout)
 		return
 	}
 	row.write = expiry

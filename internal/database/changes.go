@@ -1,0 +1,112 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// changeWatch tells whether anything was committed to a SQLite database since it last
+// looked, by anyone: this process's connections, another process, the sqlite3 shell.
+// It holds one connection of its own that never writes and asks it `PRAGMA
+// data_version`, whose value changes exactly when another connection has committed
+// since the same connection last asked (https://sqlite.org/pragma.html#pragma_data_version).
+// The answer comes from the WAL index in shared memory: no page is read.
+type changeWatch struct {
+	// arrivals numbers the calls as they come; checked is the number of the last call
+	// that had arrived when the latest completed look began. A call whose number is at
+	// most checked takes that look's answer instead of asking again: the look began after
+	// the call did, so it saw every commit made before the call (under load, most calls
+	// share a look).
+	arrivals atomic.Uint64
+	checked  uint64
+
+	mu      sync.Mutex
+	conn    *sql.Conn
+	stmt    *sql.Stmt
+	last    int64
+	version uint64
+	err     error // why there is no watch (set once, with conn nil)
+}
+
+// ChangeVersion returns a number that stays the same as long as nothing is committed to
+// the database, by anyone, and changes after any commit: whatever a read made after a
+// call saw is still what the database holds if a later call returns the same number.
+// Read the version before the reads it is to vouch for.
+//
+// ok is false where no such number can be had: PostgreSQL and MySQL (a write by another
+// client leaves no trace a reader can ask for cheaply), and an in-memory SQLite
+// database (its one connection is the pool's). A caller then reads as it would without.
+func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err error) {
+	if d.Dialect != SQLite || d.changes == nil {
+		return 0, false, nil
+	}
+	w := d.changes
+	arrived := w.arrivals.Add(1)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if arrived <= w.checked && w.conn != nil {
+		return w.version, true, nil
+	}
+	if w.conn == nil {
+		if w.err != nil {
+			return 0, false, nil
+		}
+		if err := w.open(ctx, d.SQL); err != nil {
+			return 0, false, err
+		}
+	}
+	begun := w.arrivals.Load()
+	var v int64
+	if err := w.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+		return 0, false, fmt.Errorf("database: change version: %w", err)
+	}
+	w.checked = begun
+	if v != w.last {
+		w.last = v
+		w.version++
+	}
+	return w.version, true, nil
+}
+
+// open takes the watch's connection from the pool, for good. The first version is 1, so
+// that no caller's zero value matches it.
+func (w *changeWatch) open(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("database: change version: connect: %w", err)
+	}
+	stmt, err := conn.PrepareContext(ctx, "PRAGMA data_version")
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("database: change version: %w", err)
+	}
+	if err := stmt.QueryRowContext(ctx).Scan(&w.last); err != nil {
+		stmt.Close()
+		conn.Close()
+		return fmt.Errorf("database: change version: %w", err)
+	}
+	w.conn, w.stmt, w.version = conn, stmt, 1
+	return nil
+}
+
+// close gives the watch's connection back, before the pool closes.
+func (w *changeWatch) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.conn != nil {
+		w.stmt.Close()
+		w.conn.Close()
+		w.conn, w.stmt = nil, nil
+	}
+	w.err = sql.ErrConnDone
+}
+
+// watchesChanges says whether a SQLite DSN names a database that other connections can
+// open too: a file, not :memory:.
+func watchesChanges(dsn string) bool {
+	return !strings.HasPrefix(dsn, "file::memory:") && !strings.Contains(dsn, "mode=memory")
+}

@@ -1,0 +1,171 @@
+package database_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/models"
+	"github.com/microblog/microblog/internal/testdb"
+)
+
+// ChangeVersion stays put while nothing is committed — reads, a rolled-back session —
+// and moves after every commit: a session's, a statement of the same pool's, and another
+// client's of the same file (a second pool, standing for another process or the shell).
+// PostgreSQL and MySQL have none.
+func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			url := testdb.URL(t, d)
+			db, err := database.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := testdb.MigrateApp(db); err != nil {
+				t.Fatal(err)
+			}
+			version := func() uint64 {
+				t.Helper()
+				v, ok, err := db.ChangeVersion(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok != (d == database.SQLite) {
+					t.Fatalf("ChangeVersion ok = %v on %s", ok, d)
+				}
+				return v
+			}
+			v := version()
+			if d != database.SQLite {
+				return
+			}
+			if v == 0 {
+				t.Fatal("the first version is 0, which any zero value matches")
+			}
+			same := func(what string) {
+				t.Helper()
+				if got := version(); got != v {
+					t.Fatalf("%s: version %d, want %d (unchanged)", what, got, v)
+				}
+			}
+			moved := func(what string) {
+				t.Helper()
+				got := version()
+				if got == v {
+					t.Fatalf("%s: version still %d", what, v)
+				}
+				v = got
+			}
+			same("asked again")
+
+			var n int
+			if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM "user"`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			same("after a read")
+
+			s := db.NewSession()
+			if err := s.Add(&models.User{Username: "susan", Email: "susan@example.com"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			same("after a flush not yet committed")
+			if err := s.Rollback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			same("after a rollback")
+			if err := s.Add(&models.User{Username: "susan", Email: "susan@example.com"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			moved("after a session's commit")
+
+			if _, err := db.SQL.ExecContext(ctx, `UPDATE "user" SET about_me = 'hi'`); err != nil {
+				t.Fatal(err)
+			}
+			moved("after a statement of the same pool")
+
+			other, err := database.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := other.SQL.ExecContext(ctx, `DELETE FROM "user"`); err != nil {
+				t.Fatal(err)
+			}
+			moved("after another client's commit")
+			same("asked again after it")
+
+			// Many readers at once all see the same version, and it moves for all.
+			var wg sync.WaitGroup
+			got := make([]uint64, 40)
+			for i := range got {
+				wg.Go(func() { got[i], _, _ = db.ChangeVersion(ctx) })
+			}
+			wg.Wait()
+			for i, g := range got {
+				if g != v {
+					t.Fatalf("reader %d: version %d, want %d", i, g, v)
+				}
+			}
+
+			// Calls made at once share looks; still, a call made after a commit returned
+			// never gets the version from before it.
+			stop := make(chan struct{})
+			var readers sync.WaitGroup
+			for range 4 {
+				readers.Go(func() {
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+							db.ChangeVersion(ctx)
+						}
+					}
+				})
+			}
+			var writers sync.WaitGroup
+			for i := range 4 {
+				writers.Go(func() {
+					for j := range 25 {
+						before, _, _ := db.ChangeVersion(ctx)
+						if _, err := other.SQL.ExecContext(ctx, `INSERT INTO "user" (username, email) VALUES (?, ?)`,
+							fmt.Sprint("u", i, "_", j), fmt.Sprint("u", i, "_", j, "@example.com")); err != nil {
+							t.Error(err)
+							return
+						}
+						if after, _, _ := db.ChangeVersion(ctx); after == before {
+							t.Errorf("writer %d: version %d before and after its commit", i, after)
+							return
+						}
+					}
+				})
+			}
+			writers.Wait()
+			close(stop)
+			readers.Wait()
+		})
+	}
+}
+
+// An in-memory SQLite database has no version: its one connection is the pool's.
+func TestChangeVersionIsNotOfferedForMemory(t *testing.T) {
+	db, err := database.Open(context.Background(), "sqlite:///:memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, ok, err := db.ChangeVersion(context.Background()); ok || err != nil {
+		t.Fatalf("ok %v, err %v; want neither", ok, err)
+	}
+}

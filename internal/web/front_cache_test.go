@@ -1,0 +1,198 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/testdb"
+	"github.com/microblog/microblog/internal/web"
+)
+
+// frontHits counts the requests the front cache answered, from the access log.
+func frontHits(logs *syncBuffer) int { return strings.Count(logs.String(), "cache=front") }
+
+// The front cache answers a reader's repeated home page and Explore with the very page the
+// full request gives (body and headers), on SQLite only, and never once anything was
+// committed — by the app, by plain SQL on another connection (another process), a
+// sign-out — nor for another reader, another language, or past the moment the full
+// request would have recorded the visit. PostgreSQL and MySQL show the same pages without it.
+func TestFrontCacheAnswersOnlyWhileNothingChanged(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			s, app, logs := newDialectSite(t, d, nil)
+			susan, john := signedIn(t, s, "susan", false), signedIn(t, s, "john", false)
+			expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
+			expect(t, "post", john.post("/index", url.Values{"post": {"first words"}}), http.StatusFound, "/index")
+			susan.get("/index") // shows the flash of the follow
+			john.get("/index")  // and john's of his post
+
+			var pages []page
+			for range 4 {
+				pages = append(pages, susan.get("/index"))
+			}
+			hits := frontHits(logs)
+			if want := map[bool]int{true: 2, false: 0}[d == database.SQLite]; hits != want {
+				t.Fatalf("front cache answered %d of 4 readings, want %d (the 3rd and 4th, on SQLite only)", hits, want)
+			}
+			for i, p := range pages {
+				expect(t, fmt.Sprintf("reading %d", i+1), p, http.StatusOK, "", "first words", "Hi, susan!")
+				if p.body != pages[0].body {
+					t.Fatalf("reading %d differs from the first", i+1)
+				}
+				for _, h := range []string{"Content-Type", "Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "X-Content-Type-Options"} {
+					if p.header.Get(h) != pages[0].header.Get(h) || p.header.Get(h) == "" {
+						t.Errorf("reading %d: %s %q, first %q", i+1, h, p.header.Get(h), pages[0].header.Get(h))
+					}
+				}
+				if fmt.Sprint(p.header.Values("Vary")) != fmt.Sprint(pages[0].header.Values("Vary")) {
+					t.Errorf("reading %d: Vary %v, first %v", i+1, p.header.Values("Vary"), pages[0].header.Values("Vary"))
+				}
+			}
+
+			// Another reader has pages of their own.
+			for range 3 {
+				expect(t, "john's home", john.get("/index"), http.StatusOK, "", "Hi, john!", "first words")
+			}
+			// Another language is another page.
+			req, _ := http.NewRequest("GET", s.srv.URL+"/index", nil)
+			req.Header.Set("Accept-Language", "es")
+			for range 3 {
+				expect(t, "in Spanish", susan.do(req), http.StatusOK, "", "Inicio")
+			}
+
+			// Plain SQL on a connection of its own, as another process would.
+			other := otherClient(t, s)
+			q := `UPDATE "user" SET username = 'johnny' WHERE username = 'john'`
+			if d == database.MySQL {
+				q = strings.ReplaceAll(q, `"`, "`")
+			}
+			if _, err := other.SQL.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+			expect(t, "after a rename by another connection", susan.get("/index"), http.StatusOK, "", "johnny")
+
+			// The app's own writes.
+			susan.get("/index")
+			susan.get("/index")
+			expect(t, "johnny posts", john.post("/index", url.Values{"post": {"second words"}}), http.StatusFound, "/index")
+			expect(t, "after a post", susan.get("/index"), http.StatusOK, "", "second words", "first words")
+			susan.get("/explore")
+			susan.get("/explore")
+			expect(t, "johnny posts again", john.post("/index", url.Values{"post": {"third words"}}), http.StatusFound, "/index")
+			expect(t, "explore after a post", susan.get("/explore"), http.StatusOK, "", "third words")
+
+			// Past the moment the full request would record the visit, the page is read
+			// again; until then it is answered.
+			susan.get("/index")
+			susan.get("/index")
+			before := frontHits(logs)
+			susan.get("/index")
+			if d == database.SQLite && frontHits(logs) != before+1 {
+				t.Fatal("an unchanged page read a third time was not answered by the front cache")
+			}
+			web.SetSessionClock(app, func() time.Time { return time.Now().Add(61 * time.Second) })
+			before = frontHits(logs)
+			expect(t, "a minute later", susan.get("/index"), http.StatusOK, "", "third words")
+			if frontHits(logs) != before {
+				t.Error("the front cache answered past the next last_seen update")
+			}
+			web.SetSessionClock(app, time.Now)
+
+			// A sign-out in another tab ends the session for every copy of its cookie.
+			tab := s.browser()
+			base, _ := url.Parse(s.srv.URL)
+			tab.c.Jar.SetCookies(base, susan.c.Jar.Cookies(base))
+			susan.get("/index")
+			susan.get("/index")
+			expect(t, "the other tab", tab.get("/index"), http.StatusOK, "", "third words")
+			expect(t, "sign out", susan.post("/auth/logout", nil), http.StatusFound, "")
+			expect(t, "the other tab after the sign-out", tab.get("/index"), http.StatusFound, "/auth/login?next=%2Findex")
+		})
+	}
+}
+
+// otherClient is a second client of the site's database: on SQLite a pool of its own on
+// the same file, as another process would have; elsewhere the site's pool will do (the
+// server tells every client of every commit).
+func otherClient(t *testing.T, s *site) *database.DB {
+	t.Helper()
+	if s.db.Dialect != database.SQLite {
+		return s.db
+	}
+	var file string
+	if err := s.db.SQL.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
+		t.Fatal(err)
+	}
+	other, err := database.Open(context.Background(), "sqlite:///"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
+}
+
+// Readers hammering one home page while its author posts: every post acknowledged
+// before a reading began is on that reading's page.
+func TestFrontCacheNeverHidesAnAcknowledgedPost(t *testing.T) {
+	s, _, logs := newDialectSite(t, database.SQLite, nil)
+	susan, john := signedIn(t, s, "susan", false), signedIn(t, s, "john", false)
+	expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
+	susan.get("/index")
+	john.get("/index")
+	var acked atomic.Int64 // posts acknowledged so far
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var failures atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := acked.Load()
+				req, _ := http.NewRequest("GET", s.srv.URL+"/index", nil)
+				resp, err := susan.c.Do(req)
+				if err != nil {
+					failures.Add(1)
+					return
+				}
+				var body strings.Builder
+				_, err = io.Copy(&body, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK {
+					failures.Add(1)
+					return
+				}
+				if n > 0 && !strings.Contains(body.String(), fmt.Sprintf("post number %d.", n)) {
+					t.Errorf("a reading begun after post %d was acknowledged does not show it", n)
+					failures.Add(1)
+					return
+				}
+			}
+		})
+	}
+	for i := 1; i <= 15 && failures.Load() == 0; i++ {
+		expect(t, "post", john.post("/index", url.Values{"post": {fmt.Sprintf("post number %d.", i)}}), http.StatusFound, "/index")
+		acked.Store(int64(i))
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if failures.Load() > 0 {
+		t.Fatalf("%d readers failed", failures.Load())
+	}
+	if frontHits(logs) == 0 {
+		t.Fatal("the front cache answered none of the readings: the test tested nothing")
+	}
+}
