@@ -91,11 +91,10 @@ func (a *App) front(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Without a version (not SQLite, or an error, which the full request will meet
+		// and report) the page is read.
 		version, ok, err := a.db.ChangeVersion(r.Context())
 		if err != nil || !ok {
-			if err != nil {
-				a.log.Warn("front cache: no database version; the page is read", "err", err)
-			}
 			next.ServeHTTP(w, r)
 			return
 		}
