@@ -60,8 +60,10 @@ func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err er
 		}
 	}
 	begun := w.arrivals.Load()
+	// Not cancellable: the look takes microseconds, and a context that can end makes
+	// database/sql watch it with a goroutine of its own for every look.
 	var v int64
-	if err := w.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+	if err := w.stmt.QueryRowContext(context.WithoutCancel(ctx)).Scan(&v); err != nil {
 		return 0, false, fmt.Errorf("database: change version: %w", err)
 	}
 	w.checked = begun
