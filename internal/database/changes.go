@@ -37,14 +37,23 @@ type changeWatch struct {
 // call saw is still what the database holds if a later call returns the same number.
 // Read the version before the reads it is to vouch for.
 //
-// ok is false where no such number can be had: PostgreSQL and MySQL (a write by another
-// client leaves no trace a reader can ask for cheaply), and an in-memory SQLite
-// database (its one connection is the pool's). A caller then reads as it would without.
+// On SQLite it comes from `PRAGMA data_version` (changeWatch); on PostgreSQL from the
+// server's transaction snapshot (snapshotWatch), which moves with any commit in the
+// whole cluster. ok is false where no such number can be had: MySQL/MariaDB (no commit
+// counter a client can read without privileges or a table kept by triggers) and an
+// in-memory SQLite database (its one connection is the pool's). A caller then reads as
+// it would without.
 func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err error) {
-	if d.Dialect != SQLite || d.changes == nil {
-		return 0, false, nil
+	switch {
+	case d.changes != nil:
+		return d.changes.look(ctx, d.SQL)
+	case d.snapshots != nil:
+		return d.snapshots.look(ctx, d.SQL)
 	}
-	w := d.changes
+	return 0, false, nil
+}
+
+func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error) {
 	arrived := w.arrivals.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -55,7 +64,7 @@ func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err er
 		if w.err != nil {
 			return 0, false, nil
 		}
-		if err := w.open(ctx, d.SQL); err != nil {
+		if err := w.open(ctx, db); err != nil {
 			return 0, false, err
 		}
 	}
@@ -69,6 +78,36 @@ func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err er
 	w.checked = begun
 	if v != w.last {
 		w.last = v
+		w.version++
+	}
+	return w.version, true, nil
+}
+
+// snapshotWatch numbers PostgreSQL's transaction snapshots as they change. A snapshot
+// (`txid_current_snapshot()`: the oldest transaction still running, one past the newest
+// finished, those in progress) changes whenever a transaction that wrote ends: one that
+// was running leaves the in-progress list, one started since raises the bound. A
+// transaction that only read has no id and changes nothing. Its commit is done in the
+// snapshot before the client hears of it, so a look after an acknowledged commit sees
+// it. Transactions of every database of the server count: more changes than needed, never
+// fewer.
+type snapshotWatch struct {
+	mu      sync.Mutex
+	last    string
+	version uint64
+}
+
+func (w *snapshotWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error) {
+	var snapshot string
+	if err := db.QueryRowContext(ctx, "SELECT txid_current_snapshot()::text").Scan(&snapshot); err != nil {
+		return 0, false, fmt.Errorf("database: change version: %w", err)
+	}
+	// Looks may finish out of order; a snapshot unlike the last one recorded moves the
+	// version either way, so equal versions always mean equal snapshots.
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if snapshot != w.last {
+		w.last = snapshot
 		w.version++
 	}
 	return w.version, true, nil

@@ -13,8 +13,9 @@ import (
 
 // ChangeVersion stays put while nothing is committed — reads, a rolled-back session —
 // and moves after every commit: a session's, a statement of the same pool's, and another
-// client's of the same file (a second pool, standing for another process or the shell).
-// PostgreSQL and MySQL have none.
+// client's (a second pool, standing for another process or the shell). MySQL has none.
+// On PostgreSQL commits anywhere on the server move it, and other tests' commits share
+// the server: there a version that stays put is only required to happen at all.
 func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
@@ -34,13 +35,13 @@ func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ok != (d == database.SQLite) {
+				if ok != (d != database.MySQL) {
 					t.Fatalf("ChangeVersion ok = %v on %s", ok, d)
 				}
 				return v
 			}
 			v := version()
-			if d != database.SQLite {
+			if d == database.MySQL {
 				return
 			}
 			if v == 0 {
@@ -48,7 +49,15 @@ func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 			}
 			same := func(what string) {
 				t.Helper()
-				if got := version(); got != v {
+				got := version()
+				if d == database.Postgres {
+					// Another test's commit may come between; two looks in a row must
+					// agree at some point.
+					for i := 0; got != v && i < 100; i++ {
+						v, got = got, version()
+					}
+				}
+				if got != v {
 					t.Fatalf("%s: version %d, want %d (unchanged)", what, got, v)
 				}
 			}
@@ -104,6 +113,7 @@ func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 			}
 			moved("after another client's commit")
 			same("asked again after it")
+			v = version()
 
 			// Many readers at once all see the same version, and it moves for all.
 			var wg sync.WaitGroup
@@ -113,7 +123,7 @@ func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 			}
 			wg.Wait()
 			for i, g := range got {
-				if g != v {
+				if g != v && d == database.SQLite {
 					t.Fatalf("reader %d: version %d, want %d", i, g, v)
 				}
 			}
@@ -134,12 +144,16 @@ func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 					}
 				})
 			}
+			insertUser := `INSERT INTO "user" (username, email) VALUES (?, ?)`
+			if d == database.Postgres {
+				insertUser = `INSERT INTO "user" (username, email) VALUES ($1, $2)`
+			}
 			var writers sync.WaitGroup
 			for i := range 4 {
 				writers.Go(func() {
 					for j := range 25 {
 						before, _, _ := db.ChangeVersion(ctx)
-						if _, err := other.SQL.ExecContext(ctx, `INSERT INTO "user" (username, email) VALUES (?, ?)`,
+						if _, err := other.SQL.ExecContext(ctx, insertUser,
 							fmt.Sprint("u", i, "_", j), fmt.Sprint("u", i, "_", j, "@example.com")); err != nil {
 							t.Error(err)
 							return

@@ -31,8 +31,9 @@ type DB struct {
 	models sync.Map // reflect.Type → *model, for sessions
 	// bunInserts makes sessions write every INSERT through bun (tests compare the two).
 	bunInserts bool
-	// changes answers ChangeVersion on a SQLite file; nil elsewhere.
-	changes *changeWatch
+	// changes answers ChangeVersion on a SQLite file, snapshots on PostgreSQL.
+	changes   *changeWatch
+	snapshots *snapshotWatch
 }
 
 // Open connects to the database named by a DATABASE_URL (see ParseURL) and checks that it
@@ -79,6 +80,9 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 	d := &DB{Bun: bdb, SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}
 	if t.Dialect == SQLite && watchesChanges(t.DSN) {
 		d.changes = &changeWatch{} // its connection is taken on first use
+	}
+	if t.Dialect == Postgres {
+		d.snapshots = &snapshotWatch{}
 	}
 	return d, nil
 }

@@ -21,10 +21,10 @@ import (
 func frontHits(logs *syncBuffer) int { return strings.Count(logs.String(), "cache=front") }
 
 // The front cache answers a reader's repeated home page and Explore with the very page the
-// full request gives (body and headers), on SQLite only, and never once anything was
-// committed — by the app, by plain SQL on another connection (another process), a
+// full request gives (body and headers), on SQLite and PostgreSQL, and never once anything
+// was committed — by the app, by plain SQL on another connection (another process), a
 // sign-out — nor for another reader, another language, or past the moment the full
-// request would have recorded the visit. PostgreSQL and MySQL show the same pages without it.
+// request would have recorded the visit. MySQL shows the same pages without it.
 func TestFrontCacheAnswersOnlyWhileNothingChanged(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
@@ -39,9 +39,15 @@ func TestFrontCacheAnswersOnlyWhileNothingChanged(t *testing.T) {
 			for range 4 {
 				pages = append(pages, susan.get("/index"))
 			}
-			hits := frontHits(logs)
-			if want := map[bool]int{true: 2, false: 0}[d == database.SQLite]; hits != want {
-				t.Fatalf("front cache answered %d of 4 readings, want %d (the 3rd and 4th, on SQLite only)", hits, want)
+			// PostgreSQL's version moves with other tests' commits on the same server,
+			// so there the readings may or may not be answered.
+			switch hits := frontHits(logs); {
+			case d == database.SQLite && hits != 2:
+				t.Fatalf("front cache answered %d of 4 readings, want the 3rd and 4th", hits)
+			case d == database.MySQL && hits != 0, hits > 2:
+				t.Fatalf("front cache answered %d of 4 readings on %s", hits, d)
+			default:
+				t.Logf("the front cache answered %d of 4 readings", hits)
 			}
 			for i, p := range pages {
 				expect(t, fmt.Sprintf("reading %d", i+1), p, http.StatusOK, "", "first words", "Hi, susan!")
@@ -143,7 +149,13 @@ func otherClient(t *testing.T, s *site) *database.DB {
 // Readers hammering one home page while its author posts: every post acknowledged
 // before a reading began is on that reading's page.
 func TestFrontCacheNeverHidesAnAcknowledgedPost(t *testing.T) {
-	s, _, logs := newDialectSite(t, database.SQLite, nil)
+	for _, d := range []string{database.SQLite, database.Postgres} {
+		t.Run(d, func(t *testing.T) { neverHidesAnAcknowledgedPost(t, d) })
+	}
+}
+
+func neverHidesAnAcknowledgedPost(t *testing.T, d string) {
+	s, _, logs := newDialectSite(t, d, nil)
 	susan, john := signedIn(t, s, "susan", false), signedIn(t, s, "john", false)
 	expect(t, "follow", susan.post("/follow/john", nil), http.StatusFound, "")
 	susan.get("/index")
@@ -192,7 +204,9 @@ func TestFrontCacheNeverHidesAnAcknowledgedPost(t *testing.T) {
 	if failures.Load() > 0 {
 		t.Fatalf("%d readers failed", failures.Load())
 	}
-	if frontHits(logs) == 0 {
+	// On PostgreSQL other tests' commits may keep the version moving.
+	t.Logf("the front cache answered %d readings", frontHits(logs))
+	if frontHits(logs) == 0 && d == database.SQLite {
 		t.Fatal("the front cache answered none of the readings: the test tested nothing")
 	}
 }
