@@ -70,7 +70,7 @@ func main() {
 	flag.IntVar(&o.follows, "follows", 100, "follows per seeded user")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "length of each run")
 	flag.StringVar(&conns, "conns", conns, "comma-separated connection counts")
-	flag.StringVar(&scen, "scenarios", scen, "comma-separated runs among hello, home, explore, profile, mix")
+	flag.StringVar(&scen, "scenarios", scen, "comma-separated runs among hello, home, explore, profile, mix, and deep, deep-links (Explore's deep pages by number, and as their Older links ask for them)")
 	flag.IntVar(&o.signins, "signins", 20, "seeded users to sign in as (the connections take turns)")
 	flag.StringVar(&o.databaseURL, "database", os.Getenv("DATABASE_URL"), "database URL (default: a new SQLite file); an already seeded database is reused as it is")
 	flag.StringVar(&o.out, "out", "", "results file (default bench/results/<time>-<dialect>.txt)")
@@ -88,7 +88,7 @@ func main() {
 	}
 	o.scenarios = strings.Split(scen, ",")
 	for _, s := range o.scenarios {
-		if !slices.Contains([]string{"hello", "home", "explore", "profile", "mix"}, s) {
+		if !slices.Contains([]string{"hello", "home", "explore", "profile", "mix", "deep", "deep-links"}, s) {
 			log.Fatalf("load: -scenarios: unknown run %q", s)
 		}
 	}
@@ -526,6 +526,14 @@ func request(ctx context.Context, base, scenario string, rng *rand.Rand, profile
 		return get("/explore"), ""
 	case "profile":
 		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))])), ""
+	case "deep":
+		// A page of Explore past the first 500 posts, by its number (an offset).
+		return get(fmt.Sprintf("/explore?page=%d", 21+rng.IntN(deepPages))), ""
+	case "deep-links":
+		// The same pages as their Older links ask for them: after the last post of the
+		// page before (any post will do as the anchor; the seeded ids are dense). A
+		// build without keyset pages ignores the anchor and reads by number.
+		return get(fmt.Sprintf("/explore?page=%d&before=%d", 21+rng.IntN(deepPages), 1+rng.IntN(deepPages*25))), ""
 	}
 	// mix: 10% new posts, the rest spread over the home feed, explore and profiles
 	switch x := rng.IntN(10); {
@@ -542,6 +550,10 @@ func request(ctx context.Context, base, scenario string, rng *rand.Rand, profile
 		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))])), ""
 	}
 }
+
+// deepPages is how many of Explore's pages the deep runs spread over: about all of the
+// issue's data set's 1,000,000 posts at 25 a page.
+const deepPages = 39000
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 

@@ -55,6 +55,10 @@ func feedPosts(ctx context.Context, s *database.Session, u *models.User, limit, 
 
 // UserPosts lists u's posts, newest first.
 func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
+	if limit > 0 {
+		page := s.NewSelect().ColumnExpr("p.id").TableExpr("post AS p").Where("p.user_id = ?", u.ID)
+		return pageOfIDs(ctx, s.NewSelect(), "posts of "+u.Username, page, limit, offset)
+	}
 	return posts(ctx, s.NewSelect(), "posts of "+u.Username, limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("p.user_id = ?", u.ID)
 	})
@@ -65,7 +69,23 @@ func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, 
 // loads (database.Untracked), so changes made to them are not saved.
 func AllPosts(ctx context.Context, s *database.Session, limit, offset int) ([]*models.Post, error) {
 	// Bound (with no values): the statement is one per page and stays prepared.
+	if limit > 0 {
+		page := s.NewSelect().ColumnExpr("p.id").TableExpr("post AS p")
+		return pageOfIDs(database.Untracked(ctx), s.NewSelectBound(), "all posts", page, limit, offset)
+	}
 	return posts(database.Untracked(ctx), s.NewSelectBound(), "all posts", limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
+}
+
+// pageOfIDs runs the page (limit, offset) of a post listing whose ids page selects: the
+// page is chosen by id alone, from an index, and only its posts and authors are read.
+// Joined in the same query, every post an offset skipped was read with its author:
+// Explore's page 38,000 took 9.6 s on the data set, instead of about a tenth of
+// that (docs/performance.md, section 14).
+func pageOfIDs(ctx context.Context, base *bun.SelectQuery, what string, page *bun.SelectQuery, limit, offset int) ([]*models.Post, error) {
+	page = page.OrderExpr("p.timestamp DESC, p.id DESC").Limit(int64(limit)).Offset(int64(offset))
+	return posts(ctx, base, what, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
+	})
 }
 
 // posts runs one page of a post listing on base (a session's NewSelect or

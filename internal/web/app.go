@@ -108,6 +108,9 @@ type App struct {
 	frontCache *frontCache
 	// reads is the admission queue of page and API reads (admission.go).
 	reads *admission
+	// keysetFrom is the offset from which post listings link their pages by keyset
+	// (pages_keyset.go).
+	keysetFrom int
 }
 
 // New builds the application; its background jobs go to q.
@@ -149,6 +152,7 @@ func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*
 	}
 	a.pageCache = newPageCache(pageCacheBytes)
 	a.frontCache = newFrontCache(frontCacheBytes)
+	a.keysetFrom = store.TimelineDepth
 	if a.pages, err = parsePages(a.catalogs, cfg.Avatars, a.assets, newPostFragments(postFragmentBytes)); err != nil {
 		return nil, err
 	}

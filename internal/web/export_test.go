@@ -52,3 +52,6 @@ func (a *App) KeepPasswordPages() { a.hasher.KeepPages() }
 // SetSessionClock replaces the clock of the session store, which the front cache reads
 // too.
 func SetSessionClock(a *App, now func() time.Time) { a.store.now = now }
+
+// SetKeysetFrom sets the offset from which post listings link their pages by keyset.
+func SetKeysetFrom(a *App, offset int) { a.keysetFrom = offset }

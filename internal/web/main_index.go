@@ -68,12 +68,6 @@ func fetchPage[T any](r *http.Request, per int, base string, fetch func(limit, o
 // database's OFFSET.
 const maxOffset = 1 << 40
 
-// paginate fetches the request's page of posts.
-func (a *App) paginate(r *http.Request, base string, fetch func(limit, offset int) ([]*models.Post, error)) (postsPage, error) {
-	posts, pg, err := fetchPage(r, a.cfg.PostsPerPage, base, fetch)
-	return postsPage{Posts: posts, Pager: pg}, err
-}
-
 func (a *App) index(w http.ResponseWriter, r *http.Request) {
 	a.renderIndex(w, r, newPostForm())
 }
@@ -82,6 +76,8 @@ func (a *App) renderIndex(w http.ResponseWriter, r *http.Request, form *postForm
 	me := currentUser(r)
 	p, err := a.paginate(r, "/index", func(limit, offset int) ([]*models.Post, error) {
 		return store.FollowingPosts(r.Context(), dbSession(r), me, limit, offset)
+	}, func(limit int, k store.Keyset) ([]*models.Post, bool, error) {
+		return store.FollowingPostsFrom(r.Context(), dbSession(r), me, limit, k)
 	})
 	if err != nil {
 		a.serverError(w, r, err)
@@ -122,6 +118,8 @@ func (a *App) createPost(w http.ResponseWriter, r *http.Request) {
 func (a *App) explore(w http.ResponseWriter, r *http.Request) {
 	p, err := a.paginate(r, "/explore", func(limit, offset int) ([]*models.Post, error) {
 		return store.AllPosts(r.Context(), dbSession(r), limit, offset)
+	}, func(limit int, k store.Keyset) ([]*models.Post, bool, error) {
+		return store.AllPostsFrom(r.Context(), dbSession(r), limit, k)
 	})
 	if err != nil {
 		a.serverError(w, r, err)

@@ -27,7 +27,7 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := a.paginate(r, "/search?q="+url.QueryEscape(q), func(limit, offset int) ([]*models.Post, error) {
 		return search.Posts(r.Context(), dbSession(r), q, limit, offset)
-	})
+	}, nil) // ranked by relevance: no keyset
 	if err != nil {
 		a.serverError(w, r, err)
 		return

@@ -33,6 +33,8 @@ func (a *App) userProfile(w http.ResponseWriter, r *http.Request) {
 	var p profilePage
 	if p.postsPage, err = a.paginate(r, userPath("/user/", u.Username), func(limit, offset int) ([]*models.Post, error) {
 		return store.UserPosts(ctx, s, u, limit, offset)
+	}, func(limit int, k store.Keyset) ([]*models.Post, bool, error) {
+		return store.UserPostsFrom(ctx, s, u, limit, k)
 	}); err == nil {
 		if p.userCard, err = loadUserCard(ctx, s, me, u); err == nil && p.Own {
 			p.Exporting, err = store.TaskInProgress(ctx, s, me.ID, jobs.KindExportPosts)
