@@ -117,4 +117,3 @@ func TestDeepPagesLinkByKeyset(t *testing.T) {
 		})
 	}
 }
-
