@@ -118,7 +118,7 @@ func (t *Tx) Insert(ctx context.Context, table string, cols []string, rows [][]a
 			args = append(args, r...)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("bulk: insert into %s: %w", table, err)
+			return fmt.Errorf("bulk: insert into %s: %w", table, cause(ctx, err))
 		}
 		rows = rows[n:]
 	}
@@ -149,10 +149,21 @@ func (t *Tx) insertStmt(ctx context.Context, table string, cols []string, n int)
 	}
 	s, err := t.sqlTx.PrepareContext(ctx, b.String())
 	if err != nil {
-		return nil, fmt.Errorf("bulk: prepare insert into %s: %w", table, err)
+		return nil, fmt.Errorf("bulk: prepare insert into %s: %w", table, cause(ctx, err))
 	}
 	t.stmts[key] = s
 	return s, nil
+}
+
+// cause is ctx's error when ctx has ended, err otherwise: when ctx ends, database/sql
+// rolls the transaction back and closes its statements from another goroutine, so a
+// statement running at that moment may fail with "sql: statement is closed" or
+// "sql: transaction has already been committed or rolled back" instead.
+func cause(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return err
 }
 
 // Exec runs one statement in the transaction. Placeholders are the dialect's own ($1 on
@@ -168,6 +179,18 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) error {
 		return fmt.Errorf("bulk: %w", err)
 	}
 	return nil
+}
+
+// Row is one row of a query's result.
+type Row interface{ Scan(dest ...any) error }
+
+// QueryRow runs a query that returns one row in the transaction. Placeholders are the
+// dialect's own.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if t.pgTx != nil {
+		return t.pgTx.QueryRow(ctx, query, args...)
+	}
+	return t.sqlTx.QueryRowContext(ctx, query, args...)
 }
 
 // ResetSequence makes the next generated value of table's autoincrement column col one
