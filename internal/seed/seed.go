@@ -121,7 +121,8 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 	g := newGenerator(o, hash)
 	var sum Summary
 	err = bulk.Run(ctx, db, func(ctx context.Context, tx *bulk.Tx) error {
-		// PostgreSQL checks the foreign keys of the big tables once, at the end.
+		// The indexes of the big tables (and on PostgreSQL their foreign keys) and
+		// SQLite's search index are built once, at the end, in the same transaction.
 		var restores []func(context.Context) error
 		for _, t := range seededTables[1:] {
 			restore, err := tx.DeferIndexesAndForeignKeys(ctx, t)
@@ -130,7 +131,11 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 			}
 			restores = append(restores, restore)
 		}
-		var err error
+		restore, err := deferSearchIndex(ctx, tx)
+		if err != nil {
+			return err
+		}
+		restores = append(restores, restore)
 		if sum, err = g.write(ctx, tx); err != nil {
 			return err
 		}
