@@ -46,7 +46,42 @@ func sqliteLoadSettings(ctx context.Context, conn *sql.Conn) (restore func(), er
 		restore()
 		return nil, fmt.Errorf("bulk: temp store: %w", err)
 	}
+	if rollbackJournal(ctx, conn) {
+		r := restore
+		restore = func() {
+			r()
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA journal_mode = WAL")
+		}
+	}
 	return restore, nil
+}
+
+// rollbackJournal switches a database in WAL mode to a rollback journal for the load
+// and reports whether it did (the caller switches back after the commit). In WAL mode
+// every page of the load is written twice, to the WAL and then, at the checkpoint that
+// follows the commit, to the database; with a rollback journal once, and the journal
+// holds only the pages that existed before, which for a new database is next to
+// nothing: the seed's 330 MB are written once instead of twice. A crash or a rollback
+// still leaves the database as it was. The cost: from the first time the load's page
+// cache spills until the commit, the database is locked against readers of other
+// processes (in WAL mode they would read the state before the load); the loads (seed,
+// db copy) are into empty databases. The switch is only tried, without waiting: if
+// another connection is reading, the load keeps WAL.
+func rollbackJournal(ctx context.Context, conn *sql.Conn) bool {
+	var mode string
+	var timeout int
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		return false
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		return false
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return false
+	}
+	err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode)
+	_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", timeout))
+	return err == nil && mode == "delete"
 }
 
 // deferSQLiteIndexes is DeferIndexesAndForeignKeys on SQLite: it drops table's indexes

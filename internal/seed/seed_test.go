@@ -149,6 +149,11 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 				if n := count(t, a, `SELECT COUNT(*) FROM post_fts_config WHERE k <> 'version'`); n != 0 {
 					t.Errorf("post_fts has %d settings after the seed, want none", n)
 				}
+				// The load's rollback journal (bulk.rollbackJournal) gave way to WAL again
+				// (a connection the pool opens afresh would switch to WAL by itself).
+				if n := count(t, a, `SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'`); n != 1 {
+					t.Error("the database is not in WAL mode after the seed")
+				}
 			}
 
 			var posts []models.Post
