@@ -25,7 +25,8 @@ const sqliteLoadCache = 64 << 10
 //   - temp_store MEMORY: the statement journal (see sqliteMaxParams), at most a
 //     statement's changed pages, is then kept in memory instead of being written to a
 //     temporary file once it exceeds 64 KiB — with random inserts into indexes that was
-//     the bulk of the load's system time.
+//     the bulk of the load's system time;
+//   - a rollback journal instead of WAL when it can have one (rollbackJournal).
 func sqliteLoadSettings(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
 	var cache, temp int
 	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
@@ -63,8 +64,8 @@ func sqliteLoadSettings(ctx context.Context, conn *sql.Conn) (restore func(), er
 // holds only the pages that existed before, which for a new database is next to
 // nothing: the seed's 330 MB are written once instead of twice. A crash or a rollback
 // still leaves the database as it was. The cost: from the first time the load's page
-// cache spills until the commit, the database is locked against readers of other
-// processes (in WAL mode they would read the state before the load); the loads (seed,
+// cache spills until the commit, the database is locked against the readers of other
+// connections (in WAL mode they would read the state before the load); the loads (seed,
 // db copy) are into empty databases. The switch is only tried, without waiting: if
 // another connection is reading, the load keeps WAL.
 func rollbackJournal(ctx context.Context, conn *sql.Conn) bool {
