@@ -17,11 +17,12 @@ import (
 	"github.com/microblog/microblog/internal/database"
 )
 
-// maxParams bounds the placeholders of one INSERT: SQLite allows 32766, MySQL 65535;
-// statements of a few thousand values are as fast and keep packets small.
+// maxParams bounds the placeholders of one INSERT on MySQL/MariaDB, which allows 65535:
+// statements of a few thousand values are as fast and keep packets small. SQLite's
+// statements go up to its limit (sqliteMaxParams).
 const maxParams = 4000
 
-// maxRows bounds the rows of one INSERT whatever the number of columns.
+// maxRows bounds the rows of one INSERT on MySQL/MariaDB whatever the number of columns.
 const maxRows = 500
 
 // Tx is one transaction of bulk writes. It belongs to one goroutine.
@@ -61,12 +62,11 @@ func Run(ctx context.Context, db *database.DB, fn func(context.Context, *Tx) err
 		})
 	}
 	if db.Dialect == database.SQLite {
-		// A large page cache for this connection while it writes: index pages of big
-		// tables stay in memory instead of being spilled and read back. Restored after.
-		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
-			return fmt.Errorf("bulk: cache size: %w", err)
+		restore, err := sqliteLoadSettings(ctx, conn)
+		if err != nil {
+			return err
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		defer restore()
 	}
 	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -99,7 +99,10 @@ func (t *Tx) Insert(ctx context.Context, table string, cols []string, rows [][]a
 		}
 		return nil
 	}
-	per := min(maxRows, maxParams/len(cols))
+	per := max(1, min(maxRows, maxParams/len(cols)))
+	if t.dialect == database.SQLite {
+		per = max(1, sqliteMaxParams/len(cols))
+	}
 	args := make([]any, 0, per*len(cols))
 	for len(rows) > 0 {
 		n := min(per, len(rows))
@@ -115,7 +118,7 @@ func (t *Tx) Insert(ctx context.Context, table string, cols []string, rows [][]a
 			args = append(args, r...)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("bulk: insert into %s: %w", table, err)
+			return fmt.Errorf("bulk: insert into %s: %w", table, cause(ctx, err))
 		}
 		rows = rows[n:]
 	}
@@ -146,10 +149,21 @@ func (t *Tx) insertStmt(ctx context.Context, table string, cols []string, n int)
 	}
 	s, err := t.sqlTx.PrepareContext(ctx, b.String())
 	if err != nil {
-		return nil, fmt.Errorf("bulk: prepare insert into %s: %w", table, err)
+		return nil, fmt.Errorf("bulk: prepare insert into %s: %w", table, cause(ctx, err))
 	}
 	t.stmts[key] = s
 	return s, nil
+}
+
+// cause is ctx's error when ctx has ended, err otherwise: when ctx ends, database/sql
+// rolls the transaction back and closes its statements from another goroutine, so a
+// statement running at that moment may fail with "sql: statement is closed" or
+// "sql: transaction has already been committed or rolled back" instead.
+func cause(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return err
 }
 
 // Exec runs one statement in the transaction. Placeholders are the dialect's own ($1 on
@@ -165,6 +179,18 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) error {
 		return fmt.Errorf("bulk: %w", err)
 	}
 	return nil
+}
+
+// Row is one row of a query's result.
+type Row interface{ Scan(dest ...any) error }
+
+// QueryRow runs a query that returns one row in the transaction. Placeholders are the
+// dialect's own.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if t.pgTx != nil {
+		return t.pgTx.QueryRow(ctx, query, args...)
+	}
+	return t.sqlTx.QueryRowContext(ctx, query, args...)
 }
 
 // ResetSequence makes the next generated value of table's autoincrement column col one
@@ -199,8 +225,12 @@ func Quote(dialect, name string) string {
 // every row's foreign keys in one join. Call restore before the transaction ends: if a
 // row has no parent or breaks a unique index, it fails and the transaction rolls back,
 // so no state without them is ever committed or seen (the table stays locked until the
-// end). On other dialects it does nothing.
+// end). On SQLite it defers the indexes only (deferSQLiteIndexes). On MySQL/MariaDB it
+// does nothing: there DROP INDEX and CREATE INDEX commit the transaction.
 func (t *Tx) DeferIndexesAndForeignKeys(ctx context.Context, table string) (restore func(context.Context) error, err error) {
+	if t.dialect == database.SQLite {
+		return t.deferSQLiteIndexes(ctx, table)
+	}
 	if t.pgTx == nil {
 		return func(context.Context) error { return nil }, nil
 	}

@@ -121,7 +121,8 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 	g := newGenerator(o, hash)
 	var sum Summary
 	err = bulk.Run(ctx, db, func(ctx context.Context, tx *bulk.Tx) error {
-		// PostgreSQL checks the foreign keys of the big tables once, at the end.
+		// The indexes of the big tables (and on PostgreSQL their foreign keys) and
+		// SQLite's search index are built once, at the end, in the same transaction.
 		var restores []func(context.Context) error
 		for _, t := range seededTables[1:] {
 			restore, err := tx.DeferIndexesAndForeignKeys(ctx, t)
@@ -130,7 +131,11 @@ func Run(ctx context.Context, db *database.DB, o Options) (Summary, error) {
 			}
 			restores = append(restores, restore)
 		}
-		var err error
+		restore, err := deferSearchIndex(ctx, tx)
+		if err != nil {
+			return err
+		}
+		restores = append(restores, restore)
 		if sum, err = g.write(ctx, tx); err != nil {
 			return err
 		}
@@ -191,31 +196,9 @@ func (g *generator) write(ctx context.Context, tx *bulk.Tx) (Summary, error) {
 	s.Users = len(users)
 	s.FirstUser = users[0][1].(string)
 
-	total := g.o.Users * g.o.PostsPerUser
-	rows := make([][]any, 0, min(chunk, total))
-	id := int64(0)
-	for u := 1; u <= g.o.Users; u++ {
-		for range g.o.PostsPerUser {
-			id++
-			lang := g.langs[u-1]
-			if g.r.IntN(100) < 15 {
-				lang = allPhrases[g.r.IntN(len(allPhrases))]
-			}
-			rows = append(rows, []any{id, g.sentence(lang), g.ago(time.Duration(g.o.Days) * 24 * time.Hour), int64(u), lang.code})
-			if len(rows) == chunk {
-				if err := tx.Insert(ctx, "post", postColumns, rows); err != nil {
-					return s, err
-				}
-				rows = rows[:0]
-				g.progress("post", int(id), total)
-			}
-		}
-	}
-	if err := tx.Insert(ctx, "post", postColumns, rows); err != nil {
+	if s.Posts, err = g.posts(ctx, tx); err != nil {
 		return s, err
 	}
-	g.progress("post", total, total)
-	s.Posts = total
 
 	if s.Follows, err = g.follows(ctx, tx); err != nil {
 		return s, err
@@ -227,6 +210,55 @@ func (g *generator) write(ctx context.Context, tx *bulk.Tx) (Summary, error) {
 }
 
 var postColumns = []string{"id", "body", "timestamp", "user_id", "language"}
+
+// posts makes and writes the posts: the rows of the next chunk are made by a goroutine of
+// their own while the transaction writes the previous one. One goroutine makes them all,
+// in order, so they are the same on every run; it is done with g.r when posts returns.
+func (g *generator) posts(ctx context.Context, tx *bulk.Tx) (int, error) {
+	total := g.o.Users * g.o.PostsPerUser
+	chunks := make(chan [][]any, 1)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(chunks)
+		rows := make([][]any, 0, min(chunk, total))
+		id := int64(0)
+		for u := 1; u <= g.o.Users; u++ {
+			for range g.o.PostsPerUser {
+				id++
+				lang := g.langs[u-1]
+				if g.r.IntN(100) < 15 {
+					lang = allPhrases[g.r.IntN(len(allPhrases))]
+				}
+				rows = append(rows, []any{id, g.sentence(lang), g.ago(time.Duration(g.o.Days) * 24 * time.Hour), int64(u), lang.code})
+				if len(rows) == chunk || int(id) == total {
+					select {
+					case chunks <- rows:
+					case <-stop:
+						return
+					}
+					rows = make([][]any, 0, min(chunk, total-int(id)))
+				}
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-done
+	}()
+	written := 0
+	for rows := range chunks {
+		if err := tx.Insert(ctx, "post", postColumns, rows); err != nil {
+			return 0, err
+		}
+		written += len(rows)
+		g.progress("post", written, total)
+	}
+	if total == 0 {
+		g.progress("post", 0, 0)
+	}
+	return total, nil
+}
 
 var allPhrases = []*phrases{&english, &spanish, &portuguese}
 

@@ -70,7 +70,7 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			a, b := testdb.Migrated(t, dialect), testdb.Migrated(t, dialect)
-			indexesBefore := pgIndexes(t, a)
+			indexesBefore := indexes(t, a)
 			o := small()
 			sa, err := seed.Run(ctx, a, o)
 			if err != nil {
@@ -122,7 +122,7 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 					t.Errorf("%s = %d, want %d", q, got, n)
 				}
 			}
-			if got := pgIndexes(t, a); got != indexesBefore {
+			if got := indexes(t, a); got != indexesBefore { // the load defers them (bulk.DeferIndexesAndForeignKeys)
 				t.Errorf("indexes after the seed:\n%s\nbefore:\n%s", got, indexesBefore)
 			}
 			if dialect == database.Postgres { // the load suspends them (bulk.DeferIndexesAndForeignKeys)
@@ -133,6 +133,26 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 			if dialect == database.SQLite {
 				if n := count(t, a, `SELECT COUNT(*) FROM pragma_foreign_key_check`); n != 0 {
 					t.Errorf("foreign_key_check finds %d broken references", n)
+				}
+				// The search index, built after the load, holds every post (the
+				// integrity-check with rank 1 compares it with post's rows), and its
+				// settings are as the migration left them.
+				if _, err := a.SQL.ExecContext(ctx, `INSERT INTO post_fts (post_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+					t.Errorf("post_fts integrity-check: %v", err)
+				}
+				if n := count(t, a, `SELECT COUNT(*) FROM post_fts_docsize`); n != 280 {
+					t.Errorf("post_fts holds %d posts, want 280", n)
+				}
+				if n := count(t, a, `SELECT COUNT(*) FROM post_fts WHERE post_fts MATCH 'the'`); n == 0 {
+					t.Error("post_fts finds no post with 'the'")
+				}
+				if n := count(t, a, `SELECT COUNT(*) FROM post_fts_config WHERE k <> 'version'`); n != 0 {
+					t.Errorf("post_fts has %d settings after the seed, want none", n)
+				}
+				// The load's rollback journal (bulk.rollbackJournal) gave way to WAL again
+				// (a connection the pool opens afresh would switch to WAL by itself).
+				if n := count(t, a, `SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'`); n != 1 {
+					t.Error("the database is not in WAL mode after the seed")
 				}
 			}
 
@@ -168,6 +188,11 @@ func TestSeedIsDeterministicCompleteAndConsistent(t *testing.T) {
 			}
 			if nu.ID != 41 || np.ID != 281 || m.ID != 121 {
 				t.Errorf("new ids user %d post %d message %d, want 41 281 121", nu.ID, np.ID, m.ID)
+			}
+			if dialect == database.SQLite { // the search index's trigger is back
+				if n := count(t, a, `SELECT COUNT(*) FROM post_fts WHERE post_fts MATCH 'hello' AND rowid = 281`); n != 1 {
+					t.Errorf("the app's new post is not in post_fts")
+				}
 			}
 		})
 	}
@@ -276,13 +301,18 @@ func TestSeedWritesTablesLargerThanAChunk(t *testing.T) {
 	}
 }
 
-// pgIndexes lists the definitions of a PostgreSQL database's indexes ("" elsewhere).
-func pgIndexes(t *testing.T, db *database.DB) string {
+// indexes lists the definitions of a PostgreSQL or SQLite database's indexes (and, on
+// SQLite, triggers); "" on MariaDB.
+func indexes(t *testing.T, db *database.DB) string {
 	t.Helper()
-	if db.Dialect != database.Postgres {
+	query := map[string]string{
+		database.Postgres: "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+		database.SQLite:   "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_schema WHERE type IN ('index', 'trigger') ORDER BY name",
+	}[db.Dialect]
+	if query == "" {
 		return ""
 	}
-	rows, err := db.SQL.QueryContext(context.Background(), "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")
+	rows, err := db.SQL.QueryContext(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
