@@ -41,16 +41,19 @@ func FollowingPosts(ctx context.Context, s *database.Session, u *models.User, li
 
 // feedPosts is FollowingPosts without the materialized timeline: the query described there.
 func feedPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
-	page := s.NewSelect().
-		TableExpr("(SELECT followed_id AS uid FROM followers WHERE follower_id = ? UNION SELECT ?) AS who", u.ID, u.ID).
-		Join("JOIN post AS tp ON tp.user_id = who.uid").ColumnExpr("tp.id").
-		OrderExpr("tp.timestamp DESC, tp.id DESC")
+	page := feedIDs(s, u).OrderExpr("tp.timestamp DESC, tp.id DESC")
 	if limit > 0 {
 		page = page.Limit(int64(limit)).Offset(int64(offset))
 	}
-	return posts(database.Untracked(ctx), s.NewSelect(), "following posts of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
-	})
+	return postsIn(database.Untracked(ctx), s.NewSelect(), "following posts of "+u.Username, page)
+}
+
+// feedIDs selects the ids (tp.id) of the posts of u's timeline, unordered: u's own and
+// those of the users u follows.
+func feedIDs(s *database.Session, u *models.User) *bun.SelectQuery {
+	return s.NewSelect().
+		TableExpr("(SELECT followed_id AS uid FROM followers WHERE follower_id = ? UNION SELECT ?) AS who", u.ID, u.ID).
+		Join("JOIN post AS tp ON tp.user_id = who.uid").ColumnExpr("tp.id")
 }
 
 // UserPosts lists u's posts, newest first.
@@ -83,6 +86,12 @@ func AllPosts(ctx context.Context, s *database.Session, limit, offset int) ([]*m
 // that (docs/performance.md, section 14).
 func pageOfIDs(ctx context.Context, base *bun.SelectQuery, what string, page *bun.SelectQuery, limit, offset int) ([]*models.Post, error) {
 	page = page.OrderExpr("p.timestamp DESC, p.id DESC").Limit(int64(limit)).Offset(int64(offset))
+	return postsIn(ctx, base, what, page)
+}
+
+// postsIn runs a post listing whose page of ids the query page selects (a derived table
+// joined to post): newest first, authors joined in.
+func postsIn(ctx context.Context, base *bun.SelectQuery, what string, page *bun.SelectQuery) ([]*models.Post, error) {
 	return posts(ctx, base, what, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
 	})

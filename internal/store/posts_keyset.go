@@ -44,13 +44,8 @@ func (k Keyset) where(q *bun.SelectQuery, alias string) *bun.SelectQuery {
 // by k, newest first. ok is false when k's anchor is not a post (deleted since, or never
 // one): the caller then places the page by its number.
 func FollowingPostsFrom(ctx context.Context, s *database.Session, u *models.User, limit int, k Keyset) (_ []*models.Post, ok bool, _ error) {
-	page := k.where(s.NewSelect().
-		TableExpr("(SELECT followed_id AS uid FROM followers WHERE follower_id = ? UNION SELECT ?) AS who", u.ID, u.ID).
-		Join("JOIN post AS tp ON tp.user_id = who.uid").ColumnExpr("tp.id"), "tp").
-		Limit(int64(limit))
-	out, err := posts(database.Untracked(ctx), s.NewSelect(), "following posts of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
-	})
+	page := k.where(feedIDs(s, u), "tp").Limit(int64(limit))
+	out, err := postsIn(database.Untracked(ctx), s.NewSelect(), "following posts of "+u.Username, page)
 	return keysetPage(ctx, s, k, out, err)
 }
 
@@ -58,9 +53,7 @@ func FollowingPostsFrom(ctx context.Context, s *database.Session, u *models.User
 // FollowingPostsFrom.
 func AllPostsFrom(ctx context.Context, s *database.Session, limit int, k Keyset) (_ []*models.Post, ok bool, _ error) {
 	page := k.where(s.NewSelect().ColumnExpr("p.id").TableExpr("post AS p"), "p").Limit(int64(limit))
-	out, err := posts(database.Untracked(ctx), s.NewSelect(), "all posts", 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
-	})
+	out, err := postsIn(database.Untracked(ctx), s.NewSelect(), "all posts", page)
 	return keysetPage(ctx, s, k, out, err)
 }
 
@@ -69,9 +62,7 @@ func AllPostsFrom(ctx context.Context, s *database.Session, limit int, k Keyset)
 func UserPostsFrom(ctx context.Context, s *database.Session, u *models.User, limit int, k Keyset) (_ []*models.Post, ok bool, _ error) {
 	page := s.NewSelect().ColumnExpr("p.id").TableExpr("post AS p").Where("p.user_id = ?", u.ID)
 	page = k.where(page, "p").Limit(int64(limit))
-	out, err := posts(ctx, s.NewSelect(), "posts of "+u.Username, 0, 0, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN (?) AS page ON page.id = p.id", page)
-	})
+	out, err := postsIn(ctx, s.NewSelect(), "posts of "+u.Username, page)
 	return keysetPage(ctx, s, k, out, err)
 }
 
