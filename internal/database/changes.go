@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -25,11 +24,11 @@ type changeWatch struct {
 	checked  uint64
 
 	mu      sync.Mutex
-	conn    *sql.Conn
+	conn    *sql.Conn // taken on the first look
 	stmt    *sql.Stmt
 	last    int64
 	version uint64
-	err     error // why there is no watch (set once, with conn nil)
+	closed  bool // the pool is closing: no more looks
 }
 
 // ChangeVersion returns a number that stays the same as long as nothing is committed to
@@ -57,13 +56,12 @@ func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error
 	arrived := w.arrivals.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if arrived <= w.checked && w.conn != nil {
+	switch {
+	case w.closed:
+		return 0, false, nil
+	case arrived <= w.checked:
 		return w.version, true, nil
-	}
-	if w.conn == nil {
-		if w.err != nil {
-			return 0, false, nil
-		}
+	case w.conn == nil:
 		if err := w.open(ctx, db); err != nil {
 			return 0, false, err
 		}
@@ -143,11 +141,5 @@ func (w *changeWatch) close() {
 		w.conn.Close()
 		w.conn, w.stmt = nil, nil
 	}
-	w.err = sql.ErrConnDone
-}
-
-// watchesChanges says whether a SQLite DSN names a database that other connections can
-// open too: a file, not :memory:.
-func watchesChanges(dsn string) bool {
-	return !strings.HasPrefix(dsn, "file::memory:") && !strings.Contains(dsn, "mode=memory")
+	w.closed = true
 }

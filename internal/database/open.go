@@ -56,7 +56,7 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 	switch t.Dialect {
 	case SQLite:
 		dialect = sqlitedialect.New()
-		if strings.HasPrefix(t.DSN, "file::memory:") {
+		if inMemory(t.DSN) {
 			// Every connection to :memory: is a separate database: keep exactly one.
 			sqldb.SetMaxOpenConns(1)
 		}
@@ -78,14 +78,19 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 	bdb := bun.NewDB(sqldb, textDialect{dialect})
 	bdb.AddQueryHook(trackingHook{})
 	d := &DB{Bun: bdb, SQL: sqldb, Dialect: t.Dialect, URL: t.Redacted}
-	if t.Dialect == SQLite && watchesChanges(t.DSN) {
-		d.changes = &changeWatch{} // its connection is taken on first use
+	if t.Dialect == SQLite && !inMemory(t.DSN) {
+		// Not in memory, whose one connection is the pool's.
+		d.changes = &changeWatch{}
 	}
 	if t.Dialect == Postgres {
 		d.snapshots = &snapshotWatch{}
 	}
 	return d, nil
 }
+
+// inMemory says whether a SQLite DSN (as ParseURL writes it) names :memory:, a database
+// of one connection.
+func inMemory(dsn string) bool { return strings.HasPrefix(dsn, "file::memory:") }
 
 // Close closes the connection pool.
 func (d *DB) Close() error {
