@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,10 +16,10 @@ import (
 // count or template — as long as nothing at all has been committed to the database since
 // the page was made. The page cache alone spares the rendering; this spares the reads.
 //
-// Only a SQLite file can say cheaply that nothing changed (database.DB.ChangeVersion:
-// `PRAGMA data_version` on a connection of its own, which moves after any commit by any
-// connection or process, plain SQL included). On PostgreSQL and MySQL there is no front
-// cache and every request reads.
+// Whether nothing changed is database.DB.ChangeVersion's answer: on SQLite `PRAGMA
+// data_version` on a connection of its own, which moves after any commit by any connection
+// or process, plain SQL included; on PostgreSQL the server's transaction snapshot. MySQL
+// has none: there is no front cache there, and every request reads.
 //
 // An entry is found under the request's inputs that reach the page — method, scheme,
 // host, path and query, cookies (the session token, the language cookie), the accepted
@@ -32,9 +30,7 @@ import (
 // update (touch, once a minute), the session's idle-expiry refresh (refreshDue), and the
 // session's end. A request that wrote anything, set a cookie, or showed a page the page
 // cache does not keep leaves no entry.
-type frontCache struct {
-	*generations[frontKey, *frontEntry]
-}
+type frontCache = generations[frontKey, *frontEntry]
 
 type frontKey struct {
 	request [sha256.Size]byte
@@ -55,14 +51,13 @@ type frontEntry struct {
 const frontCacheBytes = 4 << 20
 
 func newFrontCache(maxBytes int) *frontCache {
-	return &frontCache{newGenerations(maxBytes, func(_ frontKey, e *frontEntry) int { return len(e.gz) + 512 })}
+	return newGenerations(maxBytes, func(_ frontKey, e *frontEntry) int { return len(e.gz) + 512 })
 }
 
 // frontFill collects, along a request the front cache could not answer, what an entry
 // needs: the page (from render), the session's and the user's limits in time. An entry is
 // made only when all three came.
 type frontFill struct {
-	key     frontKey
 	until   time.Time
 	user    bool // the signed-in user was loaded, and needs no write yet
 	session bool // the session was loaded, and needs no write yet
@@ -103,9 +98,9 @@ func (a *App) front(next http.Handler) http.Handler {
 			a.serveFront(w, r, e)
 			return
 		}
-		fill := &frontFill{key: key}
+		fill := &frontFill{}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), frontFillKey{}, fill)))
-		if fill.entry == nil || !fill.user || !fill.session || fill.until.IsZero() {
+		if fill.entry == nil || !fill.user || !fill.session {
 			return
 		}
 		h := w.Header()
@@ -155,10 +150,7 @@ func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) 
 	}
 	w.WriteHeader(e.status)
 	w.Write(e.gz)
-	id := make([]byte, 8)
-	rand.Read(id)
-	a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", e.status,
-		"duration_ms", time.Since(start).Milliseconds(), "request_id", hex.EncodeToString(id), "cache", "front")
+	a.logRequest(r, e.status, start, newRequestID(), "cache", "front")
 }
 
 // frontPage offers the page a request answered (status, compressed body) to the front
@@ -192,6 +184,6 @@ func frontSession(r *http.Request, row *sessionRow, remembered bool, deadline ti
 	f.limit(deadline)
 	f.limit(row.expiry)
 	if !remembered {
-		f.limit(row.expiry.Add(-idle * 3 / 4))
+		f.limit(refreshFrom(row, idle))
 	}
 }

@@ -77,9 +77,7 @@ func securityHeaders(avatars string, next http.Handler) http.Handler {
 // handler committed), the logged-in user, and turns panics into the 500 page.
 func (a *App) requestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		rand.Read(b)
-		ctx := context.WithValue(r.Context(), keyRequestID, hex.EncodeToString(b))
+		ctx := context.WithValue(r.Context(), keyRequestID, newRequestID())
 		s := a.db.NewSession()
 		defer s.Close()
 		ctx = context.WithValue(ctx, keySession, s)
@@ -87,10 +85,7 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		w = rec
-		defer func() {
-			a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(r))
-		}()
+		defer func() { a.logRequest(r, rec.status, start, requestID(r)) }()
 		defer func() {
 			if v := recover(); v != nil {
 				a.serverError(w, r, fmt.Errorf("panic: %v", v))
@@ -120,6 +115,19 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// newRequestID is a random id for a request's log lines.
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// logRequest writes a request's access log line; attrs are added to it.
+func (a *App) logRequest(r *http.Request, status int, start time.Time, id string, attrs ...any) {
+	a.log.Info("request", append([]any{"method", r.Method, "path", r.URL.Path, "status", status,
+		"duration_ms", time.Since(start).Milliseconds(), "request_id", id}, attrs...)...)
 }
 
 // backgroundRequest reports whether a request is made by a page's script on its own,

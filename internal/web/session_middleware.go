@@ -115,8 +115,12 @@ func refreshDue(row *sessionRow, remembered bool, expiry, now time.Time, idle ti
 	if remembered || !row.found {
 		return false
 	}
-	return row.expiry.Before(expiry) && row.expiry.Sub(now) < idle*3/4
+	return row.expiry.Before(expiry) && now.After(refreshFrom(row, idle))
 }
+
+// refreshFrom is the moment after which refreshDue moves a found row's expiry: a quarter
+// of the idle window after it was last written.
+func refreshFrom(row *sessionRow, idle time.Duration) time.Time { return row.expiry.Add(-idle * 3 / 4) }
 
 // rememberMeKey is where scs's RememberMe keeps its flag.
 const rememberMeKey = "__rememberMe"
