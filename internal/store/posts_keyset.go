@@ -27,9 +27,9 @@ func (k Keyset) Valid() bool { return (k.Before > 0) != (k.After > 0) && k.Befor
 
 // where adds k's condition on the posts of alias (p or tp) and their order, newest first
 // for Before, oldest first for After, so that a LIMIT keeps the posts next to the anchor
-// (the outer query sorts the page newest first). The first
-// conjunct is a range on the timestamp that every dialect reads from an index; the
-// second drops the anchor's own instant's newer (or older) ids.
+// (the outer query sorts the page newest first). The first conjunct is a range on the
+// timestamp that every dialect reads from an index; the second drops the anchor's own
+// instant's newer (or older) ids.
 func (k Keyset) where(q *bun.SelectQuery, alias string) *bun.SelectQuery {
 	anchor, cmp, dir := k.Before, "<", "DESC"
 	if k.After > 0 {
@@ -52,7 +52,7 @@ func FollowingPostsFrom(ctx context.Context, s *database.Session, u *models.User
 // AllPostsFrom is the page of limit posts of Explore (AllPosts) placed by k; see
 // FollowingPostsFrom.
 func AllPostsFrom(ctx context.Context, s *database.Session, limit int, k Keyset) (_ []*models.Post, ok bool, _ error) {
-	page := k.where(s.NewSelect().ColumnExpr("p.id").TableExpr("post AS p"), "p").Limit(int64(limit))
+	page := k.where(allIDs(s), "p").Limit(int64(limit))
 	out, err := postsIn(database.Untracked(ctx), s.NewSelect(), "all posts", page)
 	return keysetPage(ctx, s, k, out, err)
 }
@@ -60,8 +60,7 @@ func AllPostsFrom(ctx context.Context, s *database.Session, limit int, k Keyset)
 // UserPostsFrom is the page of limit posts of u's profile (UserPosts) placed by k; see
 // FollowingPostsFrom.
 func UserPostsFrom(ctx context.Context, s *database.Session, u *models.User, limit int, k Keyset) (_ []*models.Post, ok bool, _ error) {
-	page := s.NewSelect().ColumnExpr("p.id").TableExpr("post AS p").Where("p.user_id = ?", u.ID)
-	page = k.where(page, "p").Limit(int64(limit))
+	page := k.where(userIDs(s, u), "p").Limit(int64(limit))
 	out, err := postsIn(ctx, s.NewSelect(), "posts of "+u.Username, page)
 	return keysetPage(ctx, s, k, out, err)
 }
