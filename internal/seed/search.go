@@ -60,8 +60,8 @@ func deferSearchIndex(ctx context.Context, tx *bulk.Tx) (restore func(context.Co
 		steps := []func() error{
 			func() error { return setHashSize(ftsLoadHashSize) },
 			func() error { return tx.Exec(ctx, "INSERT INTO "+ftsTable+" ("+ftsTable+") VALUES ('rebuild')") },
-			// Through FTS5's command, so that this connection's FTS5 takes the old value
-			// too (a plain write to the config table would leave it at the load's).
+			// FTS5's own command puts the old value back; with none before, the next
+			// step then removes its row, as the table was before the load.
 			func() error { return setHashSize(orDefault(hashSize, ftsDefaultHashSize)) },
 			func() error {
 				if hashSize.Valid {
