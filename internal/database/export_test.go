@@ -39,3 +39,25 @@ func CachedStmts(db *DB) int {
 	})
 	return n
 }
+
+// CachedStmtTexts is the text of the statements counted by CachedStmts.
+func CachedStmtTexts(db *DB) []string {
+	conn, err := db.SQL.Conn(context.Background())
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	var out []string
+	_ = conn.Raw(func(dc any) error {
+		if g, ok := dc.(guardedConn); ok {
+			dc = g.Conn
+		}
+		if c, ok := dc.(*serialConn); ok {
+			for q := range c.stmts {
+				out = append(out, q)
+			}
+		}
+		return nil
+	})
+	return out
+}

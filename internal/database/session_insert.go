@@ -235,6 +235,20 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 		_, err := s.tx.Tx.ExecContext(ctx, sb.String(), args...)
 		return err
 	}
+	if rowidOnly(bi, returning, len(rows)) {
+		res, err := s.tx.Tx.ExecContext(ctx, sb.String(), args...)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if err := returning[0].ScanValue(rows[0], id); err != nil {
+			return fmt.Errorf("scan %s: %w", returning[0].Name, err)
+		}
+		return nil
+	}
 	sb.WriteString(" RETURNING ")
 	for i, f := range returning {
 		if i > 0 {
@@ -268,4 +282,31 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 		n++
 	}
 	return res.Err()
+}
+
+// rowidOnly reports whether a SQLite INSERT of one row needs to read back only its new
+// integer primary key, which the connection's last inserted rowid then gives without
+// RETURNING.
+//
+// Why: RETURNING makes SQLite run the INSERT as a query with a statement journal, and a
+// session committing one row at a time (the tutorial's db.session) spent a third of its
+// time in it: one commit per row went from 0.65x to 0.8x raw database/sql without it
+// (BenchmarkSessionCommit/sqlite/single, docs/performance.md).
+//
+// It is exact: the primary key was written as NULL or left out (so it is returned), it
+// has no SQL default, and the row was accepted, so the NOT NULL key must be the rowid
+// (a NULL written into another NOT NULL key fails), and last_insert_rowid is that row's
+// even when a trigger inserted others. Batches keep RETURNING: their rowids are
+// consecutive only while no trigger inserts into the same table and the largest rowid is
+// not taken.
+func rowidOnly(bi *boundInsert, returning []*bunschema.Field, rows int) bool {
+	if bi.dollar || rows != 1 || len(returning) != 1 {
+		return false
+	}
+	f := returning[0]
+	k := f.StructField.Type.Kind()
+	if k == reflect.Pointer {
+		k = f.StructField.Type.Elem().Kind()
+	}
+	return f.IsPK && f.NotNull && f.SQLDefault == "" && k >= reflect.Int && k <= reflect.Int64
 }

@@ -228,3 +228,62 @@ func TestSQLiteKeepsSessionInsertsPrepared(t *testing.T) {
 		t.Fatalf("the connection keeps %d statements prepared, want still 1", n)
 	}
 }
+
+// TestSQLiteOneRowInsertReadsItsRowid: on SQLite, a one-row INSERT whose only generated
+// value is its integer key reads the key from the connection's last inserted rowid, not
+// through RETURNING, and gets its own row's key even when a trigger inserted a row with
+// a larger rowid into another table; batches and explicit keys are still right.
+func TestSQLiteOneRowInsertReadsItsRowid(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.Migrated(t, database.SQLite)
+	for _, q := range []string{
+		`CREATE TABLE audit (id INTEGER PRIMARY KEY, note TEXT)`,
+		`INSERT INTO audit (id, note) VALUES (1000000, 'high')`,
+		`CREATE TRIGGER user_audit AFTER INSERT ON "user" BEGIN INSERT INTO audit (note) VALUES (new.username); END`,
+	} {
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := db.NewSession()
+	var users []*models.User
+	add := func(batch ...*models.User) {
+		t.Helper()
+		for _, u := range batch {
+			if err := s.Add(u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, batch...)
+	}
+	for i := range 3 {
+		add(&models.User{Username: fmt.Sprintf("one%d", i), Email: fmt.Sprintf("one%d@example.com", i)})
+	}
+	for _, q := range database.CachedStmtTexts(db) {
+		if strings.Contains(q, "RETURNING") {
+			t.Errorf("a one-row user INSERT kept with RETURNING: %s", q)
+		}
+	}
+	add(&models.User{ID: 700, Username: "explicit", Email: "explicit@example.com"})
+	add(&models.User{Username: "after", Email: "after@example.com"})
+	add(&models.User{Username: "b0", Email: "b0@example.com"}, &models.User{Username: "b1", Email: "b1@example.com"})
+	for _, u := range users {
+		var id int64
+		if err := db.SQL.QueryRowContext(ctx, `SELECT id FROM "user" WHERE username = ?`, u.Username).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if u.ID != id || id >= 1000000 {
+			t.Errorf("%s: the object's id is %d, its row's %d", u.Username, u.ID, id)
+		}
+	}
+	if users[4].ID != 701 {
+		t.Errorf("the user added after id 700 got id %d, want 701", users[4].ID)
+	}
+	var audits int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM audit WHERE id > 1000000`).Scan(&audits); err != nil || audits != len(users) {
+		t.Fatalf("the trigger wrote %d rows (%v), want %d", audits, err, len(users))
+	}
+}
