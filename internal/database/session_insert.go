@@ -2,8 +2,10 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -235,19 +237,11 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 		_, err := s.tx.Tx.ExecContext(ctx, sb.String(), args...)
 		return err
 	}
-	if rowidOnly(bi, returning, len(rows)) {
-		res, err := s.tx.Tx.ExecContext(ctx, sb.String(), args...)
-		if err != nil {
+	if rowidOnly(bi, returning) && !pkWritten(bi, cols, written, returning[0]) {
+		done, err := s.insertTakingRowids(ctx, b.m.table, sb.String(), args, rows, returning[0])
+		if done || err != nil {
 			return err
 		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if err := returning[0].ScanValue(rows[0], id); err != nil {
-			return fmt.Errorf("scan %s: %w", returning[0].Name, err)
-		}
-		return nil
 	}
 	sb.WriteString(" RETURNING ")
 	for i, f := range returning {
@@ -284,23 +278,19 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 	return res.Err()
 }
 
-// rowidOnly reports whether a SQLite INSERT of one row needs to read back only its new
-// integer primary key, which the connection's last inserted rowid then gives without
-// RETURNING.
+// rowidOnly reports whether a SQLite INSERT needs to read back only the new rows' integer
+// primary key, which insertTakingRowids then learns without RETURNING.
 //
-// Why: RETURNING makes SQLite run the INSERT as a query with a statement journal, and a
-// session committing one row at a time (the tutorial's db.session) spent a third of its
-// time in it: one commit per row went from 0.65x to 0.8x raw database/sql without it
-// (BenchmarkSessionCommit/sqlite/single, docs/performance.md).
+// Why: RETURNING makes SQLite run the INSERT as a query, buffering the rows it returns,
+// and database/sql read them back one by one: a session committing one row at a time
+// (the tutorial's db.session) spent a third of its time on it, and a 100,000-row commit
+// about 7% (BenchmarkSessionCommit/sqlite, docs/performance.md).
 //
-// It is exact: the primary key was written as NULL or left out (so it is returned), it
-// has no SQL default, and the row was accepted, so the NOT NULL key must be the rowid
-// (a NULL written into another NOT NULL key fails), and last_insert_rowid is that row's
-// even when a trigger inserted others. Batches keep RETURNING: their rowids are
-// consecutive only while no trigger inserts into the same table and the largest rowid is
-// not taken.
-func rowidOnly(bi *boundInsert, returning []*bunschema.Field, rows int) bool {
-	if bi.dollar || rows != 1 || len(returning) != 1 {
+// The key was written as NULL or left out in every row (pkWritten is false), and it has
+// no SQL default, so an accepted row got a rowid as its key: a NULL written into a NOT
+// NULL key that is not the rowid fails.
+func rowidOnly(bi *boundInsert, returning []*bunschema.Field) bool {
+	if bi.dollar || len(returning) != 1 {
 		return false
 	}
 	f := returning[0]
@@ -309,4 +299,91 @@ func rowidOnly(bi *boundInsert, returning []*bunschema.Field, rows int) bool {
 		k = f.StructField.Type.Elem().Kind()
 	}
 	return f.IsPK && f.NotNull && f.SQLDefault == "" && k >= reflect.Int && k <= reflect.Int64
+}
+
+// pkWritten reports whether some row of an INSERT wrote a value for the key pk.
+func pkWritten(bi *boundInsert, cols []int, written []bool, pk *bunschema.Field) bool {
+	for i, c := range cols {
+		if bi.fields[c] == pk && written[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// insertTakingRowids runs a SQLite INSERT whose rows all get a new rowid as their key pk
+// (rowidOnly) and gives each row its key without RETURNING. It returns done false,
+// having written nothing, for several rows into a table with triggers, whose keys only
+// RETURNING tells for sure.
+//
+// One row's key is the connection's last inserted rowid, which a trigger's own inserts
+// do not change. For several rows, SQLite gives each new row one more than the table's
+// largest rowid, in the order of the VALUES, so the rows are before+1 … before+n when the
+// last one is before+n (before being the largest key read first, in the same
+// transaction, so that no other writer comes between): their keys are all larger than
+// before, distinct and rising, and n of them end at before+n. A trigger on the table
+// could insert rows of its own in between, hence none may exist. Otherwise (an
+// AUTOINCREMENT table whose largest rows were deleted) the keys after before are read
+// back, and must be n consecutive ones.
+func (s *Session) insertTakingRowids(ctx context.Context, table *bunschema.Table, query string, args []any, rows []reflect.Value, pk *bunschema.Field) (done bool, err error) {
+	n := int64(len(rows))
+	var before int64
+	if n > 1 {
+		var largest sql.NullInt64
+		var triggers int
+		q := "SELECT max(" + string(pk.SQLName) + "), (SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE) FROM " + string(table.SQLName)
+		if err := s.tx.Tx.QueryRowContext(ctx, q, table.Name).Scan(&largest, &triggers); err != nil {
+			return false, err
+		}
+		if triggers > 0 {
+			return false, nil
+		}
+		before = largest.Int64
+	}
+	res, err := s.tx.Tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return false, err
+	}
+	first := last - n + 1
+	if n > 1 && (before > math.MaxInt64-n || last != before+n) {
+		if first, err = s.rowidsAfter(ctx, table, pk, before, n); err != nil {
+			return false, err
+		}
+	}
+	for i, row := range rows {
+		if err := pk.ScanValue(row, first+int64(i)); err != nil {
+			return false, fmt.Errorf("scan %s: %w", pk.Name, err)
+		}
+	}
+	return true, nil
+}
+
+// rowidsAfter returns the first of the n keys larger than before, which must be n
+// consecutive ones, those of the rows just inserted.
+func (s *Session) rowidsAfter(ctx context.Context, table *bunschema.Table, pk *bunschema.Field, before, n int64) (int64, error) {
+	q := "SELECT " + string(pk.SQLName) + " FROM " + string(table.SQLName) + " WHERE " + string(pk.SQLName) + " > ? ORDER BY " + string(pk.SQLName) + " LIMIT ?"
+	res, err := s.tx.Tx.QueryContext(ctx, q, before, n+1)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Close()
+	var keys []int64
+	for res.Next() {
+		var k int64
+		if err := res.Scan(&k); err != nil {
+			return 0, err
+		}
+		keys = append(keys, k)
+	}
+	if err := res.Err(); err != nil {
+		return 0, err
+	}
+	if int64(len(keys)) != n || keys[n-1]-keys[0] != n-1 {
+		return 0, fmt.Errorf("cannot tell the keys of the %d new rows: %d rows of %s have a key above %d", n, len(keys), table.Name, before)
+	}
+	return keys[0], nil
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
@@ -229,47 +231,68 @@ func TestSQLiteKeepsSessionInsertsPrepared(t *testing.T) {
 	}
 }
 
-// TestSQLiteOneRowInsertReadsItsRowid: on SQLite, a one-row INSERT whose only generated
-// value is its integer key reads the key from the connection's last inserted rowid, not
-// through RETURNING, and gets its own row's key even when a trigger inserted a row with
-// a larger rowid into another table; batches and explicit keys are still right.
-func TestSQLiteOneRowInsertReadsItsRowid(t *testing.T) {
+// gadget is a model of a table that the tests create by hand, AUTOINCREMENT included.
+type gadget struct {
+	bun.BaseModel `bun:"table:gadget"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	Name          string `bun:"name,notnull"`
+}
+
+// TestSQLiteInsertsTakeTheirRowids: on SQLite, an INSERT whose only generated value is
+// its integer key learns the keys without RETURNING — one row from the connection's last
+// inserted rowid, several from the table's largest key before them — and every object
+// gets its own row's key: with a trigger inserting into another table or the same one,
+// after an AUTOINCREMENT table lost its largest rows, and after an explicit key.
+func TestSQLiteInsertsTakeTheirRowids(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.Migrated(t, database.SQLite)
 	for _, q := range []string{
 		`CREATE TABLE audit (id INTEGER PRIMARY KEY, note TEXT)`,
 		`INSERT INTO audit (id, note) VALUES (1000000, 'high')`,
 		`CREATE TRIGGER user_audit AFTER INSERT ON "user" BEGIN INSERT INTO audit (note) VALUES (new.username); END`,
+		`CREATE TABLE gadget (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL)`,
 	} {
 		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s := db.NewSession()
-	var users []*models.User
-	add := func(batch ...*models.User) {
+	commit := func(objs ...any) {
 		t.Helper()
-		for _, u := range batch {
-			if err := s.Add(u); err != nil {
+		for _, o := range objs {
+			if err := s.Add(o); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if err := s.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
-		users = append(users, batch...)
 	}
-	for i := range 3 {
-		add(&models.User{Username: fmt.Sprintf("one%d", i), Email: fmt.Sprintf("one%d@example.com", i)})
-	}
-	for _, q := range database.CachedStmtTexts(db) {
-		if strings.Contains(q, "RETURNING") {
-			t.Errorf("a one-row user INSERT kept with RETURNING: %s", q)
+	noReturning := func(what, table string) {
+		t.Helper()
+		for _, q := range database.CachedStmtTexts(db) {
+			if strings.HasPrefix(q, "INSERT INTO "+table) && strings.Contains(q, "RETURNING") {
+				t.Errorf("%s: kept with RETURNING: %s", what, q)
+			}
 		}
 	}
-	add(&models.User{ID: 700, Username: "explicit", Email: "explicit@example.com"})
-	add(&models.User{Username: "after", Email: "after@example.com"})
-	add(&models.User{Username: "b0", Email: "b0@example.com"}, &models.User{Username: "b1", Email: "b1@example.com"})
+	var users []*models.User
+	for i := range 3 {
+		u := &models.User{Username: fmt.Sprintf("one%d", i), Email: fmt.Sprintf("one%d@example.com", i)}
+		commit(u)
+		users = append(users, u)
+	}
+	noReturning("a one-row user INSERT", `"user"`)
+	explicit := &models.User{ID: 700, Username: "explicit", Email: "explicit@example.com"}
+	after := &models.User{Username: "after", Email: "after@example.com"}
+	commit(explicit)
+	commit(after)
+	b0, b1 := &models.User{Username: "b0", Email: "b0@example.com"}, &models.User{Username: "b1", Email: "b1@example.com"}
+	commit(b0, b1) // a table with a trigger: RETURNING
+	users = append(users, explicit, after, b0, b1)
+	if after.ID != 701 {
+		t.Errorf("the user added after id 700 got id %d, want 701", after.ID)
+	}
 	for _, u := range users {
 		var id int64
 		if err := db.SQL.QueryRowContext(ctx, `SELECT id FROM "user" WHERE username = ?`, u.Username).Scan(&id); err != nil {
@@ -279,11 +302,49 @@ func TestSQLiteOneRowInsertReadsItsRowid(t *testing.T) {
 			t.Errorf("%s: the object's id is %d, its row's %d", u.Username, u.ID, id)
 		}
 	}
-	if users[4].ID != 701 {
-		t.Errorf("the user added after id 700 got id %d, want 701", users[4].ID)
+
+	gadgets := func(prefix string, n int) []any {
+		var out []any
+		for i := range n {
+			out = append(out, &gadget{Name: fmt.Sprintf("%s%d", prefix, i)})
+		}
+		return out
 	}
-	var audits int
-	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM audit WHERE id > 1000000`).Scan(&audits); err != nil || audits != len(users) {
-		t.Fatalf("the trigger wrote %d rows (%v), want %d", audits, err, len(users))
+	var all []any
+	first := gadgets("first", 5)
+	commit(first...)
+	all = append(all, first...)
+	noReturning("a 5-row gadget INSERT", `"gadget"`)
+	// The two largest go: AUTOINCREMENT gives the next rows 6.., not 4..
+	if _, err := db.SQL.ExecContext(ctx, `DELETE FROM gadget WHERE id > 3`); err != nil {
+		t.Fatal(err)
+	}
+	all = all[:3]
+	gap := gadgets("gap", 3)
+	commit(gap...)
+	all = append(all, gap...)
+	if id := gap[0].(*gadget).ID; id != 6 {
+		t.Errorf("after AUTOINCREMENT's rows 4 and 5 went, the first new gadget got id %d, want 6", id)
+	}
+	if _, err := db.SQL.ExecContext(ctx, `CREATE TRIGGER gadget_twin AFTER INSERT ON gadget WHEN new.name LIKE 'twin%' BEGIN INSERT INTO gadget (name) VALUES ('shadow of ' || new.name); END`); err != nil {
+		t.Fatal(err)
+	}
+	twins := gadgets("twin", 3)
+	commit(twins[0])
+	commit(twins[1:]...)
+	all = append(all, twins...)
+	for _, o := range all {
+		g := o.(*gadget)
+		var id int64
+		if err := db.SQL.QueryRowContext(ctx, `SELECT id FROM gadget WHERE name = ?`, g.Name).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if g.ID != id {
+			t.Errorf("gadget %s: the object's id is %d, its row's %d", g.Name, g.ID, id)
+		}
+	}
+	var shadows int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM gadget WHERE name LIKE 'shadow of twin%'`).Scan(&shadows); err != nil || shadows != len(twins) {
+		t.Fatalf("the same-table trigger wrote %d rows (%v), want %d", shadows, err, len(twins))
 	}
 }
