@@ -1,6 +1,9 @@
 package database
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // TrackedCount reports how many objects the session tracks, for tests.
 func TrackedCount(s *Session) int {
@@ -60,4 +63,10 @@ func CachedStmtTexts(db *DB) []string {
 		return nil
 	})
 	return out
+}
+
+// CollectorTotals reports the time s spent checking tracked objects and in the
+// collections it asked for, and how many it asked for.
+func CollectorTotals(s *Session) (scans, collecting time.Duration, collections int) {
+	return s.collector.scans, s.collector.collecting, s.collector.collections
 }

@@ -33,24 +33,36 @@ func BenchmarkSessionCommit(b *testing.B) {
 	for _, d := range testdb.Dialects {
 		b.Run(d, func(b *testing.B) {
 			db := testdb.Migrated(b, d)
-			// The same row the session writes: models.User's insert hook sets last_seen
-			// and username_key (a hash, so its unique index is written at random places).
-			var insert string
-			switch d {
-			case database.Postgres:
-				insert = `INSERT INTO "user" (username, email, password_hash, last_seen, username_key) VALUES ($1, $2, $3, $4, $5)`
-			case database.MySQL:
-				insert = "INSERT INTO `user` (username, email, password_hash, last_seen, username_key) VALUES (?, ?, ?, ?, ?)"
-			default:
-				insert = `INSERT INTO "user" (username, email, password_hash, last_seen, username_key) VALUES (?, ?, ?, ?, ?)`
-			}
-			b.Run("bulk/raw", func(b *testing.B) { benchRawBulk(b, db, insert) })
-			b.Run("bulk/raw-multirow", func(b *testing.B) { benchRawMultiRow(b, db, insert) })
-			b.Run("bulk/session", func(b *testing.B) { benchSessionBulk(b, db) })
-			b.Run("single/raw", func(b *testing.B) { benchRawSingle(b, db, insert) })
-			b.Run("single/session", func(b *testing.B) { benchSessionSingle(b, db) })
+			insert := userInsert(d)
+			b.Run("bulk/raw", func(b *testing.B) {
+				benchRounds(b, bulkRows, func() time.Duration { return rawBulkRound(b, db, insert) })
+			})
+			b.Run("bulk/raw-multirow", func(b *testing.B) {
+				benchRounds(b, bulkRows, func() time.Duration { return rawMultiRowRound(b, db, insert) })
+			})
+			b.Run("bulk/session", func(b *testing.B) {
+				benchRounds(b, bulkRows, func() time.Duration { return sessionBulkRound(b, db) })
+			})
+			b.Run("single/raw", func(b *testing.B) {
+				benchRounds(b, singleRows, func() time.Duration { return rawSingleRound(b, db, insert) })
+			})
+			b.Run("single/session", func(b *testing.B) {
+				benchRounds(b, singleRows, func() time.Duration { return sessionSingleRound(b, db, nil) })
+			})
 		})
 	}
+}
+
+// userInsert is the INSERT of the row the session writes: models.User's insert hook sets
+// last_seen and username_key (a hash, so its unique index is written at random places).
+func userInsert(d string) string {
+	switch d {
+	case database.Postgres:
+		return `INSERT INTO "user" (username, email, password_hash, last_seen, username_key) VALUES ($1, $2, $3, $4, $5)`
+	case database.MySQL:
+		return "INSERT INTO `user` (username, email, password_hash, last_seen, username_key) VALUES (?, ?, ?, ?, ?)"
+	}
+	return `INSERT INTO "user" (username, email, password_hash, last_seen, username_key) VALUES (?, ?, ?, ?, ?)`
 }
 
 func clearUsers(b *testing.B, db *database.DB) {
@@ -70,34 +82,31 @@ func reportRows(b *testing.B, rows int, elapsed time.Duration) {
 	b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
 }
 
-func benchRawBulk(b *testing.B, db *database.DB, insert string) {
+// The rounds below each write their rows into an emptied user table and return the time
+// the writing took (emptying it is not counted).
+
+func rawBulkRound(b *testing.B, db *database.DB, insert string) time.Duration {
 	ctx := context.Background()
-	var total time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		clearUsers(b, db)
-		b.StartTimer()
-		start := time.Now()
-		tx, err := db.SQL.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		stmt, err := tx.PrepareContext(ctx, insert)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j := range bulkRows {
-			if _, err := stmt.ExecContext(ctx, rowArgs(nil, j)...); err != nil {
-				b.Fatal(err)
-			}
-		}
-		stmt.Close()
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-		total += time.Since(start)
+	clearUsers(b, db)
+	start := time.Now()
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
 	}
-	reportRows(b, bulkRows*b.N, total)
+	stmt, err := tx.PrepareContext(ctx, insert)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for j := range bulkRows {
+		if _, err := stmt.ExecContext(ctx, rowArgs(nil, j)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
 }
 
 // multiRowInsert turns a one-row INSERT of five values into one of rows rows (numbering
@@ -120,117 +129,159 @@ func multiRowInsert(insert string, rows int) string {
 	return b.String()
 }
 
-func benchRawMultiRow(b *testing.B, db *database.DB, insert string) {
+func rawMultiRowRound(b *testing.B, db *database.DB, insert string) time.Duration {
 	const batch = 1000
 	ctx := context.Background()
 	query := multiRowInsert(insert, batch)
-	var total time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		clearUsers(b, db)
-		b.StartTimer()
-		start := time.Now()
+	clearUsers(b, db)
+	start := time.Now()
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := make([]any, 0, 5*batch)
+	for j := 0; j < bulkRows; j += batch {
+		args = args[:0]
+		for k := j; k < j+batch; k++ {
+			args = rowArgs(args, k)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+func sessionBulkRound(b *testing.B, db *database.DB) time.Duration {
+	ctx := context.Background()
+	clearUsers(b, db)
+	start := time.Now()
+	s := db.NewSession()
+	for j := range bulkRows {
+		name := fmt.Sprintf("u%d", j)
+		if err := s.Add(&models.User{Username: name, Email: name + "@example.com"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Commit(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+func rawSingleRound(b *testing.B, db *database.DB, insert string) time.Duration {
+	ctx := context.Background()
+	clearUsers(b, db)
+	start := time.Now()
+	stmt, err := db.SQL.PrepareContext(ctx, insert)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for j := range singleRows {
 		tx, err := db.SQL.BeginTx(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		stmt, err := tx.PrepareContext(ctx, query)
-		if err != nil {
+		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, rowArgs(nil, j)...); err != nil {
 			b.Fatal(err)
 		}
-		args := make([]any, 0, 5*batch)
-		for j := 0; j < bulkRows; j += batch {
-			args = args[:0]
-			for k := j; k < j+batch; k++ {
-				args = rowArgs(args, k)
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				b.Fatal(err)
-			}
-		}
-		stmt.Close()
 		if err := tx.Commit(); err != nil {
 			b.Fatal(err)
 		}
-		total += time.Since(start)
 	}
-	reportRows(b, bulkRows*b.N, total)
+	stmt.Close()
+	return time.Since(start)
 }
 
-func benchSessionBulk(b *testing.B, db *database.DB) {
+// collected sums what sessions spent checking tracked objects and in the collections
+// they asked for (see database's collector).
+type collected struct {
+	scans, collecting time.Duration
+	collections       int
+}
+
+func sessionSingleRound(b *testing.B, db *database.DB, c *collected) time.Duration {
 	ctx := context.Background()
-	var total time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		clearUsers(b, db)
-		b.StartTimer()
-		start := time.Now()
-		s := db.NewSession()
-		for j := range bulkRows {
-			name := fmt.Sprintf("u%d", j)
-			if err := s.Add(&models.User{Username: name, Email: name + "@example.com"}); err != nil {
-				b.Fatal(err)
-			}
+	clearUsers(b, db)
+	start := time.Now()
+	s := db.NewSession() // one long-lived session, as the tutorial's db.session
+	for j := range singleRows {
+		name := fmt.Sprintf("u%d", j)
+		if err := s.Add(&models.User{Username: name, Email: name + "@example.com"}); err != nil {
+			b.Fatal(err)
 		}
 		if err := s.Commit(ctx); err != nil {
 			b.Fatal(err)
 		}
-		total += time.Since(start)
 	}
-	reportRows(b, bulkRows*b.N, total)
+	took := time.Since(start)
+	if c != nil {
+		scans, collecting, n := database.CollectorTotals(s)
+		c.scans, c.collecting, c.collections = c.scans+scans, c.collecting+collecting, c.collections+n
+	}
+	return took
 }
 
-func benchRawSingle(b *testing.B, db *database.DB, insert string) {
-	ctx := context.Background()
+// benchRounds runs round b.N times and reports rows/s over the rounds' own times.
+func benchRounds(b *testing.B, rows int, round func() time.Duration) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		clearUsers(b, db)
-		b.StartTimer()
-		start := time.Now()
-		stmt, err := db.SQL.PrepareContext(ctx, insert)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j := range singleRows {
-			tx, err := db.SQL.BeginTx(ctx, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, rowArgs(nil, j)...); err != nil {
-				b.Fatal(err)
-			}
-			if err := tx.Commit(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		stmt.Close()
-		total += time.Since(start)
+		total += round()
 	}
-	reportRows(b, singleRows*b.N, total)
+	reportRows(b, rows*b.N, total)
 }
 
-func benchSessionSingle(b *testing.B, db *database.DB) {
-	ctx := context.Background()
-	var total time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		clearUsers(b, db)
-		b.StartTimer()
-		start := time.Now()
-		s := db.NewSession() // one long-lived session, as the tutorial's db.session
-		for j := range singleRows {
-			name := fmt.Sprintf("u%d", j)
-			if err := s.Add(&models.User{Username: name, Email: name + "@example.com"}); err != nil {
-				b.Fatal(err)
+// BenchmarkSessionRatio measures what BenchmarkSessionCommit compares, the session against
+// the fastest raw database/sql method (bulk: raw-multirow; single: raw), as pairs of
+// rounds run one after the other, in alternating order (raw first in even pairs, session
+// first in odd ones), so that a machine whose speed drifts during the run (one shared
+// with other work) slows both sides alike. It reports session/raw, the session's rows/s
+// over raw's: the sum of raw's times over the sum of the session's.
+//
+// Run: go test ./internal/database -run '^$' -bench SessionRatio -benchtime 6x
+func BenchmarkSessionRatio(b *testing.B) {
+	for _, d := range testdb.Dialects {
+		b.Run(d, func(b *testing.B) {
+			db := testdb.Migrated(b, d)
+			insert := userInsert(d)
+			pairs := func(b *testing.B, rows int, raw, session func() time.Duration) (sessionTime time.Duration) {
+				var rawTime time.Duration
+				for i := 0; i < b.N; i++ {
+					if i%2 == 0 {
+						rawTime += raw()
+						sessionTime += session()
+					} else {
+						sessionTime += session()
+						rawTime += raw()
+					}
+				}
+				b.ReportMetric(float64(rows*b.N)/rawTime.Seconds(), "raw-rows/s")
+				b.ReportMetric(float64(rows*b.N)/sessionTime.Seconds(), "session-rows/s")
+				b.ReportMetric(rawTime.Seconds()/sessionTime.Seconds(), "session/raw")
+				return sessionTime
 			}
-			if err := s.Commit(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-		total += time.Since(start)
+			b.Run("bulk", func(b *testing.B) {
+				pairs(b, bulkRows, func() time.Duration { return rawMultiRowRound(b, db, insert) }, func() time.Duration { return sessionBulkRound(b, db) })
+			})
+			b.Run("single", func(b *testing.B) {
+				var c collected
+				took := pairs(b, singleRows, func() time.Duration { return rawSingleRound(b, db, insert) }, func() time.Duration { return sessionSingleRound(b, db, &c) })
+				// The shares of the session's time spent checking tracked objects and
+				// waiting for the collections it asked for (see database's collector).
+				b.ReportMetric(c.scans.Seconds()/took.Seconds(), "scan-share")
+				b.ReportMetric(c.collecting.Seconds()/took.Seconds(), "collect-share")
+				b.ReportMetric(float64(c.collections)/float64(b.N), "collections/round")
+			})
+		})
 	}
-	reportRows(b, singleRows*b.N, total)
 }
 
 // BenchmarkSessionScan measures what a flush costs per object the session tracks: a

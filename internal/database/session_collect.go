@@ -27,6 +27,10 @@ type collector struct {
 	spent   time.Duration // checking tracked objects since the last collection
 	cost    time.Duration // what the last requested collection took, 0 before any
 	backoff int           // multiplies cost while collections free little
+	// What the session spent in all, for BenchmarkSessionRatio: checking tracked objects,
+	// and in the collections it asked for (collections, their number).
+	scans, collecting time.Duration
+	collections       int
 }
 
 // scanned records a check of tracked objects that took d; dropped says it found objects
@@ -36,6 +40,7 @@ func (c *collector) scanned(d time.Duration, dropped bool) {
 		c.spent = 0
 	}
 	c.spent += d
+	c.scans += d
 }
 
 // due reports whether the checks since the last collection cost more than one.
@@ -57,6 +62,8 @@ func (s *Session) maybeCollect() {
 	start := time.Now()
 	runtime.GC()
 	c.cost = time.Since(start)
+	c.collecting += c.cost
+	c.collections++
 	c.spent = 0
 	before := len(s.tracked)
 	for k := range s.tracked {
