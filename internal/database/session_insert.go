@@ -282,9 +282,10 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 // primary key, which insertTakingRowids then learns without RETURNING.
 //
 // Why: RETURNING makes SQLite run the INSERT as a query, buffering the rows it returns,
-// and database/sql read them back one by one: a session committing one row at a time
-// (the tutorial's db.session) spent a third of its time on it, and a 100,000-row commit
-// about 7% (BenchmarkSessionCommit/sqlite, docs/performance.md).
+// and database/sql read them back one by one: by profile, a session committing one row
+// at a time (the tutorial's db.session) spent a quarter of its CPU in the INSERT …
+// RETURNING, and a 100,000-row commit about 7% more than without RETURNING
+// (BenchmarkSessionCommit/sqlite, docs/performance.md).
 //
 // The key was written as NULL or left out in every row (pkWritten is false), and it has
 // no SQL default, so an accepted row got a rowid as its key: a NULL written into a NOT
