@@ -2,6 +2,7 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"runtime"
 	"strings"
@@ -85,7 +86,8 @@ func reportRows(b *testing.B, rows int, elapsed time.Duration) {
 // The rounds below each write their rows into an emptied user table and return the time
 // the writing took (emptying it is not counted).
 
-func rawBulkRound(b *testing.B, db *database.DB, insert string) time.Duration {
+// rawTxRound prepares query in one transaction, lets write run it, and commits.
+func rawTxRound(b *testing.B, db *database.DB, query string, write func(ctx context.Context, stmt *sql.Stmt)) time.Duration {
 	ctx := context.Background()
 	clearUsers(b, db)
 	start := time.Now()
@@ -93,20 +95,26 @@ func rawBulkRound(b *testing.B, db *database.DB, insert string) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stmt, err := tx.PrepareContext(ctx, insert)
+	stmt, err := tx.PrepareContext(ctx, query)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for j := range bulkRows {
-		if _, err := stmt.ExecContext(ctx, rowArgs(nil, j)...); err != nil {
-			b.Fatal(err)
-		}
-	}
+	write(ctx, stmt)
 	stmt.Close()
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)
+}
+
+func rawBulkRound(b *testing.B, db *database.DB, insert string) time.Duration {
+	return rawTxRound(b, db, insert, func(ctx context.Context, stmt *sql.Stmt) {
+		for j := range bulkRows {
+			if _, err := stmt.ExecContext(ctx, rowArgs(nil, j)...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // multiRowInsert turns a one-row INSERT of five values into one of rows rows (numbering
@@ -131,33 +139,18 @@ func multiRowInsert(insert string, rows int) string {
 
 func rawMultiRowRound(b *testing.B, db *database.DB, insert string) time.Duration {
 	const batch = 1000
-	ctx := context.Background()
-	query := multiRowInsert(insert, batch)
-	clearUsers(b, db)
-	start := time.Now()
-	tx, err := db.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		b.Fatal(err)
-	}
 	args := make([]any, 0, 5*batch)
-	for j := 0; j < bulkRows; j += batch {
-		args = args[:0]
-		for k := j; k < j+batch; k++ {
-			args = rowArgs(args, k)
+	return rawTxRound(b, db, multiRowInsert(insert, batch), func(ctx context.Context, stmt *sql.Stmt) {
+		for j := 0; j < bulkRows; j += batch {
+			args = args[:0]
+			for k := j; k < j+batch; k++ {
+				args = rowArgs(args, k)
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				b.Fatal(err)
+			}
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			b.Fatal(err)
-		}
-	}
-	stmt.Close()
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	return time.Since(start)
+	})
 }
 
 func sessionBulkRound(b *testing.B, db *database.DB) time.Duration {

@@ -291,7 +291,7 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 // no SQL default, so an accepted row got a rowid as its key: a NULL written into a NOT
 // NULL key that is not the rowid fails.
 func rowidOnly(bi *boundInsert, returning []*bunschema.Field) bool {
-	if bi.dollar || len(returning) != 1 {
+	if bi.dollar || len(returning) != 1 { // dollar: PostgreSQL, whose keys need RETURNING
 		return false
 	}
 	f := returning[0]
