@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"weak"
 
 	"github.com/uptrace/bun"
 	bunschema "github.com/uptrace/bun/schema"
@@ -56,7 +55,7 @@ type Session struct {
 	// SQLAlchemy's identity map it holds them weakly: an object the program no longer
 	// references cannot change any more, so it drops out instead of being re-checked by
 	// every later flush.
-	tracked map[weak.Pointer[byte]]*tracked
+	tracked trackSet
 
 	// journal records what flushes wrote inside the open transaction, so that a failure
 	// or a Rollback can put the objects back as they were before the transaction.
@@ -80,7 +79,7 @@ func (d *DB) NewSession() *Session {
 	return &Session{
 		db:      d,
 		inQueue: make(map[any]queueState),
-		tracked: make(map[weak.Pointer[byte]]*tracked),
+		tracked: newTrackSet(),
 	}
 }
 

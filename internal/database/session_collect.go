@@ -65,13 +65,8 @@ func (s *Session) maybeCollect() {
 	c.collecting += c.cost
 	c.collections++
 	c.spent = 0
-	before := len(s.tracked)
-	for k := range s.tracked {
-		if k.Value() == nil {
-			delete(s.tracked, k)
-		}
-	}
-	if freed := before - len(s.tracked); freed*2 < before {
+	before := s.tracked.len()
+	if freed := s.tracked.prune(); freed*2 < before {
 		c.backoff = min(max(c.backoff, 1)*2, 1<<20)
 	} else {
 		c.backoff = 1

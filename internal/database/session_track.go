@@ -47,8 +47,7 @@ func weakKey(obj any) weak.Pointer[byte] {
 }
 
 func (s *Session) trackedOf(obj any) (*tracked, bool) {
-	tr, ok := s.tracked[weakKey(obj)]
-	return tr, ok
+	return s.tracked.get(weakKey(obj))
 }
 
 func (s *Session) isTracked(obj any) bool {
@@ -56,9 +55,9 @@ func (s *Session) isTracked(obj any) bool {
 	return ok
 }
 
-func (s *Session) untrack(obj any) { delete(s.tracked, weakKey(obj)) }
+func (s *Session) untrack(obj any) { s.tracked.remove(weakKey(obj)) }
 
-func (s *Session) setTracked(obj any, tr *tracked) { s.tracked[weakKey(obj)] = tr }
+func (s *Session) setTracked(obj any, tr *tracked) { s.tracked.put(weakKey(obj), tr) }
 
 // eachTracked calls f for every tracked object still referenced by the program, and
 // forgets those that have been garbage-collected.
@@ -67,19 +66,23 @@ func (s *Session) eachTracked(f func(obj any, tr *tracked)) { _ = s.eachTrackedB
 // eachTrackedBut is eachTracked that, when skipQuiet is set, also skips the objects a
 // flush has nothing to do for (model.quiet): a long-lived session tracks every object it
 // ever wrote until the garbage collector clears them, and each flush checks them all.
-// It reports whether it forgot objects the collector had cleared.
+// It reports whether it forgot objects the collector had cleared. f must not track or
+// untrack objects.
 func (s *Session) eachTrackedBut(skipQuiet bool, f func(obj any, tr *tracked)) (dropped bool) {
-	for k, tr := range s.tracked {
-		p := k.Value()
+	t := &s.tracked
+	for i := 0; i < len(t.list); {
+		e := t.list[i]
+		p := e.key.Value()
 		if p == nil {
-			delete(s.tracked, k)
+			t.removeAt(i) // brings the last entry here: i is not advanced
 			dropped = true
 			continue
 		}
-		if skipQuiet && tr.m.quiet(unsafe.Pointer(p), tr.snap) {
+		i++
+		if skipQuiet && e.tr.m.quiet(unsafe.Pointer(p), e.tr.snap) {
 			continue
 		}
-		f(reflect.NewAt(tr.m.typ, unsafe.Pointer(p)).Interface(), tr)
+		f(reflect.NewAt(e.tr.m.typ, unsafe.Pointer(p)).Interface(), e.tr)
 	}
 	return dropped
 }
@@ -87,11 +90,11 @@ func (s *Session) eachTrackedBut(skipQuiet bool, f func(obj any, tr *tracked)) (
 // track records obj as persistent with its current values.
 func (s *Session) track(obj any, m *model) {
 	k := weakKey(obj)
-	if tr, ok := s.tracked[k]; ok {
+	if tr, ok := s.tracked.get(k); ok {
 		tr.snap = m.snapshot(obj)
 		return
 	}
-	s.tracked[k] = &tracked{m: m, snap: m.snapshot(obj)}
+	s.tracked.put(k, &tracked{m: m, snap: m.snapshot(obj)})
 }
 
 // trackLoaded tracks what a session SELECT scanned into: a model struct, or a slice of
