@@ -11,6 +11,7 @@ import (
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 )
 
 // Options are what the API needs from the application that mounts it.
@@ -21,7 +22,7 @@ type Options struct {
 	// are bounded together.
 	Hasher *password.Hasher
 	// Passwords is the rule for new passwords (the registration form's).
-	Passwords password.Policy
+	Passwords strength.Policy
 	// Fingerprint is the fingerprint of a user's password hash that signed-in web
 	// sessions carry: a token issued under one fingerprint dies with it.
 	Fingerprint func(*models.User) string

@@ -21,6 +21,7 @@ import (
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/username"
 )
@@ -92,7 +93,7 @@ func newUsersCreate(stdio IO) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("users create: %w", err)
 			}
-			if err := (password.Policy{MinLength: minLen}).Check(plain, name, email); err != nil {
+			if err := (strength.Policy{MinLength: minLen}).Check(plain, name, email); err != nil {
 				return fmt.Errorf("users create: password: %w", err)
 			}
 			hash, err := password.Hash(plain)
@@ -234,7 +235,7 @@ func newUsersSetPassword(stdio IO) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("users set-password: %w", err)
 			}
-			if err := (password.Policy{MinLength: minLen}).Check(plain, u.Username, u.Email); err != nil {
+			if err := (strength.Policy{MinLength: minLen}).Check(plain, u.Username, u.Email); err != nil {
 				return fmt.Errorf("users set-password: password: %w", err)
 			}
 			hash, err := password.Hash(plain)
@@ -308,7 +309,7 @@ func newUsersSetDisabled(stdio IO, disable bool) *cobra.Command {
 
 // maxPasswordInput bounds what is read for a password: the policy's longest plus room
 // for a line ending, and a little more so that a longer one is refused by the policy.
-const maxPasswordInput = 4 * password.MaxLength
+const maxPasswordInput = 4 * strength.MaxLength
 
 // readNewPassword reads a new password: one line of standard input with fromStdin;
 // otherwise from the terminal, without echo, twice.

@@ -26,6 +26,7 @@ import (
 	"github.com/microblog/microblog/internal/mail"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/translate"
 )
@@ -64,7 +65,7 @@ type App struct {
 	languages []i18n.Language
 	mailer    *mail.Sender
 	// passwords is the rule for new passwords.
-	passwords password.Policy
+	passwords strength.Policy
 	// errorMails throttles error e-mails to ADMINS; nil without a mail server.
 	errorMails *errorMails
 	// hasher bounds the password checks running at once (the others queue).
@@ -116,7 +117,7 @@ type App struct {
 // New builds the application; its background jobs go to q.
 func New(db *database.DB, cfg *config.Config, log *slog.Logger, q jobs.Queue) (*App, error) {
 	a := &App{db: db, cfg: cfg, log: log, queue: q, store: NewSessionStore(db), mailer: mail.New(cfg),
-		passwords: password.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
+		passwords: strength.Policy{MinLength: cfg.PasswordMinLength}, signin: defaultSigninLimits()}
 	a.hasher, a.sleep = password.NewHasher(password.DefaultConcurrency(), passwordQueueWait), sleepContext
 	a.outage = newOutage(log, db)
 	a.detector = langdetect.New()

@@ -8,6 +8,7 @@ import (
 	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 	"github.com/microblog/microblog/internal/store"
 )
 
@@ -17,8 +18,8 @@ func registerPage() formPage {
 		Fields: []*field{
 			{Name: "username", Label: i18n.M("Username"), Type: "text", Max: 64, Required: true, Autofocus: true},
 			{Name: "email", Label: i18n.M("Email"), Type: "email", Max: 120, Required: true},
-			{Name: "password", Label: i18n.M("Password"), Type: "password", Max: password.MaxLength, Required: true},
-			{Name: "password2", Label: i18n.M("Repeat Password"), Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "password", Label: i18n.M("Password"), Type: "password", Max: strength.MaxLength, Required: true},
+			{Name: "password2", Label: i18n.M("Repeat Password"), Type: "password", Max: strength.MaxLength, Required: true},
 		},
 		Submit: i18n.M("Register"),
 	}

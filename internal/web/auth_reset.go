@@ -14,6 +14,7 @@ import (
 	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 	"github.com/microblog/microblog/internal/store"
 	"github.com/microblog/microblog/internal/tasks"
 )
@@ -48,8 +49,8 @@ func resetPasswordPage() formPage {
 	return formPage{
 		Heading: i18n.M("Reset Your Password"),
 		Fields: []*field{
-			{Name: "password", Label: i18n.M("Password"), Type: "password", Max: password.MaxLength, Required: true, Autofocus: true},
-			{Name: "password2", Label: i18n.M("Repeat Password"), Type: "password", Max: password.MaxLength, Required: true},
+			{Name: "password", Label: i18n.M("Password"), Type: "password", Max: strength.MaxLength, Required: true, Autofocus: true},
+			{Name: "password2", Label: i18n.M("Repeat Password"), Type: "password", Max: strength.MaxLength, Required: true},
 		},
 		Submit: i18n.M("Request Password Reset"), // sic, as in the tutorial
 	}

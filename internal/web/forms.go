@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/microblog/microblog/internal/mail"
-	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 	"github.com/microblog/microblog/internal/username"
 
 	"github.com/microblog/microblog/internal/i18n"
@@ -34,7 +34,7 @@ func (f *field) fail(msgid string, args ...any) {
 // failWith sets the field's error from a refusal of the username or password rule.
 func (f *field) failWith(err error) {
 	var u *username.Error
-	var p *password.PolicyError
+	var p *strength.Error
 	switch {
 	case errors.As(err, &u):
 		f.fail(u.Format, u.Args...)

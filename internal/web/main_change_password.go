@@ -6,6 +6,7 @@ import (
 
 	"github.com/microblog/microblog/internal/i18n"
 	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 	"github.com/microblog/microblog/internal/store"
 )
 
@@ -17,8 +18,8 @@ func changePasswordPage() formPage {
 		Heading: i18n.M("Change Password"),
 		Fields: []*field{
 			{Name: "current_password", Label: i18n.M("Current password"), Type: "password", Required: true, Autofocus: true, Autocomplete: "current-password"},
-			{Name: "password", Label: i18n.M("New password"), Type: "password", Max: password.MaxLength, Required: true, Autocomplete: "new-password"},
-			{Name: "password2", Label: i18n.M("Repeat new password"), Type: "password", Max: password.MaxLength, Required: true, Autocomplete: "new-password"},
+			{Name: "password", Label: i18n.M("New password"), Type: "password", Max: strength.MaxLength, Required: true, Autocomplete: "new-password"},
+			{Name: "password2", Label: i18n.M("Repeat new password"), Type: "password", Max: strength.MaxLength, Required: true, Autocomplete: "new-password"},
 		},
 		Submit: i18n.M("Change Password"),
 	}

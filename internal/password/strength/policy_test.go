@@ -1,15 +1,15 @@
-package password_test
+package strength_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/password"
+	"github.com/microblog/microblog/internal/password/strength"
 )
 
 func TestPolicy(t *testing.T) {
-	p := password.Policy{MinLength: 8}
+	p := strength.Policy{MinLength: 8}
 	refused := map[string]string{
 		"":                             "at least 8",
 		"a":                            "at least 8",
@@ -39,7 +39,7 @@ func TestPolicy(t *testing.T) {
 	}
 	for pw, want := range refused {
 		err := p.Check(pw, "susan", "susan@example.com")
-		var pe *password.PolicyError
+		var pe *strength.Error
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("Check(%q) = %v, want accepted", pw, err)
@@ -50,7 +50,7 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestPolicyMinLengthIsConfigurable(t *testing.T) {
-	if err := (password.Policy{MinLength: 15}).Check("kjhsdf78sdfk"); err == nil || !strings.Contains(err.Error(), "at least 15") {
+	if err := (strength.Policy{MinLength: 15}).Check("kjhsdf78sdfk"); err == nil || !strings.Contains(err.Error(), "at least 15") {
 		t.Errorf("MinLength 15: %v", err)
 	}
 }
@@ -61,7 +61,7 @@ func FuzzPolicy(f *testing.F) {
 	for _, s := range []string{"", "password", strings.Repeat("x", 128), "a\x00b", "\xff\xfe", "ѕusan"} {
 		f.Add(s)
 	}
-	p := password.Policy{MinLength: 8}
+	p := strength.Policy{MinLength: 8}
 	f.Fuzz(func(t *testing.T, pw string) {
 		_ = p.Check(pw, "susan", "susan@example.com")
 	})

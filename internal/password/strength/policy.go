@@ -1,4 +1,13 @@
-package password
+// Package strength is the rule for new passwords (Policy): length bounds, no control
+// characters, and refusal of guessable ones, estimated by zxcvbn.
+//
+// It is a package of its own, apart from package password's hashing, because zxcvbn
+// builds its word lists into maps of about 7 MB when a program starts, which every
+// garbage collection of that program then walks: about 1.2 ms a collection on the
+// development machine against 0.7 ms without them (docs/performance.md, "The Session").
+// A program that stores users (package models) but never judges a new password does not
+// link it.
+package strength
 
 import (
 	"fmt"
@@ -31,26 +40,26 @@ const MaxLength = 128
 // names, keyboard walks, repeats and sequences, alone or with a digit or two.
 const minGuesses = 1e6
 
-// PolicyError says why a password was refused, as the form shows it.
+// Error says why a password was refused, as the form shows it.
 //
 // Reason is in English; Format (a message id of the catalogs) with Args gives it in any
 // language.
-type PolicyError struct {
+type Error struct {
 	Reason string
 	Format string
 	Args   []any
 }
 
-func refuse(format string, args ...any) *PolicyError {
-	return &PolicyError{Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
+func refuse(format string, args ...any) *Error {
+	return &Error{Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // refuseText is refuse for a reason without arguments.
-func refuseText(reason string) *PolicyError { return &PolicyError{Reason: reason, Format: reason} }
+func refuseText(reason string) *Error { return &Error{Reason: reason, Format: reason} }
 
-func (e *PolicyError) Error() string { return e.Reason }
+func (e *Error) Error() string { return e.Reason }
 
-// Check returns a *PolicyError when plain is not acceptable as a new password for an
+// Check returns a *Error when plain is not acceptable as a new password for an
 // account with the given details (username, e-mail address), nil otherwise.
 func (p Policy) Check(plain string, details ...string) error {
 	if !utf8.ValidString(plain) {
