@@ -70,3 +70,14 @@ func CachedStmtTexts(db *DB) []string {
 func CollectorTotals(s *Session) (scans, collecting time.Duration, collections int) {
 	return s.collector.scans, s.collector.collecting, s.collector.collections
 }
+
+// AloneCommits reports how many of s's commits wrote their one INSERT without a
+// transaction of the session's (commitsAlone).
+func AloneCommits(s *Session) int { return s.aloneCommits }
+
+// InsertsAlone reports whether db's sessions may write one new obj alone
+// (boundInsert.alone).
+func InsertsAlone(db *DB, obj any) bool {
+	m, err := db.modelOf(obj)
+	return err == nil && m.bound != nil && m.bound.alone
+}

@@ -64,6 +64,9 @@ type Session struct {
 	flushing bool
 
 	collector collector // when to ask for a collection (see collector)
+
+	aloneCommits int // commits that wrote their one INSERT alone (commitsAlone), for tests
+
 }
 
 type queueState uint8
@@ -160,7 +163,7 @@ func (s *Session) Flush(ctx context.Context) error {
 // Commit flushes pending changes and commits the transaction. On error nothing is
 // written and the session is as it was before the call.
 func (s *Session) Commit(ctx context.Context) error {
-	if err := s.flush(ctx); err != nil {
+	if err := s.flushFor(ctx, true); err != nil {
 		return err
 	}
 	if s.tx == nil {

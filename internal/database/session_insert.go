@@ -43,6 +43,10 @@ type boundInsert struct {
 	// column is listed; without it (SQLite) bun leaves out the NOT NULL columns that the
 	// first row leaves to their default, and writes the SQL default or NULL for the others.
 	defaults bool
+	// alone: on SQLite, one row's INSERT reads back nothing but, at most, its new rowid
+	// (rowidOnly), whatever the row holds, so it is a single statement (see
+	// Session.commitAlone).
+	alone bool
 }
 
 // bunTimeLayout is how bun's dialects write a time (after converting it to UTC).
@@ -78,7 +82,24 @@ func newBoundInsert(dialect string, typ reflect.Type, table *bunschema.Table) *b
 		b.args = append(b.args, conv)
 		b.all = append(b.all, len(b.all))
 	}
+	b.alone = dialect == SQLite && readsBackRowidAtMost(b, table)
 	return b
+}
+
+// readsBackRowidAtMost reports whether no row of table can make insertBound return a
+// column other than an integer key without SQL default: no other column has an SQL
+// default, and none is NOT NULL with a value that can stand for its default (a nil
+// pointer, a zero nullzero field), which RETURNING would read back.
+func readsBackRowidAtMost(b *boundInsert, table *bunschema.Table) bool {
+	for _, f := range table.Fields {
+		if f.IsPK && len(table.PKs) == 1 && rowidOnly(b, []*bunschema.Field{f}) {
+			continue
+		}
+		if f.SQLDefault != "" || (f.NotNull && (f.IsPtr || f.NullZero)) {
+			return false
+		}
+	}
+	return true
 }
 
 // argConverter returns the function giving a field's value as the argument that stores
@@ -132,7 +153,10 @@ func marshalsToDefault(f *bunschema.Field, strct reflect.Value) bool {
 // into its objects, as bun's InsertQuery would.
 func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 	bi := b.m.bound
-	q := s.tx.NewInsert() // what the models' BeforeAppendModel hooks are told
+	q := s.db.Bun.NewInsert() // what the models' BeforeAppendModel hooks are told
+	if s.tx != nil {
+		q = s.tx.NewInsert()
+	}
 	rows := make([]reflect.Value, len(b.objs))
 	for i, obj := range b.objs {
 		if hook, ok := obj.(bun.BeforeAppendModelHook); ok {
@@ -234,7 +258,7 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 	// it prepared (PostgreSQL's driver caches prepared statements by itself).
 	ctx = reuseStatement(ctx)
 	if len(returning) == 0 {
-		_, err := s.tx.Tx.ExecContext(ctx, sb.String(), args...)
+		_, err := s.writer().ExecContext(ctx, sb.String(), args...)
 		return err
 	}
 	if rowidOnly(bi, returning) && !pkWritten(bi, cols, written, returning[0]) {
@@ -242,6 +266,9 @@ func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 		if done || err != nil {
 			return err
 		}
+	}
+	if s.tx == nil {
+		return errNeedsTx
 	}
 	sb.WriteString(" RETURNING ")
 	for i, f := range returning {
@@ -329,6 +356,9 @@ func pkWritten(bi *boundInsert, cols []int, written []bool, pk *bunschema.Field)
 func (s *Session) insertTakingRowids(ctx context.Context, table *bunschema.Table, query string, args []any, rows []reflect.Value, pk *bunschema.Field) (done bool, err error) {
 	n := int64(len(rows))
 	var before int64
+	if n > 1 && s.tx == nil {
+		return false, errNeedsTx
+	}
 	if n > 1 {
 		var largest sql.NullInt64
 		var triggers int
@@ -341,7 +371,7 @@ func (s *Session) insertTakingRowids(ctx context.Context, table *bunschema.Table
 		}
 		before = largest.Int64
 	}
-	res, err := s.tx.Tx.ExecContext(ctx, query, args...)
+	res, err := s.writer().ExecContext(ctx, query, args...)
 	if err != nil {
 		return false, err
 	}
