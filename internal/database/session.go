@@ -161,7 +161,8 @@ func (s *Session) Flush(ctx context.Context) error {
 }
 
 // Commit flushes pending changes and commits the transaction. On error nothing is
-// written and the session is as it was before the call.
+// written and the session is as it was before the call. On SQLite a commit whose only
+// write is one new row runs that INSERT alone, a transaction of its own (commitsAlone).
 func (s *Session) Commit(ctx context.Context) error {
 	if err := s.flushFor(ctx, true); err != nil {
 		return err
