@@ -171,6 +171,18 @@ func sessionBulkRound(b *testing.B, db *database.DB) time.Duration {
 }
 
 func rawSingleRound(b *testing.B, db *database.DB, insert string) time.Duration {
+	return rawOneRowRounds(b, db, insert, true)
+}
+
+// rawAutocommitRound is rawSingleRound without BEGIN and COMMIT: each prepared INSERT is
+// a transaction of its own, as the session's one-row commits are on SQLite.
+func rawAutocommitRound(b *testing.B, db *database.DB, insert string) time.Duration {
+	return rawOneRowRounds(b, db, insert, false)
+}
+
+// rawOneRowRounds writes singleRows rows one INSERT at a time on one prepared statement,
+// each in a transaction of its own when inTx, else as a statement alone.
+func rawOneRowRounds(b *testing.B, db *database.DB, insert string, inTx bool) time.Duration {
 	ctx := context.Background()
 	clearUsers(b, db)
 	start := time.Now()
@@ -179,6 +191,12 @@ func rawSingleRound(b *testing.B, db *database.DB, insert string) time.Duration 
 		b.Fatal(err)
 	}
 	for j := range singleRows {
+		if !inTx {
+			if _, err := stmt.ExecContext(ctx, rowArgs(nil, j)...); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
 		tx, err := db.SQL.BeginTx(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
@@ -187,25 +205,6 @@ func rawSingleRound(b *testing.B, db *database.DB, insert string) time.Duration 
 			b.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	stmt.Close()
-	return time.Since(start)
-}
-
-// rawAutocommitRound is rawSingleRound without BEGIN and COMMIT: each prepared INSERT is
-// a transaction of its own, as the session's one-row commits are on SQLite.
-func rawAutocommitRound(b *testing.B, db *database.DB, insert string) time.Duration {
-	ctx := context.Background()
-	clearUsers(b, db)
-	start := time.Now()
-	stmt, err := db.SQL.PrepareContext(ctx, insert)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for j := range singleRows {
-		if _, err := stmt.ExecContext(ctx, rowArgs(nil, j)...); err != nil {
 			b.Fatal(err)
 		}
 	}
