@@ -98,6 +98,30 @@ func TestOneRowCommitsRunAlone(t *testing.T) {
 		if got := database.AloneCommits(s); got != alone(4) {
 			t.Fatalf("%d commits ran alone, want %d", got, alone(4))
 		}
+
+		// Hostile text: stored exactly, or refused before the statement runs.
+		for i, text := range append(append([]string{}, hostileText[:len(hostileText)-2]...), invalidText...) {
+			before := count(t, db, (*models.User)(nil))
+			u := &models.User{Username: fmt.Sprint("hostile", i), Email: fmt.Sprint("hostile", i, "@example.com"), AboutMe: &text}
+			s.Add(u)
+			err := s.Commit(ctx)
+			if !database.ValidText(text) {
+				if !errors.Is(err, database.ErrInvalidText) || u.ID != 0 || count(t, db, (*models.User)(nil)) != before {
+					t.Fatalf("about_me %q: %v, id %d, want ErrInvalidText and nothing written", trim(text), err, u.ID)
+				}
+				if err := s.Rollback(ctx); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("about_me %q: %v", trim(text), err)
+			}
+			var got models.User
+			if err := db.NewSession().Get(ctx, &got, u.ID); err != nil || got.AboutMe == nil || *got.AboutMe != text {
+				t.Fatalf("about_me %q read back as %v (%v)", trim(text), got.AboutMe, err)
+			}
+		}
 	})
 }
 
