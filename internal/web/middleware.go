@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"time"
@@ -118,16 +120,21 @@ func (a *App) requestContext(next http.Handler) http.Handler {
 }
 
 // newRequestID is a random id for a request's log lines.
+//
+// The id only tells log lines apart, so it comes from math/rand/v2's generator (ChaCha8,
+// seeded at random for each process), not from the operating system's: on the front
+// cache's path crypto/rand took 1.5% of the server's CPU.
 func newRequestID() string {
-	b := make([]byte, 8)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
+	return hex.EncodeToString(b[:])
 }
 
 // logRequest writes a request's access log line; attrs are added to it.
-func (a *App) logRequest(r *http.Request, status int, start time.Time, id string, attrs ...any) {
-	a.log.Info("request", append([]any{"method", r.Method, "path", r.URL.Path, "status", status,
-		"duration_ms", time.Since(start).Milliseconds(), "request_id", id}, attrs...)...)
+func (a *App) logRequest(r *http.Request, status int, start time.Time, id string, attrs ...slog.Attr) {
+	a.log.LogAttrs(r.Context(), slog.LevelInfo, "request", append([]slog.Attr{slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), slog.Int("status", status),
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()), slog.String("request_id", id)}, attrs...)...)
 }
 
 // backgroundRequest reports whether a request is made by a page's script on its own,
