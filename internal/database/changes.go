@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -23,9 +24,13 @@ type changeWatch struct {
 	arrivals atomic.Uint64
 	checked  uint64
 
-	mu      sync.Mutex
-	conn    *sql.Conn // taken on the first look
-	stmt    *sql.Stmt
+	mu   sync.Mutex
+	conn *sql.Conn // taken on the first look
+	// stmt is `PRAGMA data_version` prepared on conn's driver connection, and run there
+	// (readVersion) without database/sql's statement, rows and scanning: a front-cached
+	// page's look cost 11% of the server's CPU, about half of it database/sql's.
+	stmt    driver.Stmt
+	dest    []driver.Value
 	last    int64
 	version uint64
 	closed  bool // the pool is closing: no more looks
@@ -69,8 +74,8 @@ func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error
 	begun := w.arrivals.Load()
 	// Not cancellable: the look takes microseconds, and a context that can end makes
 	// database/sql watch it with a goroutine of its own for every look.
-	var v int64
-	if err := w.stmt.QueryRowContext(context.WithoutCancel(ctx)).Scan(&v); err != nil {
+	v, err := w.readVersion(context.WithoutCancel(ctx))
+	if err != nil {
 		return 0, false, fmt.Errorf("database: change version: %w", err)
 	}
 	w.checked = begun
@@ -118,28 +123,70 @@ func (w *changeWatch) open(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("database: change version: connect: %w", err)
 	}
-	stmt, err := conn.PrepareContext(ctx, "PRAGMA data_version")
+	w.conn, w.dest = conn, make([]driver.Value, 1)
+	last, err := w.readVersion(ctx)
 	if err != nil {
-		conn.Close()
+		w.closeConn()
 		return fmt.Errorf("database: change version: %w", err)
 	}
-	if err := stmt.QueryRowContext(ctx).Scan(&w.last); err != nil {
-		stmt.Close()
-		conn.Close()
-		return fmt.Errorf("database: change version: %w", err)
-	}
-	w.conn, w.stmt, w.version = conn, stmt, 1
+	w.last, w.version = last, 1
 	return nil
+}
+
+// readVersion asks the watch's connection for `PRAGMA data_version`, preparing it on
+// the driver's connection the first time. w.mu is held.
+func (w *changeWatch) readVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := w.conn.Raw(func(dc any) error {
+		if w.stmt == nil {
+			p, ok := dc.(driver.ConnPrepareContext)
+			if !ok {
+				return fmt.Errorf("the driver's connection (%T) cannot prepare with a context", dc)
+			}
+			st, err := p.PrepareContext(ctx, "PRAGMA data_version")
+			if err != nil {
+				return err
+			}
+			w.stmt = st
+		}
+		q, ok := w.stmt.(driver.StmtQueryContext)
+		if !ok {
+			return fmt.Errorf("the driver's statement (%T) cannot query with a context", w.stmt)
+		}
+		rows, err := q.QueryContext(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := rows.Next(w.dest); err != nil {
+			return err
+		}
+		n, ok := w.dest[0].(int64)
+		if !ok {
+			return fmt.Errorf("PRAGMA data_version gave %T", w.dest[0])
+		}
+		v = n
+		return nil
+	})
+	return v, err
+}
+
+// closeConn closes the statement and gives the connection back. w.mu is held.
+func (w *changeWatch) closeConn() {
+	if w.conn == nil {
+		return
+	}
+	if w.stmt != nil {
+		_ = w.conn.Raw(func(any) error { return w.stmt.Close() })
+	}
+	w.conn.Close()
+	w.conn, w.stmt = nil, nil
 }
 
 // close gives the watch's connection back, before the pool closes.
 func (w *changeWatch) close() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.conn != nil {
-		w.stmt.Close()
-		w.conn.Close()
-		w.conn, w.stmt = nil, nil
-	}
+	w.closeConn()
 	w.closed = true
 }
