@@ -346,3 +346,19 @@ func BenchmarkSessionScan(b *testing.B) {
 	}
 	runtime.KeepAlive(users)
 }
+
+// BenchmarkCollection measures what a garbage collection that a session asks for
+// (runtime.GC) costs in this test binary, and reports the live heap it walks: a
+// collection walks everything the program keeps, such as the word lists of a
+// password-strength library linked into it (see internal/password/strength).
+//
+// Run: go test ./internal/database -run '^$' -bench Collection
+func BenchmarkCollection(b *testing.B) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	for b.Loop() {
+		runtime.GC()
+	}
+	b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-heap-MB")
+}
