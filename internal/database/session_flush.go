@@ -92,7 +92,7 @@ var errNeedsTx = errors.New("session: the insert needs a transaction")
 // BEGIN, the INSERT and COMMIT, without their two statements and database/sql's
 // transaction (a goroutine each): on SQLite, one new object, nothing changed or deleted,
 // and a model whose INSERT reads back at most the new rowid (boundInsert.alone). A
-// one-row-per-commit session (the tutorial's db.session) spends about a fifth less a
+// one-row-per-commit session (the tutorial's db.session) spends about a sixth less a
 // commit (BenchmarkSessionRatio, docs/performance.md "The Session").
 func (s *Session) commitsAlone(sc *scanResult) bool {
 	if s.db.Dialect != SQLite || s.db.bunInserts || len(s.pending) != 1 || len(s.deleted) != 0 || len(sc.dirty) != 0 || len(sc.waiting) != 0 {
