@@ -123,30 +123,23 @@ func (a *App) frontRequestKey(r *http.Request) (key [sha256.Size]byte, ok bool) 
 	if c, err := r.Cookie(a.sessions.Cookie.Name); err != nil || c.Value == "" || strings.HasPrefix(c.Value, anonymousCookiePrefix) {
 		return key, false
 	}
-	// Each field goes in as its length, a colon and its bytes (as keyBuilder does), into a
-	// buffer on the stack while the request's fields fit in it.
+	// On a buffer on the stack while the request's fields fit in it.
 	var buf [1024]byte
-	b := keyField(buf[:0], "front/1")
-	b = keyField(b, r.URL.Scheme)
-	b = keyField(b, strconv.FormatBool(r.TLS != nil))
-	b = keyField(b, r.Host)
-	b = keyField(b, r.URL.Path)
-	b = keyField(b, r.URL.RawQuery)
+	b := keyBuilder{buf: buf[:0]}
+	b.field("front/1")
+	b.field(r.URL.Scheme)
+	b.field(strconv.FormatBool(r.TLS != nil))
+	b.field(r.Host)
+	b.field(r.URL.Path)
+	b.field(r.URL.RawQuery)
 	for _, name := range [...]string{"Cookie", "Accept-Language", "Accept-Encoding"} {
 		vs := r.Header.Values(name)
-		b = keyField(b, strconv.Itoa(len(vs)))
+		b.int(int64(len(vs)))
 		for _, v := range vs {
-			b = keyField(b, v)
+			b.field(v)
 		}
 	}
-	return sha256.Sum256(b), true
-}
-
-// keyField appends s to a request key as keyBuilder.field writes it.
-func keyField(b []byte, s string) []byte {
-	b = strconv.AppendInt(b, int64(len(s)), 10)
-	b = append(b, ':')
-	return append(b, s...)
+	return sha256.Sum256(b.buf), true
 }
 
 // serveFront answers from an entry, logged and counted as the full request would be.

@@ -82,7 +82,7 @@ func pageKey(r *http.Request, status int, page string, v view) (key [sha256.Size
 	if !data.writePageKey(&b, v) {
 		return key, false
 	}
-	return sha256.Sum256([]byte(b.String())), true
+	return sha256.Sum256(b.buf), true
 }
 
 // writePageKey writes the inputs of the index template's content: the post form (only

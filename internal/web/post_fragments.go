@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -78,13 +79,27 @@ func writeFragmentKey(b *keyBuilder, lang string, p postView) {
 }
 
 // keyBuilder writes a cache key as fields, each preceded by its length, so that no two
-// different inputs give one key ("ab"+"c" and "a"+"bc" differ).
-type keyBuilder struct{ strings.Builder }
+// different inputs give one key ("ab"+"c" and "a"+"bc" differ). Start it on a buffer of
+// the caller's (keyBuilder{buf: arr[:0]}) to keep a short key off the heap.
+type keyBuilder struct{ buf []byte }
+
+// Grow makes room for n more bytes.
+func (b *keyBuilder) Grow(n int) { b.buf = slices.Grow(b.buf, n) }
 
 func (b *keyBuilder) field(s string) {
-	b.WriteString(strconv.Itoa(len(s)))
-	b.WriteByte(':')
-	b.WriteString(s)
+	b.buf = strconv.AppendInt(b.buf, int64(len(s)), 10)
+	b.buf = append(b.buf, ':')
+	b.buf = append(b.buf, s...)
 }
 
-func (b *keyBuilder) int(n int64) { b.field(strconv.FormatInt(n, 10)) }
+// int writes n as the field of its decimal digits.
+func (b *keyBuilder) int(n int64) {
+	var num [20]byte
+	digits := strconv.AppendInt(num[:0], n, 10)
+	b.buf = strconv.AppendInt(b.buf, int64(len(digits)), 10)
+	b.buf = append(b.buf, ':')
+	b.buf = append(b.buf, digits...)
+}
+
+// String is the key written so far.
+func (b *keyBuilder) String() string { return string(b.buf) }
