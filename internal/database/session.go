@@ -66,7 +66,6 @@ type Session struct {
 	collector collector // when to ask for a collection (see collector)
 
 	aloneCommits int // commits that wrote their one INSERT alone (commitsAlone), for tests
-
 }
 
 type queueState uint8

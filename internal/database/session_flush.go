@@ -42,7 +42,7 @@ type parentLink struct {
 func (s *Session) flush(ctx context.Context) error { return s.flushFor(ctx, false) }
 
 // flushFor is flush; commit says that a commit follows at once, so that a flush whose only
-// write is one INSERT statement may run it on its own (commitAlone).
+// write is one INSERT statement may run it on its own (commitsAlone).
 func (s *Session) flushFor(ctx context.Context, commit bool) error {
 	if s.flushing {
 		return nil
@@ -58,20 +58,13 @@ func (s *Session) flushFor(ctx context.Context, commit bool) error {
 		return nil
 	}
 	if commit && s.tx == nil && s.commitsAlone(sc) {
-		err := s.write(ctx, sc)
-		if err == nil {
-			s.journal = truncate(s.journal)
-			s.aloneCommits++
-			return nil
-		}
-		s.abort()
-		if !errors.Is(err, errNeedsTx) {
+		if err := s.write(ctx, sc); err != nil {
+			s.abort()
 			return err
 		}
-		// Nothing was written: write it all again in a transaction.
-		if sc, err = s.scan(); err != nil {
-			return err
-		}
+		s.journal = truncate(s.journal)
+		s.aloneCommits++
+		return nil
 	}
 	if err := s.begin(ctx); err != nil {
 		return err
@@ -83,9 +76,10 @@ func (s *Session) flushFor(ctx context.Context, commit bool) error {
 	return nil
 }
 
-// errNeedsTx is what an INSERT run outside a transaction (commitAlone) answers, having
-// written nothing, when it turns out to need more than one statement.
-var errNeedsTx = errors.New("session: the insert needs a transaction")
+// errNeedsTx is what an INSERT run outside a transaction answers, having written
+// nothing, if it needed more than one statement: commitsAlone (boundInsert.alone) rules
+// that out, so this only guards the rule.
+var errNeedsTx = errors.New("session: internal error: an insert written alone needs a transaction")
 
 // commitsAlone reports whether a commit with no transaction open writes a single row with
 // a single statement, which SQLite then runs as a transaction of its own, as atomic as

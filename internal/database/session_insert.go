@@ -45,7 +45,7 @@ type boundInsert struct {
 	defaults bool
 	// alone: on SQLite, one row's INSERT reads back nothing but, at most, its new rowid
 	// (rowidOnly), whatever the row holds, so it is a single statement (see
-	// Session.commitAlone).
+	// Session.commitsAlone).
 	alone bool
 }
 
@@ -153,9 +153,13 @@ func marshalsToDefault(f *bunschema.Field, strct reflect.Value) bool {
 // into its objects, as bun's InsertQuery would.
 func (s *Session) insertBound(ctx context.Context, b insertBatch) error {
 	bi := b.m.bound
-	q := s.db.Bun.NewInsert() // what the models' BeforeAppendModel hooks are told
+	// What the models' BeforeAppendModel hooks are told: an insert on the session's
+	// transaction, or on the database for a commit written alone.
+	var q *bun.InsertQuery
 	if s.tx != nil {
 		q = s.tx.NewInsert()
+	} else {
+		q = s.db.Bun.NewInsert()
 	}
 	rows := make([]reflect.Value, len(b.objs))
 	for i, obj := range b.objs {
