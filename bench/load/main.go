@@ -30,6 +30,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +56,7 @@ type options struct {
 	keep                         bool
 	bin                          string
 	redisURL                     string
+	cpuProfile                   string
 }
 
 func main() {
@@ -77,6 +79,7 @@ func main() {
 	flag.StringVar(&o.pprof, "pprof", "", "let the app serve net/http/pprof on this address (e.g. 127.0.0.1:6060), to profile during a run")
 	flag.StringVar(&o.bin, "bin", "", "run this microblog binary instead of building ./cmd/microblog (to compare with an older build)")
 	flag.StringVar(&o.redisURL, "redis", os.Getenv("REDIS_URL"), "REDIS_URL for the app's job queue (required with MariaDB/MySQL, whose queue is Redis)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file (what the client costs the shared machine)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its URL (reuse it with -database)")
 	flag.Parse()
 	for _, c := range strings.Split(conns, ",") {
@@ -92,8 +95,20 @@ func main() {
 			log.Fatalf("load: -scenarios: unknown run %q", s)
 		}
 	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(context.Background(), o); err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		os.Exit(1)
 	}
 }
 

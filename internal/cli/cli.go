@@ -15,6 +15,7 @@ import (
 	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/microblog/microblog/internal/config"
+	"github.com/microblog/microblog/internal/logbatch"
 	"github.com/microblog/microblog/internal/tasks"
 )
 
@@ -99,8 +100,9 @@ func loadConfig(stdio IO) (*config.Config, error) {
 
 // newLogger logs as the tutorial's app does: with LOG_TO_STDOUT to standard output only;
 // otherwise to standard error and to logs/microblog.log, rotated at 1 MB with 10 old
-// files kept. LOG_FORMAT=json writes one JSON object per record instead of text. The
-// returned function closes the file.
+// files kept. LOG_FORMAT=json writes one JSON object per record instead of text. Records
+// reach their destinations through a logbatch.Writer (many records to a write under
+// load); the returned function passes on what waits and closes the file.
 func newLogger(cfg *config.Config, stdio IO) (*slog.Logger, func()) {
 	handler := func(w io.Writer) slog.Handler {
 		if cfg.LogFormat == "json" {
@@ -109,9 +111,13 @@ func newLogger(cfg *config.Config, stdio IO) (*slog.Logger, func()) {
 		return slog.NewTextHandler(w, nil)
 	}
 	if cfg.LogToStdout {
-		return slog.New(handler(stdio.Stdout)), func() {}
+		batch := logbatch.New(stdio.Stdout, 0)
+		return slog.New(handler(batch)), func() { batch.Close() }
 	}
 	file := &lumberjack.Logger{Filename: filepath.Join("logs", "microblog.log"), MaxSize: 1, MaxBackups: 10}
-	w := io.MultiWriter(stdio.Stderr, file)
-	return slog.New(handler(w)), func() { file.Close() }
+	batch := logbatch.New(io.MultiWriter(stdio.Stderr, file), 0)
+	return slog.New(handler(batch)), func() {
+		batch.Close()
+		file.Close()
+	}
 }

@@ -125,21 +125,20 @@ func (a *App) frontRequestKey(r *http.Request) (key [sha256.Size]byte, ok bool) 
 	}
 	// On a buffer on the stack while the request's fields fit in it.
 	var buf [1024]byte
-	b := keyBuilder{buf: buf[:0]}
-	b.field("front/1")
-	b.field(r.URL.Scheme)
-	b.field(strconv.FormatBool(r.TLS != nil))
-	b.field(r.Host)
-	b.field(r.URL.Path)
-	b.field(r.URL.RawQuery)
+	b := appendKeyField(buf[:0], "front/1")
+	b = appendKeyField(b, r.URL.Scheme)
+	b = appendKeyField(b, strconv.FormatBool(r.TLS != nil))
+	b = appendKeyField(b, r.Host)
+	b = appendKeyField(b, r.URL.Path)
+	b = appendKeyField(b, r.URL.RawQuery)
 	for _, name := range [...]string{"Cookie", "Accept-Language", "Accept-Encoding"} {
 		vs := r.Header.Values(name)
-		b.int(int64(len(vs)))
+		b = appendKeyInt(b, int64(len(vs)))
 		for _, v := range vs {
-			b.field(v)
+			b = appendKeyField(b, v)
 		}
 	}
-	return sha256.Sum256(b.buf), true
+	return sha256.Sum256(b), true
 }
 
 // serveFront answers from an entry, logged and counted as the full request would be.

@@ -79,26 +79,33 @@ func writeFragmentKey(b *keyBuilder, lang string, p postView) {
 }
 
 // keyBuilder writes a cache key as fields, each preceded by its length, so that no two
-// different inputs give one key ("ab"+"c" and "a"+"bc" differ). Start it on a buffer of
-// the caller's (keyBuilder{buf: arr[:0]}) to keep a short key off the heap.
+// different inputs give one key ("ab"+"c" and "a"+"bc" differ). A key short enough for
+// a buffer on the stack is written with appendKeyField and appendKeyInt instead, which
+// leave the buffer where it is (a method storing into b.buf makes it escape).
 type keyBuilder struct{ buf []byte }
 
 // Grow makes room for n more bytes.
 func (b *keyBuilder) Grow(n int) { b.buf = slices.Grow(b.buf, n) }
 
-func (b *keyBuilder) field(s string) {
-	b.buf = strconv.AppendInt(b.buf, int64(len(s)), 10)
-	b.buf = append(b.buf, ':')
-	b.buf = append(b.buf, s...)
-}
+func (b *keyBuilder) field(s string) { b.buf = appendKeyField(b.buf, s) }
 
 // int writes n as the field of its decimal digits.
-func (b *keyBuilder) int(n int64) {
+func (b *keyBuilder) int(n int64) { b.buf = appendKeyInt(b.buf, n) }
+
+// appendKeyField appends s to a key as a field: its length, a colon, its bytes.
+func appendKeyField(dst []byte, s string) []byte {
+	dst = strconv.AppendInt(dst, int64(len(s)), 10)
+	dst = append(dst, ':')
+	return append(dst, s...)
+}
+
+// appendKeyInt appends n to a key as the field of its decimal digits.
+func appendKeyInt(dst []byte, n int64) []byte {
 	var num [20]byte
 	digits := strconv.AppendInt(num[:0], n, 10)
-	b.buf = strconv.AppendInt(b.buf, int64(len(digits)), 10)
-	b.buf = append(b.buf, ':')
-	b.buf = append(b.buf, digits...)
+	dst = strconv.AppendInt(dst, int64(len(digits)), 10)
+	dst = append(dst, ':')
+	return append(dst, digits...)
 }
 
 // String is the key written so far.
