@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -15,6 +16,11 @@ import (
 // data_version`, whose value changes exactly when another connection has committed
 // since the same connection last asked (https://sqlite.org/pragma.html#pragma_data_version).
 // The answer comes from the WAL index in shared memory: no page is read.
+//
+// Most looks do not get that far: in WAL mode the watch also maps the WAL index's header
+// (walIndex), which every commit rewrites, and a look that finds it as it was when the
+// last `PRAGMA data_version` began returns that look's version at once, without a lock
+// or a system call. Only a header that moved asks SQLite.
 type changeWatch struct {
 	// arrivals numbers the calls as they come; checked is the number of the last call
 	// that had arrived when the latest completed look began. A call whose number is at
@@ -34,6 +40,22 @@ type changeWatch struct {
 	last    int64
 	version uint64
 	closed  bool // the pool is closing: no more looks
+
+	// idx is the mapped WAL index (nil: not in WAL mode, no mmap, or closed), and seen
+	// its header as read just before the latest `PRAGMA data_version`, with the version
+	// that look gave. idxMu keeps the mapping alive while a look reads it.
+	idxMu sync.RWMutex
+	idx   *walIndex
+	seen  atomic.Pointer[seenHeader]
+	// pragmaLooks counts the looks that asked SQLite (for tests).
+	pragmaLooks atomic.Int64
+}
+
+// seenHeader is the WAL index header as read before a `PRAGMA data_version`, and the
+// version that look gave.
+type seenHeader struct {
+	header  walIndexHeader
+	version uint64
 }
 
 // ChangeVersion returns a number that stays the same as long as nothing is committed to
@@ -58,6 +80,9 @@ func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err er
 }
 
 func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error) {
+	if v, ok := w.unchanged(); ok {
+		return v, true, nil
+	}
 	arrived := w.arrivals.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -72,6 +97,9 @@ func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error
 		}
 	}
 	begun := w.arrivals.Load()
+	// The header is read before the look: a commit after this read moves it, so the
+	// look's answer holds for as long as the header stays as read here.
+	header, mapped := w.header()
 	// Not cancellable: the look takes microseconds, and a context that can end makes
 	// database/sql watch it with a goroutine of its own for every look.
 	v, err := w.readVersion(context.WithoutCancel(ctx))
@@ -83,7 +111,31 @@ func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error
 		w.last = v
 		w.version++
 	}
+	if mapped {
+		w.seen.Store(&seenHeader{header: header, version: w.version})
+	}
 	return w.version, true, nil
+}
+
+// unchanged returns the version of the latest look if the WAL index header is still as
+// that look found it: nothing has been committed since.
+func (w *changeWatch) unchanged() (uint64, bool) {
+	seen := w.seen.Load()
+	if seen == nil {
+		return 0, false
+	}
+	header, mapped := w.header()
+	return seen.version, mapped && header == seen.header
+}
+
+// header reads the mapped WAL index header; mapped is false without a mapping.
+func (w *changeWatch) header() (h walIndexHeader, mapped bool) {
+	w.idxMu.RLock()
+	defer w.idxMu.RUnlock()
+	if w.idx == nil {
+		return h, false
+	}
+	return w.idx.header(), true
 }
 
 // snapshotWatch numbers PostgreSQL's transaction snapshots as they change. A snapshot
@@ -116,7 +168,8 @@ func (w *snapshotWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, err
 	return w.version, true, nil
 }
 
-// open takes the watch's connection from the pool, for good. The first version is 1, so
+// open takes the watch's connection from the pool, for good, and maps the WAL index if
+// the database is in WAL mode (it reads as before without). The first version is 1, so
 // that no caller's zero value matches it.
 func (w *changeWatch) open(ctx context.Context, db *sql.DB) error {
 	conn, err := db.Conn(ctx)
@@ -124,18 +177,37 @@ func (w *changeWatch) open(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("database: change version: connect: %w", err)
 	}
 	w.conn, w.dest = conn, make([]driver.Value, 1)
+	// This first read transaction also opens the -shm file on the watch's connection,
+	// which keeps it open (and whole) for as long as the mapping lives.
 	last, err := w.readVersion(ctx)
 	if err != nil {
 		w.closeConn()
 		return fmt.Errorf("database: change version: %w", err)
 	}
 	w.last, w.version = last, 1
+	var mode, file string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		w.closeConn()
+		return fmt.Errorf("database: change version: journal mode: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
+		w.closeConn()
+		return fmt.Errorf("database: change version: file: %w", err)
+	}
+	if strings.EqualFold(mode, "wal") && file != "" {
+		if idx, err := mapWALIndex(file + "-shm"); err == nil {
+			w.idxMu.Lock()
+			w.idx = idx
+			w.idxMu.Unlock()
+		}
+	}
 	return nil
 }
 
 // readVersion asks the watch's connection for `PRAGMA data_version`, preparing it on
 // the driver's connection the first time. w.mu is held.
 func (w *changeWatch) readVersion(ctx context.Context) (int64, error) {
+	w.pragmaLooks.Add(1)
 	var v int64
 	err := w.conn.Raw(func(dc any) error {
 		if w.stmt == nil {
@@ -171,8 +243,16 @@ func (w *changeWatch) readVersion(ctx context.Context) (int64, error) {
 	return v, err
 }
 
-// closeConn closes the statement and gives the connection back. w.mu is held.
+// closeConn unmaps the WAL index, closes the statement and gives the connection back
+// (in that order: the connection keeps the mapped file whole). w.mu is held.
 func (w *changeWatch) closeConn() {
+	w.idxMu.Lock()
+	if w.idx != nil {
+		w.idx.unmap()
+		w.idx = nil
+	}
+	w.seen.Store(nil)
+	w.idxMu.Unlock()
 	if w.conn == nil {
 		return
 	}

@@ -81,3 +81,11 @@ func InsertsAlone(db *DB, obj any) bool {
 	m, err := db.modelOf(obj)
 	return err == nil && m.bound != nil && m.bound.alone
 }
+
+// ChangeLooks counts the change version's looks that asked SQLite (`PRAGMA
+// data_version`), and says whether the watch reads the WAL index header instead.
+func ChangeLooks(db *DB) (looks int64, mapped bool) {
+	db.changes.idxMu.RLock()
+	defer db.changes.idxMu.RUnlock()
+	return db.changes.pragmaLooks.Load(), db.changes.idx != nil
+}
