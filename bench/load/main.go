@@ -57,6 +57,7 @@ type options struct {
 	bin                          string
 	redisURL                     string
 	cpuProfile                   string
+	against                      string
 }
 
 func main() {
@@ -79,6 +80,7 @@ func main() {
 	flag.StringVar(&o.pprof, "pprof", "", "let the app serve net/http/pprof on this address (e.g. 127.0.0.1:6060), to profile during a run")
 	flag.StringVar(&o.bin, "bin", "", "run this microblog binary instead of building ./cmd/microblog (to compare with an older build)")
 	flag.StringVar(&o.redisURL, "redis", os.Getenv("REDIS_URL"), "REDIS_URL for the app's job queue (required with MariaDB/MySQL, whose queue is Redis)")
+	flag.StringVar(&o.against, "against", "", "also run this microblog binary on a copy of the SQLite database, loaded at the same time as the first, and compare the two side by side (both see the same machine; for builds whose difference is smaller than the machine's swings between runs)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file (what the client costs the shared machine)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its URL (reuse it with -database)")
 	flag.Parse()
@@ -105,6 +107,9 @@ func main() {
 		}
 		defer f.Close()
 		defer pprof.StopCPUProfile()
+	}
+	if o.against != "" && slices.Contains(o.scenarios, "mix") {
+		log.Fatal("load: -against compares read runs: leave mix out")
 	}
 	if err := run(context.Background(), o); err != nil {
 		log.Print(err)
@@ -188,6 +193,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer hello.stop()
+	var other *process
+	if o.against != "" {
+		if other, err = startAgainst(ctx, db, dialect, tmp, o); err != nil {
+			return err
+		}
+		defer other.stop()
+	}
 
 	maxConns := slices.Max(o.conns)
 	client := &http.Client{
@@ -199,6 +211,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	var otherJars []http.CookieJar
+	if other != nil {
+		if otherJars, err = signIn(ctx, client, other.base, names); err != nil {
+			return err
+		}
+	}
 	// Each sign-in hashed a password with argon2id (64 MiB each), and the app hands those
 	// pages back to the system after a second without hashing (internal/password's
 	// Hasher). Wait for that, so that the first run's peak RSS is its own load's and not
@@ -209,6 +227,7 @@ func run(ctx context.Context, o options) error {
 	var acked ackLog
 	var serial atomic.Int64 // numbers the new posts of the whole sitting, so that each body is unique
 	var results []result
+	var pairs [][2]result // -against: each read run of both builds
 	for _, sc := range o.scenarios {
 		for _, c := range o.conns {
 			target, proc := app, app
@@ -216,6 +235,13 @@ func run(ctx context.Context, o options) error {
 				target, proc = hello, hello
 			}
 			log.Printf("%s, %d connections, %s …", sc, c, o.duration)
+			if other != nil && sc != "hello" {
+				a, b := driveBoth(ctx, client, app, other, sc, c, o.duration, jars, otherJars, profiles, runID, &serial)
+				log.Printf("  %.0f req/s against %.0f, server CPU %s a request against %s", a.rate(), b.rate(), msFine(a.cpuPerRequest()), msFine(b.cpuPerRequest()))
+				results = append(results, a)
+				pairs = append(pairs, [2]result{a, b})
+				continue
+			}
 			proc.resetPeak()
 			cpu0 := proc.cpuTime()
 			r := drive(ctx, client, target.base, sc, c, o.duration, jars, profiles, runID, &serial, &acked)
@@ -229,7 +255,43 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	return report(o, dialect, results, len(acked.bodies), lost)
+	return report(o, dialect, results, pairs, len(acked.bodies), lost)
+}
+
+// startAgainst starts the -against build on a copy of the database (VACUUM INTO: a
+// consistent copy of a live SQLite file).
+func startAgainst(ctx context.Context, db *database.DB, dialect, dir string, o options) (*process, error) {
+	if dialect != database.SQLite {
+		return nil, errors.New("load: -against needs a SQLite database to copy")
+	}
+	cp := filepath.Join(dir, "against.db")
+	log.Printf("copying the database for -against")
+	if _, err := db.SQL.ExecContext(ctx, "VACUUM INTO ?", cp); err != nil {
+		return nil, fmt.Errorf("load: copy the database: %w", err)
+	}
+	oo := o
+	oo.databaseURL, oo.pprof = "sqlite:///"+cp, ""
+	againstDir := filepath.Join(dir, "against")
+	if err := os.MkdirAll(againstDir, 0o755); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	return startApp(ctx, o.against, againstDir, oo)
+}
+
+// driveBoth loads both builds at once with conns connections each: they share the
+// machine's swings, so their CPU time per request compares within one run.
+func driveBoth(ctx context.Context, client *http.Client, a, b *process, scenario string, conns int, d time.Duration, jarsA, jarsB []http.CookieJar, profiles []string, runID string, serial *atomic.Int64) (ra, rb result) {
+	a.resetPeak()
+	b.resetPeak()
+	cpuA, cpuB := a.cpuTime(), b.cpuTime()
+	var wg sync.WaitGroup
+	var unused ackLog
+	wg.Go(func() { ra = drive(ctx, client, a.base, scenario, conns, d, jarsA, profiles, runID, serial, &unused) })
+	wg.Go(func() { rb = drive(ctx, client, b.base, scenario, conns, d, jarsB, profiles, runID, serial, &unused) })
+	wg.Wait()
+	ra.peakRSS, rb.peakRSS = a.peakRSS(), b.peakRSS()
+	ra.cpu, rb.cpu = a.cpuTime()-cpuA, b.cpuTime()-cpuB
+	return ra, rb
 }
 
 // analyze gathers the planner's statistics after the bulk load (PostgreSQL: VACUUM
@@ -581,7 +643,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Micros
 // msFine is ms to the microsecond, for CPU times of well under a millisecond.
 func msFine(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
 
-func report(o options, dialect string, results []result, posted, lost int) error {
+func report(o options, dialect string, results []result, pairs [][2]result, posted, lost int) error {
 	var b strings.Builder
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(&b, "microblog load benchmark, %s\n", time.Now().UTC().Format(time.RFC3339))
@@ -601,6 +663,18 @@ func report(o options, dialect string, results []result, posted, lost int) error
 			ratio = fmt.Sprintf("%.1f%%", 100*r.rate()/h)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %s | %d MB | %s |\n", r.scenario, r.conns, r.rate(), ms(r.p50), ms(r.p99), r.errors, ratio, r.peakRSS>>20, msFine(r.cpuPerRequest()))
+	}
+	if len(pairs) > 0 {
+		fmt.Fprintf(&b, "\nSide by side, loaded at the same time (-against %s; the runs above are the first build's, under the load of both):\n\n", o.against)
+		fmt.Fprintf(&b, "| run | conns | req/s | req/s against | p99 | p99 against | server CPU a request | against | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, p := range pairs {
+			ratio := "—"
+			if p[1].cpuPerRequest() > 0 {
+				ratio = fmt.Sprintf("%.2f", float64(p[0].cpuPerRequest())/float64(p[1].cpuPerRequest()))
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %s | %s | %s | %s | %s |\n", p[0].scenario, p[0].conns, p[0].rate(), p[1].rate(),
+				ms(p[0].p99), ms(p[1].p99), msFine(p[0].cpuPerRequest()), msFine(p[1].cpuPerRequest()), ratio)
+		}
 	}
 	if slices.Contains(o.scenarios, "mix") {
 		fmt.Fprintf(&b, "\nmix: %d posts acknowledged, %d of them missing from the database\n", posted, lost)

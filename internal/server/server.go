@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/microblog/microblog/internal/cork"
 )
 
 // DefaultShutdownTimeout bounds a graceful shutdown when Options.ShutdownTimeout is zero.
@@ -122,6 +124,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.opts.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext:       cork.ConnContext,
 	}
 	hs.RegisterOnShutdown(func() {
 		if f := s.app.Load().onShutdown; f != nil {
@@ -129,7 +132,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	})
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(cork.Listen(ln)) }()
 	url := "http://" + ln.Addr().String()
 	s.url.Store(&url)
 	if s.app.Load().handler != nil {

@@ -278,13 +278,13 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, t
 	t := a.pages[a.localizer(r).Lang.Code][page]
 	if key, ok := pageKey(r, status, page, v); ok {
 		if gz, ok := a.pageCache.get(key); ok {
-			writeGzipped(w, status, gz)
+			writeGzipped(w, r, status, gz)
 			frontPage(r, status, gz)
 			return
 		}
 		gz, kept, err := a.pageCache.render(status, key, a.gzip, func(b *bytes.Buffer) error { return t.ExecuteTemplate(b, "base", v) })
 		if err == nil {
-			writeGzipped(w, status, gz)
+			writeGzipped(w, r, status, gz)
 			if kept {
 				frontPage(r, status, gz)
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microblog/microblog/internal/cork"
 	"github.com/microblog/microblog/internal/metrics"
 )
 
@@ -149,8 +150,7 @@ func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) 
 	for k, v := range e.header {
 		h[k] = v // Clone's slices are capped: a later Add copies rather than share
 	}
-	w.WriteHeader(e.status)
-	w.Write(e.gz)
+	cork.Send(w, r, e.status, e.gz)
 	a.logRequest(r, e.status, start, newRequestID(), slog.String("cache", "front"))
 }
 

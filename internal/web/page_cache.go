@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"strconv"
+
+	"github.com/microblog/microblog/internal/cork"
 )
 
 // pageCache remembers whole rendered pages, compressed, so that a page read again with
@@ -133,12 +135,11 @@ func (c *pageCache) render(status int, key [sha256.Size]byte, pool *gzipPool, ex
 
 // writeGzipped sends an HTML page already compressed; compress passes a response that
 // has its Content-Encoding through unchanged.
-func writeGzipped(w http.ResponseWriter, status int, gz []byte) {
+func writeGzipped(w http.ResponseWriter, r *http.Request, status int, gz []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Encoding", "gzip")
 	h.Set("Content-Length", strconv.Itoa(len(gz)))
 	h.Add("Vary", "Accept-Encoding")
-	w.WriteHeader(status)
-	w.Write(gz)
+	cork.Send(w, r, status, gz)
 }

@@ -156,13 +156,13 @@ func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeGzipped(w, http.StatusOK, gz)
+		writeGzipped(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, gz)
 		return kept
 	}
 	serve := func(w http.ResponseWriter, key [32]byte) bool {
 		gz, ok := c.get(key)
 		if ok {
-			writeGzipped(w, http.StatusOK, gz)
+			writeGzipped(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, gz)
 		}
 		return ok
 	}
