@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // hstsHeader asks browsers to use only HTTPS for this host for a year. It leaves out
@@ -20,21 +21,29 @@ type client struct {
 	https bool
 }
 
-type clientKey struct{}
+// arrival is what arrive records of a request in its context: when it arrived, and its
+// client (one value, so that the request is copied once for both).
+type arrival struct {
+	start  time.Time
+	client client
+}
 
-// trustForwarded resolves the request's client once, believing X-Forwarded-For and
-// X-Forwarded-Proto only from peers in TRUSTED_PROXIES, and sends
+type arrivalKey struct{}
+
+// arrive notes when the request arrived and resolves its client once, believing
+// X-Forwarded-For and X-Forwarded-Proto only from peers in TRUSTED_PROXIES, and sends
 // Strict-Transport-Security on HTTPS requests — and on every request when
 // SESSION_COOKIE_SECURE says the site is served over HTTPS only (browsers ignore the
 // header on plain HTTP, so that is safe when a proxy in front is not configured as
 // trusted).
-func (a *App) trustForwarded(next http.Handler) http.Handler {
+func (a *App) arrive(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		c := resolveClient(r, a.cfg.TrustedProxies)
 		if c.https || a.cfg.SessionCookieSecure {
 			w.Header().Set("Strict-Transport-Security", hstsHeader)
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), arrivalKey{}, arrival{start: start, client: c})))
 	})
 }
 

@@ -22,22 +22,15 @@ const (
 	keyRequestID ctxKey = iota
 	keySession
 	keyUser
-	keyStart
 	keyLocale
 )
 
-// stampStart records when the request arrived, before anything else runs: an outage is
-// judged by when the requests that failed began (see outage).
-func stampStart(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyStart, time.Now())))
-	})
-}
-
-// requestStart is when the request arrived (now, for a request stampStart did not see).
+// requestStart is when the request arrived, as arrive recorded it before anything but
+// the security headers ran (now, for a request arrive did not see): an outage is judged by
+// when the requests that failed began (see outage).
 func requestStart(r *http.Request) time.Time {
-	if t, ok := r.Context().Value(keyStart).(time.Time); ok {
-		return t
+	if a, ok := r.Context().Value(arrivalKey{}).(arrival); ok {
+		return a.start
 	}
 	return time.Now()
 }
@@ -65,12 +58,15 @@ func securityHeaders(avatars string, next http.Handler) http.Handler {
 		img += " https://www.gravatar.com"
 	}
 	csp := "default-src 'self'; img-src " + img + "; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	// The values are made once and shared by every response: each slice is full (length
+	// = capacity), so a later Add copies it rather than write into it, and Set replaces it.
+	cspValue, nosniff, sameOrigin, deny := []string{csp}, []string{"nosniff"}, []string{"same-origin"}, []string{"DENY"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
+		h["Content-Security-Policy"] = cspValue
+		h["X-Content-Type-Options"] = nosniff
+		h["Referrer-Policy"] = sameOrigin
+		h["X-Frame-Options"] = deny
 		next.ServeHTTP(w, r)
 	})
 }

@@ -38,11 +38,11 @@ const (
 	passwordQueueWait = 10 * time.Second
 )
 
-// clientIP is the client's address as resolved by trustForwarded (X-Forwarded-For only
-// from TRUSTED_PROXIES), or the peer address for a request that did not go through it.
+// clientIP is the client's address as resolved by arrive (X-Forwarded-For only from
+// TRUSTED_PROXIES), or the peer address for a request that did not go through it.
 func clientIP(r *http.Request) string {
-	if c, ok := r.Context().Value(clientKey{}).(client); ok {
-		return c.addr
+	if a, ok := r.Context().Value(arrivalKey{}).(arrival); ok {
+		return a.client.addr
 	}
 	return resolveClient(r, nil).addr
 }

@@ -67,7 +67,7 @@ func (a *App) Handler() http.Handler {
 	protected := cop.Handler(a.loadAndSave(a.requestContext(a.language(a.checkInput(metrics.Routed(app))))))
 	// The front cache answers a repeated page before admission: it reads nothing.
 	mux.Handle("/", a.front(a.admit(compress(a.gzip, protected), pageBusy)))
-	return securityHeaders(a.cfg.Avatars, a.trustForwarded(stampStart(metrics.Routed(mux))))
+	return securityHeaders(a.cfg.Avatars, a.arrive(metrics.Routed(mux)))
 }
 
 // crossOrigin answers a form post refused as cross-origin: the 403 page, in the
