@@ -199,9 +199,8 @@ func (c *compressWriter) Flush() {
 	if c.gz != nil {
 		c.gz.Flush()
 	}
-	if f, ok := c.w.(http.Flusher); ok {
-		f.Flush()
-	}
+	// Through the wrappers below (the status recorders are no Flushers themselves).
+	_ = http.NewResponseController(c.w).Flush()
 }
 
 // Hijack passes a hijack through (no response of ours uses it; a wrapper must not hide it).

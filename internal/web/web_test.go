@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/microblog/microblog/internal/config"
+	"github.com/microblog/microblog/internal/cork"
 	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/models"
 	"github.com/microblog/microblog/internal/testdb"
@@ -46,7 +47,12 @@ func newSiteWithPageSize(t *testing.T, perPage int) *site {
 }
 
 func newServer(t *testing.T, app *web.App) *httptest.Server {
-	srv := httptest.NewServer(app.Handler())
+	srv := httptest.NewUnstartedServer(app.Handler())
+	// As internal/server serves: connections on which cork.Send writes a remembered page
+	// in one write.
+	srv.Listener = cork.Listen(srv.Listener)
+	srv.Config.ConnContext = cork.ConnContext
+	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(app.CloseStreams) // before srv.Close, which waits for open streams
 	return srv
