@@ -22,7 +22,8 @@ import (
 //
 // Reading it costs a few memory loads, where `PRAGMA data_version` begins and ends a read
 // transaction (two fcntl system calls for the WAL read lock, and the driver's statement):
-// 14% of the server's CPU for a front-cached page.
+// 14% of the server's CPU for a front-cached page in stop 25's profile
+// (docs/performance.md, section 16).
 type walIndex struct {
 	mem []byte
 }
