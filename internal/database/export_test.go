@@ -89,3 +89,6 @@ func ChangeLooks(db *DB) (looks int64, mapped bool) {
 	defer db.changes.idxMu.RUnlock()
 	return db.changes.pragmaLooks.Load(), db.changes.idx != nil
 }
+
+// SnapshotQueries counts the change version's looks that asked PostgreSQL.
+func SnapshotQueries(db *DB) int64 { return db.snapshots.queries.Load() }
