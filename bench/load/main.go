@@ -483,8 +483,7 @@ func signIn(ctx context.Context, client *http.Client, base string, names []strin
 		}
 		// Follow the redirect as a browser does: the home page right after signing in is
 		// what builds the reader's timeline (store.TimelineDepth posts), once. Without it
-		// the first home run paid for 20 timelines built at once (on PostgreSQL, 151 of
-		// its requests missed the front cache against 23 with it).
+		// the first home run paid for 20 timelines built at once.
 		next, err := http.NewRequestWithContext(ctx, http.MethodGet, base+resp.Header.Get("Location"), nil)
 		if err != nil {
 			return nil, fmt.Errorf("load: sign in as %s: %w", name, err)

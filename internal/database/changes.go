@@ -63,8 +63,8 @@ type seenHeader struct {
 // call saw is still what the database holds if a later call returns the same number.
 // Read the version before the reads it is to vouch for.
 //
-// On SQLite it comes from `PRAGMA data_version` (changeWatch); on PostgreSQL from the
-// server's transaction snapshot (snapshotWatch), which moves with any commit in the
+// On SQLite it comes from the WAL index header and `PRAGMA data_version` (changeWatch);
+// on PostgreSQL from the server's transaction snapshot (snapshotWatch), which moves with any commit in the
 // whole cluster. ok is false where no such number can be had: MySQL/MariaDB (no commit
 // counter a client can read without privileges or a table kept by triggers) and an
 // in-memory SQLite database (its one connection is the pool's). A caller then reads as

@@ -11,32 +11,9 @@ import (
 	"testing"
 
 	"github.com/microblog/microblog/internal/cork"
+	"github.com/microblog/microblog/internal/cork/corktest"
 	"github.com/microblog/microblog/internal/server"
 )
-
-// countingListener counts the writes on the connections it accepts.
-type countingListener struct {
-	net.Listener
-	writes *atomic.Int64
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return countingConn{c, l.writes}, nil
-}
-
-type countingConn struct {
-	net.Conn
-	writes *atomic.Int64
-}
-
-func (c countingConn) Write(p []byte) (int, error) {
-	c.writes.Add(1)
-	return c.Conn.Write(p)
-}
 
 // The server gives its pages the connections cork.Send needs: a 6 KB page sent with it
 // leaves in one write, where the same page written plainly takes two.
@@ -57,7 +34,7 @@ func TestServedPagesCanLeaveInOneWrite(t *testing.T) {
 	var writes atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, countingListener{ln, &writes}) }()
+	go func() { done <- s.Serve(ctx, corktest.Listener{Listener: ln, Writes: &writes}) }()
 	defer func() { cancel(); <-done }()
 	base := "http://" + ln.Addr().String()
 	fetch := func(path string) int64 {

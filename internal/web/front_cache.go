@@ -18,10 +18,10 @@ import (
 // count or template — as long as nothing at all has been committed to the database since
 // the page was made. The page cache alone spares the rendering; this spares the reads.
 //
-// Whether nothing changed is database.DB.ChangeVersion's answer: on SQLite `PRAGMA
-// data_version` on a connection of its own, which moves after any commit by any connection
-// or process, plain SQL included; on PostgreSQL the server's transaction snapshot. MySQL
-// has none: there is no front cache there, and every request reads.
+// Whether nothing changed is database.DB.ChangeVersion's answer: on SQLite the WAL index
+// header (and `PRAGMA data_version` when it moved), which moves after any commit by any
+// connection or process, plain SQL included; on PostgreSQL the server's transaction
+// snapshot. MySQL has none: there is no front cache there, and every request reads.
 //
 // An entry is found under the request's inputs that reach the page — method, scheme,
 // host, path and query, cookies (the session token, the language cookie), the accepted

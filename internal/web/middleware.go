@@ -58,15 +58,12 @@ func securityHeaders(avatars string, next http.Handler) http.Handler {
 		img += " https://www.gravatar.com"
 	}
 	csp := "default-src 'self'; img-src " + img + "; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-	// The values are made once and shared by every response: each slice is full (length
-	// = capacity), so a later Add copies it rather than write into it, and Set replaces it.
-	cspValue, nosniff, sameOrigin, deny := []string{csp}, []string{"nosniff"}, []string{"same-origin"}, []string{"DENY"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h["Content-Security-Policy"] = cspValue
-		h["X-Content-Type-Options"] = nosniff
-		h["Referrer-Policy"] = sameOrigin
-		h["X-Frame-Options"] = deny
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"net/http"
-	"strconv"
 
 	"github.com/microblog/microblog/internal/cork"
 )
@@ -139,7 +138,6 @@ func writeGzipped(w http.ResponseWriter, r *http.Request, status int, gz []byte)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Encoding", "gzip")
-	h.Set("Content-Length", strconv.Itoa(len(gz)))
 	h.Add("Vary", "Accept-Encoding")
-	cork.Send(w, r, status, gz)
+	cork.Send(w, r, status, gz) // with Content-Length
 }
