@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -22,24 +23,16 @@ import (
 // last `PRAGMA data_version` began returns that look's version at once, without a lock
 // or a system call. Only a header that moved asks SQLite.
 type changeWatch struct {
-	// arrivals numbers the calls as they come; checked is the number of the last call
-	// that had arrived when the latest completed look began. A call whose number is at
-	// most checked takes that look's answer instead of asking again: the look began after
-	// the call did, so it saw every commit made before the call (under load, most calls
-	// share a look).
-	arrivals atomic.Uint64
-	checked  uint64
-
-	mu   sync.Mutex
-	conn *sql.Conn // taken on the first look
+	// looks shares `PRAGMA data_version`'s answers; its mutex also guards the fields
+	// below up to closed.
+	looks sharedLooks[int64]
+	conn  *sql.Conn // taken on the first look
 	// stmt is `PRAGMA data_version` prepared on conn's driver connection, and run there
 	// (readVersion) without database/sql's statement, rows and scanning: a front-cached
 	// page's look cost 11% of the server's CPU, about half of it database/sql's.
-	stmt    driver.Stmt
-	dest    []driver.Value
-	last    int64
-	version uint64
-	closed  bool // the pool is closing: no more looks
+	stmt   driver.Stmt
+	dest   []driver.Value
+	closed bool // the pool is closing: no more looks
 
 	// idx is the mapped WAL index (nil: not in WAL mode, no mmap, or closed), and seen
 	// its header as read just before the latest `PRAGMA data_version`, with the version
@@ -79,42 +72,87 @@ func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err er
 	return 0, false, nil
 }
 
+// sharedLooks numbers the answers of a look at the database (SQLite's data_version,
+// PostgreSQL's snapshot) as they change, and shares looks between calls made at once.
+// arrivals numbers the calls as they come; checked is the number of the last call that
+// had arrived when the latest completed look began. One look runs at a time (mu), and a
+// call whose number is at most checked takes that look's answer instead of asking again:
+// the look began after the call did, so it saw every commit made before the call. Under
+// load most calls share a look.
+type sharedLooks[T comparable] struct {
+	arrivals atomic.Uint64
+	mu       sync.Mutex
+	checked  uint64
+	last     T
+	version  uint64 // 0 until the first look, then 1, so that no caller's zero value matches
+}
+
+// share returns the version after a look begun since this call arrived: its own, made by
+// ask under mu, or one that a call shortly before made. then, if not nil, is told the
+// version of its own look, still under mu.
+func (l *sharedLooks[T]) share(ask func() (T, error), then func(version uint64)) (uint64, error) {
+	arrived := l.arrivals.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if arrived <= l.checked {
+		return l.version, nil
+	}
+	begun := l.arrivals.Load()
+	state, err := ask()
+	if err != nil {
+		return 0, err
+	}
+	l.checked = begun
+	if l.version == 0 || state != l.last {
+		l.last = state
+		l.version++
+	}
+	if then != nil {
+		then(l.version)
+	}
+	return l.version, nil
+}
+
+// errWatchClosed ends a look that came after the pool began to close.
+var errWatchClosed = errors.New("database: change version: closed")
+
 func (w *changeWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error) {
 	if v, ok := w.unchanged(); ok {
 		return v, true, nil
 	}
-	arrived := w.arrivals.Add(1)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	switch {
-	case w.closed:
-		return 0, false, nil
-	case arrived <= w.checked:
-		return w.version, true, nil
-	case w.conn == nil:
-		if err := w.open(ctx, db); err != nil {
-			return 0, false, err
+	var header walIndexHeader
+	var mapped bool
+	v, err := w.looks.share(func() (int64, error) {
+		if w.closed {
+			return 0, errWatchClosed
 		}
+		if w.conn == nil {
+			if err := w.open(ctx, db); err != nil {
+				return 0, err
+			}
+		}
+		// The header is read before the look: a commit after this read moves it, so the
+		// look's answer holds for as long as the header stays as read here.
+		header, mapped = w.header()
+		// Not cancellable: the look takes microseconds, and a context that can end makes
+		// database/sql watch it with a goroutine of its own for every look.
+		v, err := w.readVersion(context.WithoutCancel(ctx))
+		if err != nil {
+			return 0, fmt.Errorf("database: change version: %w", err)
+		}
+		return v, nil
+	}, func(version uint64) {
+		if mapped {
+			w.seen.Store(&seenHeader{header: header, version: version})
+		}
+	})
+	switch {
+	case errors.Is(err, errWatchClosed):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
 	}
-	begun := w.arrivals.Load()
-	// The header is read before the look: a commit after this read moves it, so the
-	// look's answer holds for as long as the header stays as read here.
-	header, mapped := w.header()
-	// Not cancellable: the look takes microseconds, and a context that can end makes
-	// database/sql watch it with a goroutine of its own for every look.
-	v, err := w.readVersion(context.WithoutCancel(ctx))
-	if err != nil {
-		return 0, false, fmt.Errorf("database: change version: %w", err)
-	}
-	w.checked = begun
-	if v != w.last {
-		w.last = v
-		w.version++
-	}
-	if mapped {
-		w.seen.Store(&seenHeader{header: header, version: w.version})
-	}
-	return w.version, true, nil
+	return v, true, nil
 }
 
 // unchanged returns the version of the latest look if the WAL index header is still as
@@ -152,53 +190,40 @@ func (w *changeWatch) header() (h walIndexHeader, mapped bool) {
 // 50 requests at once kept 50 server processes busy answering them on the same cores,
 // and the home page's p99 reached 290–830 ms (docs/performance.md, section 17).
 type snapshotWatch struct {
-	arrivals atomic.Uint64 // as changeWatch's
-	mu       sync.Mutex
-	checked  uint64
-	last     string
-	version  uint64
+	looks sharedLooks[string]
 	// queries counts the looks that asked the server (for tests).
 	queries atomic.Int64
 }
 
 func (w *snapshotWatch) look(ctx context.Context, db *sql.DB) (uint64, bool, error) {
-	arrived := w.arrivals.Add(1)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if arrived <= w.checked {
-		return w.version, true, nil
+	v, err := w.looks.share(func() (string, error) {
+		w.queries.Add(1)
+		var snapshot string
+		if err := db.QueryRowContext(ctx, "SELECT txid_current_snapshot()::text").Scan(&snapshot); err != nil {
+			return "", fmt.Errorf("database: change version: %w", err)
+		}
+		return snapshot, nil
+	}, nil)
+	if err != nil {
+		return 0, false, err
 	}
-	begun := w.arrivals.Load()
-	w.queries.Add(1)
-	var snapshot string
-	if err := db.QueryRowContext(ctx, "SELECT txid_current_snapshot()::text").Scan(&snapshot); err != nil {
-		return 0, false, fmt.Errorf("database: change version: %w", err)
-	}
-	w.checked = begun
-	if snapshot != w.last {
-		w.last = snapshot
-		w.version++
-	}
-	return w.version, true, nil
+	return v, true, nil
 }
 
 // open takes the watch's connection from the pool, for good, and maps the WAL index if
-// the database is in WAL mode (it reads as before without). The first version is 1, so
-// that no caller's zero value matches it.
+// the database is in WAL mode (it reads as before without). w.looks.mu is held.
 func (w *changeWatch) open(ctx context.Context, db *sql.DB) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("database: change version: connect: %w", err)
 	}
 	w.conn, w.dest = conn, make([]driver.Value, 1)
-	// This first read transaction also opens the -shm file on the watch's connection,
-	// which keeps it open (and whole) for as long as the mapping lives.
-	last, err := w.readVersion(ctx)
-	if err != nil {
+	// This first read transaction opens the -shm file on the watch's connection, which
+	// keeps it open (and whole) for as long as the mapping lives.
+	if _, err := w.readVersion(ctx); err != nil {
 		w.closeConn()
 		return fmt.Errorf("database: change version: %w", err)
 	}
-	w.last, w.version = last, 1
 	var mode, file string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.closeConn()
@@ -219,7 +244,7 @@ func (w *changeWatch) open(ctx context.Context, db *sql.DB) error {
 }
 
 // readVersion asks the watch's connection for `PRAGMA data_version`, preparing it on
-// the driver's connection the first time. w.mu is held.
+// the driver's connection the first time. w.looks.mu is held.
 func (w *changeWatch) readVersion(ctx context.Context) (int64, error) {
 	w.pragmaLooks.Add(1)
 	var v int64
@@ -258,7 +283,7 @@ func (w *changeWatch) readVersion(ctx context.Context) (int64, error) {
 }
 
 // closeConn unmaps the WAL index, closes the statement and gives the connection back
-// (in that order: the connection keeps the mapped file whole). w.mu is held.
+// (in that order: the connection keeps the mapped file whole). w.looks.mu is held.
 func (w *changeWatch) closeConn() {
 	w.idxMu.Lock()
 	if w.idx != nil {
@@ -279,8 +304,8 @@ func (w *changeWatch) closeConn() {
 
 // close gives the watch's connection back, before the pool closes.
 func (w *changeWatch) close() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.looks.mu.Lock()
+	defer w.looks.mu.Unlock()
 	w.closeConn()
 	w.closed = true
 }

@@ -188,11 +188,7 @@ func TestChangeVersionIsNotOfferedForMemory(t *testing.T) {
 // the server fewer than 750 times (without sharing: 1,000; 326 when written).
 func TestSnapshotLooksAreShared(t *testing.T) {
 	ctx := context.Background()
-	db, err := database.Open(ctx, testdb.URL(t, database.Postgres))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Open(t, database.Postgres)
 	first, ok, err := db.ChangeVersion(ctx)
 	if err != nil || !ok {
 		t.Fatalf("ChangeVersion: ok %v, err %v", ok, err)

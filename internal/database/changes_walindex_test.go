@@ -27,15 +27,8 @@ func TestChangeVersionReadsTheWALIndex(t *testing.T) {
 		changeChild(t, child, os.Getenv(changeChildEnv+"_URL"))
 		return
 	}
-	url := testdb.URL(t, database.SQLite)
-	db, err := database.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := testdb.MigrateApp(db); err != nil {
-		t.Fatal(err)
-	}
+	db := testdb.Migrated(t, database.SQLite)
+	url := db.URL // a file path: nothing to mask
 	version := func() uint64 {
 		t.Helper()
 		v, ok, err := db.ChangeVersion(ctx)
