@@ -150,8 +150,10 @@ func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) 
 	for k, v := range e.header {
 		h[k] = v // Clone's slices are capped: a later Add copies rather than share
 	}
-	cork.Send(w, r, e.status, e.gz)
+	// Logged before the page leaves: cork.Send hands it to the client within the
+	// handler, and a reader of the log must find the line once the client has the page.
 	a.logRequest(r, e.status, start, newRequestID(), slog.String("cache", "front"))
+	cork.Send(w, r, e.status, e.gz)
 }
 
 // frontPage offers the page a request answered (status, compressed body) to the front
