@@ -11,6 +11,11 @@
 // flushes them, then passes them on in one write, still within the handler (so the
 // server's WriteTimeout applies to it as to any write). Everything else — other handlers,
 // streamed responses, a TLS connection, HTTP/2 — is written as before.
+//
+// Handler, around the server's outermost handler, keeps what Send wrote held until that
+// handler returns: whatever a request does after its page is written (its access-log
+// line, deferred bookkeeping of middleware) is done before the client has the page, as
+// without Send. Without Handler, Send passes the page on as it returns.
 package cork
 
 import (
@@ -41,6 +46,28 @@ func (l listener) Accept() (net.Conn, error) {
 
 type connKey struct{}
 
+// Handler serves h and sends what Send held once h returns. Put it outermost, so that
+// the request's every step is done before its client has the answer.
+func Handler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Context().Value(connKey{}).(*conn)
+		if c == nil || r.ProtoMajor != 1 {
+			h.ServeHTTP(w, r)
+			return
+		}
+		c.mu.Lock()
+		c.outer = true
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			c.outer = false
+			c.mu.Unlock()
+			c.release()
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
 // ConnContext is for http.Server.ConnContext: it records a connection from Listen in
 // the context of the requests it carries.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
@@ -63,8 +90,9 @@ func Send(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 		w.Write(body)
 		return
 	}
-	c.hold()
-	defer c.release()
+	if outer := c.hold(); !outer {
+		defer c.release()
+	}
 	w.WriteHeader(status)
 	w.Write(body)
 	// Past net/http's buffers into the held bytes. Where a wrapper of w cannot flush,
@@ -77,14 +105,18 @@ func Send(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 type conn struct {
 	net.Conn
 	mu      sync.Mutex
+	outer   bool // Handler is serving a request on it
 	holding bool
 	held    []byte
 }
 
-func (c *conn) hold() {
+// hold starts holding writes and tells whether Handler will send them.
+func (c *conn) hold() (outer bool) {
 	c.mu.Lock()
 	c.holding = true
+	outer = c.outer
 	c.mu.Unlock()
+	return outer
 }
 
 // release sends what was held. A failed write breaks the connection as any failed write

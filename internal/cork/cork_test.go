@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/microblog/microblog/internal/cork"
 	"github.com/microblog/microblog/internal/cork/corktest"
@@ -28,8 +29,14 @@ func body(n int) []byte {
 }
 
 // server serves /send/N with Send and /plain/N as a handler writes without it, through
-// cork's listener over a counting one.
+// cork's listener over a counting one, under cork.Handler as the app's server does.
 func server(t *testing.T, writes *atomic.Int64) *httptest.Server {
+	t.Helper()
+	return serve(t, writes, func(mux *http.ServeMux) http.Handler { return cork.Handler(mux) })
+}
+
+// serve starts a server whose handler is outer(mux) over the routes of server.
+func serve(t *testing.T, writes *atomic.Int64, outer func(*http.ServeMux) http.Handler) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /send/{n}", func(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +52,7 @@ func server(t *testing.T, writes *atomic.Int64) *httptest.Server {
 		w.Header().Set("Content-Length", fmt.Sprint(n))
 		w.Write(body(n))
 	})
-	srv := httptest.NewUnstartedServer(mux)
+	srv := httptest.NewUnstartedServer(outer(mux))
 	srv.Listener = cork.Listen(corktest.Listener{Listener: srv.Listener, Writes: writes})
 	srv.Config.ConnContext = cork.ConnContext
 	srv.Start()
@@ -169,5 +176,51 @@ func TestSendWithoutTheListener(t *testing.T) {
 	got, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusCreated || !bytes.Equal(got, body(9000)) {
 		t.Fatalf("status %d, %d bytes", resp.StatusCode, len(got))
+	}
+}
+
+// Under Handler, a page sent with Send reaches the client only once the request is over:
+// what the handler does after Send (here, after a pause) is done when the client reads
+// the page, still in one write. Without Handler the page leaves as Send returns, before.
+func TestHandlerSendsWhenTheRequestEnds(t *testing.T) {
+	for _, wrapped := range []bool{true, false} {
+		var writes, done atomic.Int64
+		srv := serve(t, &writes, func(mux *http.ServeMux) http.Handler {
+			mux.HandleFunc("GET /late", func(w http.ResponseWriter, r *http.Request) {
+				cork.Send(w, r, http.StatusOK, body(5515))
+				time.Sleep(50 * time.Millisecond)
+				done.Add(1)
+			})
+			if wrapped {
+				return cork.Handler(mux)
+			}
+			return mux
+		})
+		client := srv.Client()
+		for i := range 3 {
+			before := writes.Load()
+			resp, err := client.Get(srv.URL + "/late")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			finished := done.Load() == int64(i+1)
+			if !bytes.Equal(got, body(5515)) {
+				t.Fatalf("wrapped %v: %d bytes back", wrapped, len(got))
+			}
+			if wrapped && !finished {
+				t.Fatalf("under Handler the client had the page before the request ended")
+			}
+			if !wrapped && finished {
+				t.Fatalf("without Handler the page waited for the request to end: the test no longer shows what Handler does")
+			}
+			if w := writes.Load() - before; wrapped && w != 1 {
+				t.Fatalf("under Handler the page took %d writes, want 1", w)
+			}
+			for done.Load() != int64(i+1) {
+				time.Sleep(time.Millisecond) // the unwrapped request's end, before the next
+			}
+		}
 	}
 }

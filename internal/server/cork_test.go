@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/microblog/microblog/internal/cork"
 	"github.com/microblog/microblog/internal/cork/corktest"
@@ -16,12 +17,17 @@ import (
 )
 
 // The server gives its pages the connections cork.Send needs: a 6 KB page sent with it
-// leaves in one write, where the same page written plainly takes two.
+// leaves in one write, where the same page written plainly takes two, and only once its
+// request is over (cork.Handler is outermost).
 func TestServedPagesCanLeaveInOneWrite(t *testing.T) {
 	page := bytes.Repeat([]byte("<p>microblog</p>\n"), 360) // 6,120 bytes
+	var over atomic.Bool
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/corked" {
+			over.Store(false)
 			cork.Send(w, r, http.StatusOK, page)
+			time.Sleep(20 * time.Millisecond) // what a request does after its page
+			over.Store(true)
 			return
 		}
 		w.Write(page)
@@ -54,6 +60,9 @@ func TestServedPagesCanLeaveInOneWrite(t *testing.T) {
 	fetch("/plain") // the connection is open
 	if n := fetch("/corked"); n != 1 {
 		t.Fatalf("a page sent with cork.Send took %d writes, want 1", n)
+	}
+	if !over.Load() {
+		t.Fatal("the client had the page before its request was over")
 	}
 	if n := fetch("/plain"); n < 2 {
 		t.Fatalf("the plain page took %d writes: the test no longer shows the difference", n)

@@ -117,7 +117,7 @@ func (s *Server) Listen() (net.Listener, error) {
 // returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           cork.Handler(s), // a page sent with cork.Send leaves once the request is over
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -150,8 +150,9 @@ func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) 
 	for k, v := range e.header {
 		h[k] = v // Clone's slices are capped: a later Add copies rather than share
 	}
-	// Logged before the page leaves: cork.Send hands it to the client within the
-	// handler, and a reader of the log must find the line once the client has the page.
+	// Logged before Send: where no cork.Handler is outermost (a server other than
+	// internal/server's), Send hands the page to the client as it returns, and a reader
+	// of the log must find the line once the client has the page.
 	a.logRequest(r, e.status, start, newRequestID(), slog.String("cache", "front"))
 	cork.Send(w, r, e.status, e.gz)
 }

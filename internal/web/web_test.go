@@ -47,9 +47,9 @@ func newSiteWithPageSize(t *testing.T, perPage int) *site {
 }
 
 func newServer(t *testing.T, app *web.App) *httptest.Server {
-	srv := httptest.NewUnstartedServer(app.Handler())
+	srv := httptest.NewUnstartedServer(cork.Handler(app.Handler()))
 	// As internal/server serves: connections on which cork.Send writes a remembered page
-	// in one write.
+	// in one write, once the request is over.
 	srv.Listener = cork.Listen(srv.Listener)
 	srv.Config.ConnContext = cork.ConnContext
 	srv.Start()
