@@ -18,7 +18,9 @@ import (
 //
 // Tables named river_* belong to the River job queue, whose own migrations manage them
 // (package internal/jobs); like the engine's bookkeeping tables they are not part of the
-// inspected schema, so autogenerate never proposes to drop them.
+// inspected schema, so autogenerate never proposes to drop them. On MySQL/MariaDB,
+// microblog_changes holds the commit counts of microblog's database layer (package
+// internal/database) and is left out the same way.
 func Inspect(ctx context.Context, db *sql.DB, dialect string) (*schema.Schema, error) {
 	d, ok := LookupDialect(dialect)
 	if !ok {

@@ -283,6 +283,10 @@ func prepareDatabase(ctx context.Context, db *database.DB, log *slog.Logger) err
 	if _, err := p.Upgrade(ctx, "heads"); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	// MySQL/MariaDB: commits counted from now on, for the front cache's version.
+	if err := db.EnableCommitCounter(ctx); err != nil {
+		log.Warn("pages are read on every request: commits cannot be counted", "err", err)
+	}
 	// Rows from before revision eb734d6789e7 (or from the Flask microblog) get the
 	// username keys that lookups need; SQL cannot compute them.
 	if n, err := store.FillUsernameKeys(ctx, db); err != nil {

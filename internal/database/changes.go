@@ -58,16 +58,19 @@ type seenHeader struct {
 //
 // On SQLite it comes from the WAL index header and `PRAGMA data_version` (changeWatch);
 // on PostgreSQL from the server's transaction snapshot (snapshotWatch), which moves with any commit in the
-// whole cluster. ok is false where no such number can be had: MySQL/MariaDB (no commit
-// counter a client can read without privileges or a table kept by triggers) and an
-// in-memory SQLite database (its one connection is the pool's). A caller then reads as
-// it would without.
+// whole cluster; on MySQL/MariaDB from the commits microblog's connections count
+// (commitCounter: a write by another program is not counted). ok is false where no such
+// number can be had: MySQL/MariaDB before EnableCommitCounter (or Open on a database
+// where it was called), and an in-memory SQLite database (its one connection is the
+// pool's). A caller then reads as it would without.
 func (d *DB) ChangeVersion(ctx context.Context) (version uint64, ok bool, err error) {
 	switch {
 	case d.changes != nil:
 		return d.changes.look(ctx, d.SQL)
 	case d.snapshots != nil:
 		return d.snapshots.look(ctx, d.SQL)
+	case d.counter != nil:
+		return d.counter.look(ctx, d.SQL)
 	}
 	return 0, false, nil
 }

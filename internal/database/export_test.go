@@ -92,3 +92,6 @@ func ChangeLooks(db *DB) (looks int64, mapped bool) {
 
 // SnapshotQueries counts the change version's looks that asked PostgreSQL.
 func SnapshotQueries(db *DB) int64 { return db.snapshots.queries.Load() }
+
+// CommitBumps counts the commits the MySQL/MariaDB commit counter wrote.
+func CommitBumps(db *DB) int64 { return db.counter.bumps.Load() }

@@ -31,9 +31,11 @@ type DB struct {
 	models sync.Map // reflect.Type → *model, for sessions
 	// bunInserts makes sessions write every INSERT through bun (tests compare the two).
 	bunInserts bool
-	// changes answers ChangeVersion on a SQLite file, snapshots on PostgreSQL.
+	// changes answers ChangeVersion on a SQLite file, snapshots on PostgreSQL, counter
+	// on MySQL/MariaDB.
 	changes   *changeWatch
 	snapshots *snapshotWatch
+	counter   *commitCounter
 }
 
 // Open connects to the database named by a DATABASE_URL (see ParseURL) and checks that it
@@ -48,7 +50,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 
 // OpenTarget connects to a parsed target.
 func OpenTarget(ctx context.Context, t Target) (*DB, error) {
-	sqldb, err := openGuarded(t)
+	sqldb, counter, err := openGuarded(t)
 	if err != nil {
 		return nil, fmt.Errorf("database: open %s: %w", t.Redacted, err)
 	}
@@ -84,6 +86,10 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 	}
 	if t.Dialect == Postgres {
 		d.snapshots = &snapshotWatch{}
+	}
+	if counter != nil {
+		d.counter = counter
+		counter.detect(pingCtx, sqldb)
 	}
 	return d, nil
 }

@@ -40,13 +40,18 @@ func CreateTables(t testing.TB, db *database.DB, models ...any) {
 func Migrated(t testing.TB, dialect string) *database.DB {
 	t.Helper()
 	db := Open(t, dialect)
-	if err := migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, migrations.FS, migrations.Dir, nil); err != nil {
+	if err := MigrateApp(db); err != nil {
 		t.Fatalf("testdb: migrate %s: %v", dialect, err)
 	}
 	return db
 }
 
-// MigrateApp brings an open database up to date with the application's own migrations.
+// MigrateApp brings an open database up to date with the application's own migrations
+// and, as the application's start does, counts commits on MySQL/MariaDB
+// (database.DB.EnableCommitCounter).
 func MigrateApp(db *database.DB) error {
-	return migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, migrations.FS, migrations.Dir, nil)
+	if err := migrate.UpgradeToHead(context.Background(), db.SQL, db.Dialect, migrations.FS, migrations.Dir, nil); err != nil {
+		return err
+	}
+	return db.EnableCommitCounter(context.Background())
 }

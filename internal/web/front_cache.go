@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/cork"
+	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/metrics"
 )
 
@@ -21,7 +22,8 @@ import (
 // Whether nothing changed is database.DB.ChangeVersion's answer: on SQLite the WAL index
 // header (and `PRAGMA data_version` when it moved), which moves after any commit by any
 // connection or process, plain SQL included; on PostgreSQL the server's transaction
-// snapshot. MySQL has none: there is no front cache there, and every request reads.
+// snapshot; on MySQL/MariaDB the commits microblog's connections count (a write made
+// there by anything else is not counted, so an entry is trusted for mysqlTrust at most).
 //
 // An entry is found under the request's inputs that reach the page — method, scheme,
 // host, path and query, cookies (the session token, the language cookie), the accepted
@@ -47,6 +49,11 @@ type frontEntry struct {
 	gz      []byte
 	pattern string // the route, for the metrics
 }
+
+// mysqlTrust is how long an entry made on MySQL/MariaDB is served at most: that far
+// behind can a page be after a write that microblog's connections did not count (the
+// mariadb shell, another program). Under load a reader's page is made again this often.
+const mysqlTrust = 2 * time.Second
 
 // frontCacheBytes bounds the entries. Their bodies are the page cache's own slices, held
 // twice only while both keep them.
@@ -88,8 +95,9 @@ func (a *App) front(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		// Without a version (not SQLite, or an error, which the full request will meet
-		// and report) the page is read.
+		// Without a version (an in-memory SQLite database, a MySQL database whose
+		// commits are not counted, or an error, which the full request will meet and
+		// report) the page is read.
 		version, ok, err := a.db.ChangeVersion(r.Context())
 		if err != nil || !ok {
 			next.ServeHTTP(w, r)
@@ -108,6 +116,9 @@ func (a *App) front(next http.Handler) http.Handler {
 		h := w.Header()
 		if _, cookie := h["Set-Cookie"]; cookie {
 			return
+		}
+		if a.db.Dialect == database.MySQL {
+			fill.limit(a.store.now().Add(mysqlTrust))
 		}
 		fill.entry.until, fill.entry.header = fill.until, h.Clone()
 		a.frontCache.put(key, fill.entry)

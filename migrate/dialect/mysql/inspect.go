@@ -26,7 +26,7 @@ func readType(t string) schema.Type {
 
 // Inspect reads the current database's tables from information_schema.
 func (Dialect) Inspect(ctx context.Context, db *sql.DB) (*schema.Schema, error) {
-	names, err := dialect.QueryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress') AND LEFT(table_name, 6) <> 'river_'")
+	names, err := dialect.QueryStrings(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'migrate_history', 'migrate_progress', 'microblog_changes') AND LEFT(table_name, 6) <> 'river_'")
 	if err != nil {
 		return nil, err
 	}
