@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"unicode"
@@ -169,8 +171,11 @@ func (c *counting) exec(ctx context.Context, conn driver.Conn, query string, run
 	return res, nil
 }
 
-// query marks the open transaction as one that wrote when a query writes (INSERT …
-// RETURNING); outside a transaction such a query is counted once it has run.
+// query marks the open transaction as one that wrote when a query writes (bun runs
+// MySQL's INSERTs as queries); outside a transaction such a query is counted once its
+// rows are closed (the connection cannot run the count while they are being read). Its
+// write is committed by then whatever the count does: a count that fails leaves the
+// version behind, for mysqlTrust at most, and never loses the write.
 func (c *counting) query(ctx context.Context, conn driver.Conn, query string, run func() (driver.Rows, error)) (driver.Rows, error) {
 	if !c.on() || !writes(query) {
 		return run()
@@ -183,11 +188,28 @@ func (c *counting) query(ctx context.Context, conn driver.Conn, query string, ru
 	if err != nil {
 		return nil, err
 	}
-	if err := c.bump(ctx, conn); err != nil {
-		rows.Close()
-		return nil, err
+	return &countedRows{Rows: rows, ctx: ctx, conn: conn, c: c}, nil
+}
+
+// countedRows counts the commit of the statement that gave them when they are closed.
+type countedRows struct {
+	driver.Rows
+	ctx    context.Context
+	conn   driver.Conn
+	c      *counting
+	closed bool
+}
+
+func (r *countedRows) Close() error {
+	err := r.Rows.Close()
+	if r.closed {
+		return err
 	}
-	return rows, nil
+	r.closed = true
+	if berr := r.c.bump(context.WithoutCancel(r.ctx), r.conn); err == nil {
+		err = berr
+	}
+	return err
 }
 
 // countedTx counts its commit when it wrote. One with no Tx is a transaction begun by a
@@ -270,4 +292,39 @@ func firstWord(query string) string {
 		end = len(q)
 	}
 	return strings.ToUpper(q[:end])
+}
+
+// The column details and further result sets of the driver's rows, where it has them.
+
+func (r *countedRows) HasNextResultSet() bool {
+	n, ok := r.Rows.(driver.RowsNextResultSet)
+	return ok && n.HasNextResultSet()
+}
+
+func (r *countedRows) NextResultSet() error {
+	if n, ok := r.Rows.(driver.RowsNextResultSet); ok {
+		return n.NextResultSet()
+	}
+	return io.EOF
+}
+
+func (r *countedRows) ColumnTypeScanType(i int) reflect.Type {
+	if t, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return t.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
+}
+
+func (r *countedRows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}
+
+func (r *countedRows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	if t, has := r.Rows.(driver.RowsColumnTypeNullable); has {
+		return t.ColumnTypeNullable(i)
+	}
+	return false, false
 }

@@ -76,6 +76,34 @@ func TestCommitCounterCountsWhatWrites(t *testing.T) {
 		}
 		return nil
 	})
+	step("an INSERT run as a query (as bun runs MySQL's), its rows read", true, func() error {
+		rows, err := db.SQL.QueryContext(ctx, "INSERT INTO t VALUES (10, 'ten') RETURNING id")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var id int
+		for rows.Next() {
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+		}
+		if id != 10 {
+			return fmt.Errorf("RETURNING gave %d", id)
+		}
+		return rows.Close()
+	})
+	step("the same in a transaction", true, func() error {
+		tx, err := db.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		var id int
+		if err := tx.QueryRowContext(ctx, "INSERT INTO t VALUES (11, 'eleven') RETURNING id").Scan(&id); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
 	stmt, err := db.SQL.PrepareContext(ctx, "INSERT INTO t VALUES (?, ?)")
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func CachedStmts(db *DB) int {
 	defer conn.Close()
 	n := -1
 	_ = conn.Raw(func(dc any) error {
-		if g, ok := dc.(guardedConn); ok {
+		if g, ok := dc.(*guardedConn); ok {
 			dc = g.Conn
 		}
 		if c, ok := dc.(*serialConn); ok {
@@ -52,7 +52,7 @@ func CachedStmtTexts(db *DB) []string {
 	defer conn.Close()
 	var out []string
 	_ = conn.Raw(func(dc any) error {
-		if g, ok := dc.(guardedConn); ok {
+		if g, ok := dc.(*guardedConn); ok {
 			dc = g.Conn
 		}
 		if c, ok := dc.(*serialConn); ok {

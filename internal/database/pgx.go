@@ -9,7 +9,7 @@ import (
 // as (*sql.Conn).Raw hands it to its function, or nil for another dialect. Bulk loaders
 // use it for COPY, which database/sql cannot express.
 func PgxConn(driverConn any) *pgx.Conn {
-	if g, ok := driverConn.(guardedConn); ok {
+	if g, ok := driverConn.(*guardedConn); ok {
 		driverConn = g.Conn
 	}
 	if c, ok := driverConn.(*stdlib.Conn); ok {
