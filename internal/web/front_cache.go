@@ -121,7 +121,9 @@ func (a *App) front(next http.Handler) http.Handler {
 			fill.limit(a.store.now().Add(mysqlTrust))
 		}
 		fill.entry.until, fill.entry.header = fill.until, h.Clone()
-		a.frontCache.put(key, fill.entry)
+		// In place of an entry past its time (the version unchanged): put would keep
+		// that one, and the page would be read on every request from then on.
+		a.frontCache.replace(key, fill.entry)
 	})
 }
 

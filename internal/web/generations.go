@@ -48,6 +48,18 @@ func (g *generations[K, V]) put(key K, v V) {
 	}
 }
 
+// replace stores v under key in place of whatever either generation holds under it.
+func (g *generations[K, V]) replace(key K, v V) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if old, ok := g.cur[key]; ok {
+		g.curBytes -= g.size(key, old)
+		delete(g.cur, key)
+	}
+	delete(g.old, key)
+	g.add(key, v)
+}
+
 // add stores an entry in the current generation, turning generations over when it is
 // full. The caller holds mu.
 func (g *generations[K, V]) add(key K, v V) {
