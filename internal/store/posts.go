@@ -59,7 +59,11 @@ func feedIDs(s *database.Session, u *models.User) *bun.SelectQuery {
 // UserPosts lists u's posts, newest first.
 func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
 	if limit > 0 {
-		return pageOfIDs(ctx, s.NewSelect(), "posts of "+u.Username, userIDs(s, u), limit, offset)
+		// Bound: one statement per page number for every user, kept prepared (a
+		// profile's text with the user's id in it was parsed again on every visit:
+		// 11% of a profile page's CPU, docs/performance.md section 19).
+		page := allIDs(s).Where("p.user_id = ?", database.Param)
+		return pageOfIDs(ctx, s.NewSelectBound(u.ID), "posts of "+u.Username, page, limit, offset)
 	}
 	return posts(ctx, s.NewSelect(), "posts of "+u.Username, limit, offset, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("p.user_id = ?", u.ID)
