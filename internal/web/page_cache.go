@@ -22,9 +22,10 @@ import (
 // spares the rendering, never a database read.
 //
 // A page is kept the second time its key comes (see seen). Only pages whose data's exact
-// type says what all its inputs are are kept (home and Explore: postsPage; a type that
-// embeds postsPage has inputs of its own and is not), and only answers to GET without
-// flashes, for clients that accept gzip.
+// type says what all its inputs are are kept (home and Explore: postsPage; a profile:
+// profilePage, whose header writeCardKey adds; another type embedding postsPage has
+// inputs of its own and is not), and only answers to GET without flashes, for clients
+// that accept gzip.
 type pageCache struct {
 	*generations[[sha256.Size]byte, []byte]
 	// seen holds the keys of pages rendered once: a page is kept only when its key
@@ -52,10 +53,16 @@ func pageKey(r *http.Request, status int, page string, v view) (key [sha256.Size
 	if !acceptsGzip(r.Header.Values("Accept-Encoding")) || r.Header.Get("Range") != "" {
 		return key, false
 	}
-	// The exact type, not an interface: a page type embedding postsPage would have its
+	// The exact types, not an interface: a page type embedding postsPage would have its
 	// method and inputs the method does not know.
-	data, isPosts := v.Data.(postsPage)
-	if !isPosts {
+	var data postsPage
+	var profile *profilePage
+	switch d := v.Data.(type) {
+	case postsPage:
+		data = d
+	case profilePage:
+		data, profile = d.postsPage, &d
+	default:
 		return key, false
 	}
 	var b keyBuilder
@@ -83,7 +90,40 @@ func pageKey(r *http.Request, status int, page string, v view) (key [sha256.Size
 	if !data.writePageKey(&b, v) {
 		return key, false
 	}
+	if profile != nil {
+		profile.writeCardKey(&b)
+	}
 	return sha256.Sum256(b.buf), true
+}
+
+// writeCardKey writes the inputs of the user template's header: the user as shown (name,
+// avatar, about me, last seen), the counts, and which links and buttons the reader gets.
+func (p *profilePage) writeCardKey(b *keyBuilder) {
+	u := p.User
+	b.field("profile")
+	b.int(u.ID)
+	b.field(u.Username)
+	b.field(u.Email)
+	if u.AboutMe != nil {
+		b.field("about")
+		b.field(*u.AboutMe)
+	} else {
+		b.field("")
+	}
+	if u.LastSeen != nil {
+		b.int(u.LastSeen.UnixNano())
+	} else {
+		b.field("")
+	}
+	b.int(int64(p.Followers))
+	b.int(int64(p.Following))
+	for _, flag := range [...]bool{p.Own, p.IsFollowing, p.Exporting} {
+		if flag {
+			b.int(1)
+		} else {
+			b.int(0)
+		}
+	}
 }
 
 // writePageKey writes the inputs of the index template's content: the post form (only

@@ -125,10 +125,6 @@ func TestPageKeyCoversEveryInput(t *testing.T) {
 		},
 		"no gzip": func(in input) input { in.r.Header.Del("Accept-Encoding"); return in },
 		"a range": func(in input) input { in.r.Header.Set("Range", "bytes=0-10"); return in },
-		"a profile page (embedding postsPage)": func(in input) input {
-			in.v.Data = profilePage{postsPage: in.v.Data.(postsPage)}
-			return in
-		},
 		"a page whose data has no key": func(in input) input {
 			in.v.Data = errorPage{Heading: "Not Found"}
 			return in
@@ -140,6 +136,72 @@ func TestPageKeyCoversEveryInput(t *testing.T) {
 		if _, ok := pageKey(in.r, in.status, in.page, *in.v); ok {
 			t.Errorf("%s is remembered", what)
 		}
+	}
+}
+
+// A profile page's key covers its header too — the user as shown, the counts, the links
+// and buttons the reader gets — besides everything a page of posts has.
+func TestProfilePageKeyCoversTheUserCard(t *testing.T) {
+	fixture := func() (*http.Request, int, string, view) {
+		r, status, _, v := pageKeyFixture()
+		about := "I like trains"
+		seen := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		john := &models.User{ID: 2, Username: "john", Email: "john@example.com", AboutMe: &about, LastSeen: &seen}
+		v.Title, v.Here = "", "/user/john"
+		posts := v.Data.(postsPage)
+		posts.Form = nil
+		v.Data = profilePage{postsPage: posts, userCard: userCard{User: john, Followers: 3, Following: 5, IsFollowing: true}}
+		return r, status, "user", v
+	}
+	r, status, page, v := fixture()
+	ref, ok := pageKey(r, status, page, v)
+	if !ok {
+		t.Fatal("a profile page has no key")
+	}
+	if again, _ := pageKey(fixture()); again != ref {
+		t.Fatal("the same inputs give two keys")
+	}
+	plain := v
+	plain.Data = v.Data.(profilePage).postsPage
+	if k, _ := pageKey(r, status, page, plain); k == ref {
+		t.Fatal("the profile's key is its posts' alone")
+	}
+	changes := map[string]func(p *profilePage){
+		"user":     func(p *profilePage) { u := *p.User; u.ID = 9; p.User = &u },
+		"name":     func(p *profilePage) { u := *p.User; u.Username = "johnny"; p.User = &u },
+		"e-mail":   func(p *profilePage) { u := *p.User; u.Email = "j@example.com"; p.User = &u },
+		"about me": func(p *profilePage) { u := *p.User; a := "I like boats"; u.AboutMe = &a; p.User = &u },
+		"no about": func(p *profilePage) { u := *p.User; u.AboutMe = nil; p.User = &u },
+		"empty about": func(p *profilePage) {
+			u := *p.User
+			a := ""
+			u.AboutMe = &a
+			p.User = &u
+		},
+		"last seen":    func(p *profilePage) { u := *p.User; t := u.LastSeen.Add(time.Second); u.LastSeen = &t; p.User = &u },
+		"never seen":   func(p *profilePage) { u := *p.User; u.LastSeen = nil; p.User = &u },
+		"followers":    func(p *profilePage) { p.Followers++ },
+		"following":    func(p *profilePage) { p.Following++ },
+		"own":          func(p *profilePage) { p.Own = true },
+		"not followed": func(p *profilePage) { p.IsFollowing = false },
+		"exporting":    func(p *profilePage) { p.Exporting = true },
+		"a post less":  func(p *profilePage) { p.Posts = p.Posts[:1] },
+	}
+	seen := map[[32]byte]string{ref: "the fixture"}
+	for what, change := range changes {
+		r, status, page, v := fixture()
+		p := v.Data.(profilePage)
+		change(&p)
+		v.Data = p
+		key, ok := pageKey(r, status, page, v)
+		if !ok {
+			t.Errorf("changing the %s leaves the page without a key", what)
+			continue
+		}
+		if other, dup := seen[key]; dup {
+			t.Errorf("changing the %s gives the key of %s", what, other)
+		}
+		seen[key] = what
 	}
 }
 
