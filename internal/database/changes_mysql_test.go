@@ -2,7 +2,6 @@ package database_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -41,14 +40,7 @@ func TestCommitCounterCountsWhatWrites(t *testing.T) {
 	if err := db.EnableCommitCounter(ctx); err != nil {
 		t.Fatal(err)
 	}
-	version := func() uint64 {
-		t.Helper()
-		v, ok, err := db.ChangeVersion(ctx)
-		if err != nil || !ok {
-			t.Fatalf("ChangeVersion: ok %v, err %v", ok, err)
-		}
-		return v
-	}
+	version := func() uint64 { t.Helper(); return mustVersion(t, db) }
 	v := version()
 	step := func(what string, moves bool, do func() error) {
 		t.Helper()
@@ -181,15 +173,7 @@ func TestCommitCounterCountsWhatWrites(t *testing.T) {
 	defer other.Close()
 	step("another microblog pool's write", true, func() error { return exec(other, "DELETE FROM t WHERE id = 5") })
 
-	target, err := database.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := sql.Open(target.Driver, target.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
+	plain := testdb.OpenPlain(t, url)
 	step("a write by a program that is not microblog (not counted)", false, func() error {
 		_, err := plain.ExecContext(ctx, "INSERT INTO t VALUES (6, 'six')")
 		return err

@@ -222,3 +222,13 @@ func TestSnapshotLooksAreShared(t *testing.T) {
 	}
 	t.Logf("%d calls at once, %d looks (first version %d)", callers*each, asked, first)
 }
+
+// mustVersion is db's change version, failing the test without one.
+func mustVersion(t testing.TB, db *database.DB) uint64 {
+	t.Helper()
+	v, ok, err := db.ChangeVersion(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("ChangeVersion: ok %v, err %v", ok, err)
+	}
+	return v
+}

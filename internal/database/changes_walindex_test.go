@@ -29,14 +29,7 @@ func TestChangeVersionReadsTheWALIndex(t *testing.T) {
 	}
 	db := testdb.Migrated(t, database.SQLite)
 	url := db.URL // a file path: nothing to mask
-	version := func() uint64 {
-		t.Helper()
-		v, ok, err := db.ChangeVersion(ctx)
-		if err != nil || !ok {
-			t.Fatalf("ChangeVersion: ok %v, err %v", ok, err)
-		}
-		return v
-	}
+	version := func() uint64 { t.Helper(); return mustVersion(t, db) }
 	v := version()
 	looks, mapped := database.ChangeLooks(db)
 	if !mapped {

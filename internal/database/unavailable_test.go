@@ -20,22 +20,6 @@ import (
 // Each error below comes from a real failure of a real server or file, never from a
 // hand-made string, so that IsUnavailable is checked against what the drivers return.
 
-// openTarget opens a database/sql pool on a DATABASE_URL without the ping of
-// database.Open, whose error is flattened into text.
-func openTarget(t *testing.T, rawURL string) *sql.DB {
-	t.Helper()
-	target, err := database.ParseURL(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(target.Driver, target.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // closedPort is the address of a port nothing listens on.
 func closedPort(t *testing.T) string {
 	t.Helper()
@@ -78,10 +62,10 @@ func TestIsUnavailableOnServerFailures(t *testing.T) {
 			failures := map[string]func(t *testing.T) error{
 				"nothing listens on the port": func(t *testing.T) error {
 					u := strings.Replace(dbURL, hostPort(t, dbURL), closedPort(t), 1)
-					return openTarget(t, u).PingContext(ctx)
+					return testdb.OpenPlain(t, u).PingContext(ctx)
 				},
 				"the server ends the connection (pg_terminate_backend / KILL)": func(t *testing.T) error {
-					db := openTarget(t, dbURL)
+					db := testdb.OpenPlain(t, dbURL)
 					c, err := db.Conn(ctx)
 					if err != nil {
 						t.Fatal(err)
@@ -92,7 +76,7 @@ func TestIsUnavailableOnServerFailures(t *testing.T) {
 					if dialect == database.MySQL {
 						kill = "KILL CONNECTION ?"
 					}
-					if _, err := openTarget(t, dbURL).ExecContext(ctx, kill, id); err != nil {
+					if _, err := testdb.OpenPlain(t, dbURL).ExecContext(ctx, kill, id); err != nil {
 						t.Fatal(err)
 					}
 					time.Sleep(100 * time.Millisecond) // let the server close it
@@ -101,7 +85,7 @@ func TestIsUnavailableOnServerFailures(t *testing.T) {
 				},
 				"the network drops a statement in flight": func(t *testing.T) error {
 					p := testdb.NewProxy(t, hostPort(t, dbURL))
-					db := openTarget(t, p.URL(dbURL))
+					db := testdb.OpenPlain(t, p.URL(dbURL))
 					if err := db.PingContext(ctx); err != nil {
 						t.Fatal(err)
 					}
@@ -122,7 +106,7 @@ func TestIsUnavailableOnServerFailures(t *testing.T) {
 				},
 				"the network drops a transaction's statement in flight": func(t *testing.T) error {
 					p := testdb.NewProxy(t, hostPort(t, dbURL))
-					db := openTarget(t, p.URL(dbURL))
+					db := testdb.OpenPlain(t, p.URL(dbURL))
 					tx, err := db.BeginTx(ctx, nil)
 					if err != nil {
 						t.Fatal(err)
@@ -139,7 +123,7 @@ func TestIsUnavailableOnServerFailures(t *testing.T) {
 				},
 				"every pooled connection is gone and no new one can be opened": func(t *testing.T) error {
 					p := testdb.NewProxy(t, hostPort(t, dbURL))
-					db := openTarget(t, p.URL(dbURL))
+					db := testdb.OpenPlain(t, p.URL(dbURL))
 					db.SetMaxIdleConns(4)
 					conns := make([]*sql.Conn, 4)
 					for i := range conns {
@@ -206,7 +190,7 @@ func hostPort(t *testing.T, rawURL string) string {
 
 func TestIsUnavailableSQLiteLocked(t *testing.T) {
 	path := t.TempDir() + "/locked.db"
-	holder := openTarget(t, "sqlite:///"+path)
+	holder := testdb.OpenPlain(t, "sqlite:///"+path)
 	ctx := context.Background()
 	if _, err := holder.ExecContext(ctx, "CREATE TABLE t (x INTEGER)"); err != nil {
 		t.Fatal(err)
@@ -276,9 +260,9 @@ func TestIsUnavailableNotForOtherErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			u.Path = "/mbt_no_such_database"
-			errs["unknown database at connect"] = openTarget(t, u.String()).PingContext(ctx)
+			errs["unknown database at connect"] = testdb.OpenPlain(t, u.String()).PingContext(ctx)
 		}
-		closed := openTarget(t, testdb.URL(t, db.Dialect))
+		closed := testdb.OpenPlain(t, testdb.URL(t, db.Dialect))
 		closed.Close()
 		errs["closed pool"] = closed.PingContext(ctx)
 		for name, err := range errs {

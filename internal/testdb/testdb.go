@@ -93,6 +93,23 @@ func Open(t testing.TB, dialect string) *database.DB {
 	return db
 }
 
+// OpenPlain opens a database/sql pool on a DATABASE_URL without microblog's database
+// layer — no ping, no text guard, no commit counting — as another program would, closed
+// at the end of the test.
+func OpenPlain(t testing.TB, rawURL string) *sql.DB {
+	t.Helper()
+	target, err := database.ParseURL(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(target.Driver, target.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func serverDB(t testing.TB, env, dialect string) string {
 	t.Helper()
 	admin := os.Getenv(env)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -106,15 +105,7 @@ func TestFrontCacheAnswersOnlyWhileNothingChanged(t *testing.T) {
 				if err := s.db.SQL.QueryRow("SELECT DATABASE()").Scan(&name); err != nil {
 					t.Fatal(err)
 				}
-				target, err := database.ParseURL(os.Getenv(testdb.MySQLEnv))
-				if err != nil {
-					t.Fatal(err)
-				}
-				plain, err := sql.Open(target.Driver, target.DSN)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer plain.Close()
+				plain := testdb.OpenPlain(t, os.Getenv(testdb.MySQLEnv))
 				susan.get("/index")
 				susan.get("/index")
 				if _, err := plain.Exec("UPDATE `" + name + "`.`user` SET username = 'jonathan' WHERE username = 'johnny'"); err != nil {
