@@ -83,8 +83,8 @@ func IsFollowing(ctx context.Context, s *database.Session, u, other *models.User
 			return false, err
 		}
 	}
-	ok, err := s.NewSelect().Model((*models.Follow)(nil)).
-		Where("follower_id = ? AND followed_id = ?", u.ID, other.ID).Exists(ctx)
+	ok, err := s.NewSelectBound(u.ID, other.ID).Model((*models.Follow)(nil)).
+		Where("follower_id = ? AND followed_id = ?", database.Param, database.Param).Exists(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store: is following: %w", err)
 	}
@@ -93,7 +93,7 @@ func IsFollowing(ctx context.Context, s *database.Session, u, other *models.User
 
 // FollowersCount is the number of users following u.
 func FollowersCount(ctx context.Context, s *database.Session, u *models.User) (int, error) {
-	n, err := s.NewSelect().Model((*models.Follow)(nil)).Where("followed_id = ?", u.ID).Count(ctx)
+	n, err := s.NewSelectBound(u.ID).Model((*models.Follow)(nil)).Where("followed_id = ?", database.Param).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: followers count: %w", err)
 	}
@@ -102,7 +102,7 @@ func FollowersCount(ctx context.Context, s *database.Session, u *models.User) (i
 
 // FollowingCount is the number of users u follows.
 func FollowingCount(ctx context.Context, s *database.Session, u *models.User) (int, error) {
-	n, err := s.NewSelect().Model((*models.Follow)(nil)).Where("follower_id = ?", u.ID).Count(ctx)
+	n, err := s.NewSelectBound(u.ID).Model((*models.Follow)(nil)).Where("follower_id = ?", database.Param).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: following count: %w", err)
 	}

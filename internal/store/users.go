@@ -27,9 +27,11 @@ func UserByUsername(ctx context.Context, s *database.Session, name string) (*mod
 		return nil, fmt.Errorf("store: user %q: %w", name, ErrNoUser)
 	}
 	var users []*models.User
-	err := s.NewSelect().Model(&users).
-		Where("u.username_key IN (?, ?)", username.Key(name), username.FoldKey(name)).
-		WhereOr("u.username = ?", name).
+	// Bound: one text for every name, kept prepared (a profile's reads, section 19 of
+	// docs/performance.md).
+	err := s.NewSelectBound(username.Key(name), username.FoldKey(name), name).Model(&users).
+		Where("u.username_key IN (?, ?)", database.Param, database.Param).
+		WhereOr("u.username = ?", database.Param).
 		Order("u.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: find user %q: %w", name, err)
