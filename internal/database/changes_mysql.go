@@ -27,7 +27,8 @@ const counterShards = 64
 // moves when a commit becomes visible, so the connections count their own: a transaction
 // that wrote adds one to its connection's row of CommitCounterTable just before COMMIT,
 // in the same transaction, and a write outside a transaction is made one (BEGIN, the
-// statement, the count, COMMIT). The version is the sum of the rows, read in a statement
+// statement, the count, COMMIT) — but for a write run as a query, counted once its rows
+// are closed (query). The version is the sum of the rows, read in a statement
 // of its own: it changes exactly when a transaction that wrote through microblog has
 // committed, and a page read after the sum saw at least what the sum counted.
 //
@@ -39,9 +40,7 @@ type commitCounter struct {
 	enabled atomic.Bool
 	conns   atomic.Uint32 // numbers new connections, for their shard
 	looks   sharedLooks[int64]
-	// queries counts the looks that asked the server, bumps the counts written (for tests).
-	queries atomic.Int64
-	bumps   atomic.Int64
+	bumps   atomic.Int64 // the counts written (for tests)
 }
 
 // EnableCommitCounter creates CommitCounterTable on MySQL/MariaDB if it is missing and
@@ -62,6 +61,12 @@ func (d *DB) EnableCommitCounter(ctx context.Context) error {
 	return nil
 }
 
+// ChangeVersionSeesEveryWriter tells whether ChangeVersion moves for a commit by any
+// program (SQLite, PostgreSQL), or only for microblog's own (MySQL/MariaDB, whose
+// commits the database layer counts): a caller that keeps what it read under a version
+// should then keep it for a bounded time only.
+func (d *DB) ChangeVersionSeesEveryWriter() bool { return d.counter == nil }
+
 // detect turns counting on when the table exists; an error (no such table) leaves it off.
 func (c *commitCounter) detect(ctx context.Context, db *sql.DB) {
 	var n int
@@ -75,7 +80,6 @@ func (c *commitCounter) look(ctx context.Context, db *sql.DB) (uint64, bool, err
 		return 0, false, nil
 	}
 	v, err := c.looks.share(func() (int64, error) {
-		c.queries.Add(1)
 		var sum int64
 		if err := db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM "+CommitCounterTable).Scan(&sum); err != nil {
 			return 0, fmt.Errorf("database: change version: %w", err)
@@ -88,11 +92,19 @@ func (c *commitCounter) look(ctx context.Context, db *sql.DB) (uint64, bool, err
 	return v, true, nil
 }
 
-// counting is a connection's part: its shard, and whether its open transaction wrote.
+// counting is a connection's part: its shard, whether a transaction is open on it (begun
+// by BeginTx or by its text), and whether a statement in that transaction may have written.
 type counting struct {
-	counter *commitCounter
-	shard   uint32
-	tx      *countedTx // the open transaction, nil outside one
+	counter     *commitCounter
+	shard       uint32
+	inTx, wrote bool
+}
+
+// end forgets the transaction, and tells whether it wrote.
+func (c *counting) end() (wrote bool) {
+	wrote = c.inTx && c.wrote
+	c.inTx, c.wrote = false, false
+	return wrote
 }
 
 func (c *counting) on() bool { return c != nil && c.counter.enabled.Load() }
@@ -118,35 +130,30 @@ func (c *counting) exec(ctx context.Context, conn driver.Conn, query string, run
 	if !c.on() {
 		return run()
 	}
-	switch firstWord(query) {
+	word := firstWord(query)
+	switch word {
 	case "BEGIN", "START": // a transaction begun by its text: counted as BeginTx's
 		res, err := run()
-		if err == nil && c.tx == nil {
-			c.tx = &countedTx{c: c}
+		if err == nil {
+			c.inTx = true
 		}
 		return res, err
 	case "COMMIT":
-		if c.tx != nil && c.tx.Tx == nil {
-			wrote := c.tx.wrote
-			c.tx = nil
-			if wrote {
-				if err := c.bump(ctx, conn); err != nil {
-					return nil, err
-				}
+		if c.end() {
+			if err := c.bump(ctx, conn); err != nil {
+				return nil, err
 			}
 		}
 		return run()
 	case "ROLLBACK":
-		if c.tx != nil && c.tx.Tx == nil {
-			c.tx = nil
-		}
+		c.end()
 		return run()
 	}
-	if !writes(query) {
+	if !writes(word) {
 		return run()
 	}
-	if c.tx != nil {
-		c.tx.wrote = true
+	if c.inTx {
+		c.wrote = true
 		return run()
 	}
 	b, ok := conn.(driver.ConnBeginTx)
@@ -175,13 +182,13 @@ func (c *counting) exec(ctx context.Context, conn driver.Conn, query string, run
 // MySQL's INSERTs as queries); outside a transaction such a query is counted once its
 // rows are closed (the connection cannot run the count while they are being read). Its
 // write is committed by then whatever the count does: a count that fails leaves the
-// version behind, for mysqlTrust at most, and never loses the write.
+// version behind, for the front cache's uncountedTrust at most, and never loses the write.
 func (c *counting) query(ctx context.Context, conn driver.Conn, query string, run func() (driver.Rows, error)) (driver.Rows, error) {
-	if !c.on() || !writes(query) {
+	if !c.on() || !writes(firstWord(query)) {
 		return run()
 	}
-	if c.tx != nil {
-		c.tx.wrote = true
+	if c.inTx {
+		c.wrote = true
 		return run()
 	}
 	rows, err := run()
@@ -212,19 +219,16 @@ func (r *countedRows) Close() error {
 	return err
 }
 
-// countedTx counts its commit when it wrote. One with no Tx is a transaction begun by a
-// statement's text (exec counts its COMMIT).
+// countedTx is a transaction begun by BeginTx: it counts its commit when it wrote.
 type countedTx struct {
 	driver.Tx
-	ctx   context.Context
-	conn  driver.Conn
-	c     *counting
-	wrote bool
+	ctx  context.Context
+	conn driver.Conn
+	c    *counting
 }
 
 func (t *countedTx) Commit() error {
-	t.c.tx = nil
-	if t.wrote && t.c.on() {
+	if t.c.end() && t.c.on() {
 		if err := t.c.bump(t.ctx, t.conn); err != nil {
 			t.Tx.Rollback()
 			return err
@@ -234,7 +238,7 @@ func (t *countedTx) Commit() error {
 }
 
 func (t *countedTx) Rollback() error {
-	t.c.tx = nil
+	t.c.end()
 	return t.Tx.Rollback()
 }
 
@@ -272,11 +276,12 @@ func namedToValues(args []driver.NamedValue) []driver.Value {
 	return vs
 }
 
-// writes tells whether a statement may change data: anything but the statements that
-// only read or set up the session. Unknown statements count as writes (a needless count
-// costs a cached page; a missed one would keep a stale page).
-func writes(query string) bool {
-	switch firstWord(query) {
+// writes tells whether a statement whose first keyword is word (firstWord) may change
+// data: anything but the statements that only read or set up the session. Unknown
+// statements count as writes (a needless count costs a cached page; a missed one would
+// keep a stale page).
+func writes(word string) bool {
+	switch word {
 	case "SELECT", "SHOW", "EXPLAIN", "DESCRIBE", "DESC", "SET", "USE", "BEGIN", "START",
 		"COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "LOCK", "UNLOCK", "VALUES", "TABLE":
 		return false

@@ -17,7 +17,7 @@ import (
 // a failed statement and a read-only transaction. A transaction's count is part of it:
 // the version does not move before its COMMIT. A pool opened once the table exists
 // counts too; a program that is not microblog is not counted (the front cache's
-// mysqlTrust bounds that). Concurrent writers on many connections all count, without
+// the front cache's uncountedTrust bounds that). Concurrent writers on many connections all count, without
 // waiting on each other for good.
 func TestCommitCounterCountsWhatWrites(t *testing.T) {
 	ctx := context.Background()
@@ -39,6 +39,9 @@ func TestCommitCounterCountsWhatWrites(t *testing.T) {
 	}
 	if err := db.EnableCommitCounter(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if db.ChangeVersionSeesEveryWriter() {
+		t.Fatal("MySQL's version says it sees every writer; it sees microblog's only")
 	}
 	version := func() uint64 { t.Helper(); return mustVersion(t, db) }
 	v := version()

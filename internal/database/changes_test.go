@@ -50,6 +50,9 @@ func TestChangeVersionMovesOnEveryCommitAndOnlyThen(t *testing.T) {
 				return stmt
 			}
 			v := version()
+			if sees := db.ChangeVersionSeesEveryWriter(); sees != (d != database.MySQL) {
+				t.Fatalf("ChangeVersionSeesEveryWriter = %v on %s", sees, d)
+			}
 			if v == 0 {
 				t.Fatal("the first version is 0, which any zero value matches")
 			}

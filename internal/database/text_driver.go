@@ -89,7 +89,7 @@ func (c *guardedConn) PrepareContext(ctx context.Context, query string) (driver.
 	} else {
 		st, err = c.Conn.Prepare(query)
 	}
-	if err != nil || c.counting == nil || !writes(query) {
+	if err != nil || c.counting == nil || !writes(firstWord(query)) {
 		return st, err
 	}
 	return countedStmt{Stmt: st, conn: c, query: query}, nil
@@ -122,7 +122,7 @@ func (c *guardedConn) QueryContext(ctx context.Context, query string, args []dri
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if c.counting == nil || !writes(query) {
+	if c.counting == nil || !writes(firstWord(query)) {
 		return q.QueryContext(ctx, query, args)
 	}
 	if len(args) > 0 {
@@ -142,9 +142,8 @@ func (c *guardedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	if err != nil || c.counting == nil {
 		return tx, err
 	}
-	ct := &countedTx{Tx: tx, ctx: ctx, conn: c.Conn, c: c.counting}
-	c.counting.tx = ct
-	return ct, nil
+	c.counting.inTx = true
+	return &countedTx{Tx: tx, ctx: ctx, conn: c.Conn, c: c.counting}, nil
 }
 
 func (c *guardedConn) Ping(ctx context.Context) error {

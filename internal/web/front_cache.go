@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/microblog/microblog/internal/cork"
-	"github.com/microblog/microblog/internal/database"
 	"github.com/microblog/microblog/internal/metrics"
 )
 
@@ -23,7 +22,7 @@ import (
 // header (and `PRAGMA data_version` when it moved), which moves after any commit by any
 // connection or process, plain SQL included; on PostgreSQL the server's transaction
 // snapshot; on MySQL/MariaDB the commits microblog's connections count (a write made
-// there by anything else is not counted, so an entry is trusted for mysqlTrust at most).
+// there by anything else is not counted, so an entry is trusted for uncountedTrust at most).
 //
 // An entry is found under the request's inputs that reach the page — method, scheme,
 // host, path and query, cookies (the session token, the language cookie), the accepted
@@ -50,10 +49,11 @@ type frontEntry struct {
 	pattern string // the route, for the metrics
 }
 
-// mysqlTrust is how long an entry made on MySQL/MariaDB is served at most: that far
+// uncountedTrust is how long an entry is served at most where the change version does
+// not see every writer (MySQL/MariaDB: database.DB.ChangeVersionSeesEveryWriter): that far
 // behind can a page be after a write that microblog's connections did not count (the
 // mariadb shell, another program). Under load a reader's page is made again this often.
-const mysqlTrust = 2 * time.Second
+const uncountedTrust = 2 * time.Second
 
 // frontCacheBytes bounds the entries. Their bodies are the page cache's own slices, held
 // twice only while both keep them.
@@ -117,8 +117,8 @@ func (a *App) front(next http.Handler) http.Handler {
 		if _, cookie := h["Set-Cookie"]; cookie {
 			return
 		}
-		if a.db.Dialect == database.MySQL {
-			fill.limit(a.store.now().Add(mysqlTrust))
+		if !a.db.ChangeVersionSeesEveryWriter() {
+			fill.limit(a.store.now().Add(uncountedTrust))
 		}
 		fill.entry.until, fill.entry.header = fill.until, h.Clone()
 		// In place of an entry past its time (the version unchanged): put would keep

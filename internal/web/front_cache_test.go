@@ -114,7 +114,7 @@ func TestFrontCacheAnswersOnlyWhileNothingChanged(t *testing.T) {
 				before := frontHits(logs)
 				expect(t, "at once after another program's write", susan.get("/index"), http.StatusOK, "", "johnny")
 				if frontHits(logs) != before+1 {
-					t.Fatal("the page kept before the write was not answered: the test no longer shows what mysqlTrust bounds")
+					t.Fatal("the page kept before the write was not answered: the test no longer shows what uncountedTrust bounds")
 				}
 				web.SetSessionClock(app, func() time.Time { return time.Now().Add(2100 * time.Millisecond) })
 				expect(t, "2 s after another program's write", susan.get("/index"), http.StatusOK, "", "jonathan")
