@@ -58,6 +58,7 @@ type options struct {
 	redisURL                     string
 	cpuProfile                   string
 	against                      string
+	client                       string
 }
 
 func main() {
@@ -82,6 +83,7 @@ func main() {
 	flag.StringVar(&o.redisURL, "redis", os.Getenv("REDIS_URL"), "REDIS_URL for the app's job queue (required with MariaDB/MySQL, whose queue is Redis)")
 	flag.StringVar(&o.against, "against", "", "also run this microblog binary on a copy of the SQLite database, loaded at the same time as the first, and compare the two side by side (both see the same machine; for builds whose difference is smaller than the machine's swings between runs)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file (what the client costs the shared machine)")
+	flag.StringVar(&o.client, "client", clientFast, "the load generator's HTTP client: "+clientFast+" (the lightest on the CPUs it shares with the server) or "+clientStd+" (as runs before stop 27 were measured)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary SQLite database and print its URL (reuse it with -database)")
 	flag.Parse()
 	for _, c := range strings.Split(conns, ",") {
@@ -107,6 +109,9 @@ func main() {
 		}
 		defer f.Close()
 		defer pprof.StopCPUProfile()
+	}
+	if o.client != clientFast && o.client != clientStd {
+		log.Fatalf("load: -client %q: want %s or %s", o.client, clientFast, clientStd)
 	}
 	if o.against != "" && slices.Contains(o.scenarios, "mix") {
 		log.Fatal("load: -against compares read runs: leave mix out")
@@ -201,11 +206,18 @@ func run(ctx context.Context, o options) error {
 		defer other.stop()
 	}
 
-	maxConns := slices.Max(o.conns)
+	if o.client == "" {
+		o.client = clientFast
+	}
+	drv, err := newDriver(o.client, slices.Max(o.conns))
+	if err != nil {
+		return err
+	}
+	// Sign-ins go through net/http's client and its cookie jar whichever client drives
+	// the runs: the jars hold each user's cookies, which the runs' workers start from.
 	client := &http.Client{
-		Transport:     &http.Transport{MaxIdleConnsPerHost: maxConns, MaxConnsPerHost: maxConns, DisableCompression: false},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       30 * time.Second,
+		Timeout:       requestTimeout,
 	}
 	jars, err := signIn(ctx, client, app.base, names)
 	if err != nil {
@@ -236,7 +248,7 @@ func run(ctx context.Context, o options) error {
 			}
 			log.Printf("%s, %d connections, %s …", sc, c, o.duration)
 			if other != nil && sc != "hello" {
-				a, b := driveBoth(ctx, client, app, other, sc, c, o.duration, jars, otherJars, profiles, runID, &serial)
+				a, b := driveBoth(ctx, drv, app, other, sc, c, o.duration, jars, otherJars, profiles, runID, &serial)
 				log.Printf("  %.0f req/s against %.0f, server CPU %s a request against %s", a.rate(), b.rate(), msFine(a.cpuPerRequest()), msFine(b.cpuPerRequest()))
 				results = append(results, a)
 				pairs = append(pairs, [2]result{a, b})
@@ -244,7 +256,7 @@ func run(ctx context.Context, o options) error {
 			}
 			proc.resetPeak()
 			cpu0 := proc.cpuTime()
-			r := drive(ctx, client, target.base, sc, c, o.duration, jars, profiles, runID, &serial, &acked)
+			r := drive(ctx, drv, target.base, sc, c, o.duration, jars, profiles, runID, &serial, &acked)
 			r.peakRSS = proc.peakRSS()
 			r.cpu = proc.cpuTime() - cpu0
 			results = append(results, r)
@@ -280,14 +292,14 @@ func startAgainst(ctx context.Context, db *database.DB, dialect, dir string, o o
 
 // driveBoth loads both builds at once with conns connections each: they share the
 // machine's swings, so their CPU time per request compares within one run.
-func driveBoth(ctx context.Context, client *http.Client, a, b *process, scenario string, conns int, d time.Duration, jarsA, jarsB []http.CookieJar, profiles []string, runID string, serial *atomic.Int64) (ra, rb result) {
+func driveBoth(ctx context.Context, drv driver, a, b *process, scenario string, conns int, d time.Duration, jarsA, jarsB []http.CookieJar, profiles []string, runID string, serial *atomic.Int64) (ra, rb result) {
 	a.resetPeak()
 	b.resetPeak()
 	cpuA, cpuB := a.cpuTime(), b.cpuTime()
 	var wg sync.WaitGroup
 	var unused ackLog
-	wg.Go(func() { ra = drive(ctx, client, a.base, scenario, conns, d, jarsA, profiles, runID, serial, &unused) })
-	wg.Go(func() { rb = drive(ctx, client, b.base, scenario, conns, d, jarsB, profiles, runID, serial, &unused) })
+	wg.Go(func() { ra = drive(ctx, drv, a.base, scenario, conns, d, jarsA, profiles, runID, serial, &unused) })
+	wg.Go(func() { rb = drive(ctx, drv, b.base, scenario, conns, d, jarsB, profiles, runID, serial, &unused) })
 	wg.Wait()
 	ra.peakRSS, rb.peakRSS = a.peakRSS(), b.peakRSS()
 	ra.cpu, rb.cpu = a.cpuTime()-cpuA, b.cpuTime()-cpuB
@@ -551,40 +563,41 @@ func (a *ackLog) missing(ctx context.Context, db *database.DB) (int, error) {
 
 // drive runs one scenario with conns connections for d, each connection a closed loop
 // (the next request leaves when the previous response is read, as hey does).
-func drive(ctx context.Context, client *http.Client, base, scenario string, conns int, d time.Duration, jars []http.CookieJar, profiles []string, runID string, serial *atomic.Int64, acked *ackLog) result {
+func drive(ctx context.Context, drv driver, base, scenario string, conns int, d time.Duration, jars []http.CookieJar, profiles []string, runID string, serial *atomic.Int64, acked *ackLog) result {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
 		errs      atomic.Int64
 		firstErr  atomic.Value
 	)
+	workers := make([]worker, conns)
+	for w := range workers {
+		var jar http.CookieJar
+		if scenario != "hello" {
+			jar = jars[w%len(jars)]
+		}
+		workers[w] = drv.worker(base, jar)
+	}
+	newPost := func() string { return fmt.Sprintf("load %s %d", runID, serial.Add(1)) }
 	stopAt := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for w := range conns {
+	for w, wk := range workers {
 		wg.Go(func() {
-			c := *client
-			if scenario != "hello" {
-				c.Jar = jars[w%len(jars)]
-			}
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			var mine []time.Duration
 			for time.Now().Before(stopAt) {
-				req, post := request(ctx, base, scenario, rng, profiles, fmt.Sprintf("load %s %d", runID, serial.Add(1)))
+				s := request(scenario, rng, profiles, newPost)
 				t0 := time.Now()
-				resp, err := c.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
+				status, location, err := wk.do(ctx, s)
 				mine = append(mine, time.Since(t0))
 				switch {
 				case err != nil:
-				case post != "" && resp.StatusCode == http.StatusFound && resp.Header.Get("Location") == "/index":
-					acked.add(post)
-				case post == "" && resp.StatusCode == http.StatusOK:
+				case s.post != "" && status == http.StatusFound && location == "/index":
+					acked.add(s.post)
+				case s.post == "" && status == http.StatusOK:
 				default:
-					err = fmt.Errorf("%s %s: %s (Location %q)", req.Method, req.URL.Path, resp.Status, resp.Header.Get("Location"))
+					err = fmt.Errorf("%s %s: %d %s (Location %q)", s.method, s.path, status, http.StatusText(status), location)
 				}
 				if err != nil {
 					errs.Add(1)
@@ -609,44 +622,38 @@ func drive(ctx context.Context, client *http.Client, base, scenario string, conn
 	return r
 }
 
-// request builds a scenario's next request; post is the new post's body for a post.
-func request(ctx context.Context, base, scenario string, rng *rand.Rand, profiles []string, body string) (req *http.Request, post string) {
-	get := func(path string) *http.Request {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		req.Header.Set("Accept-Encoding", "gzip")
-		return req
-	}
+// request is a scenario's next request; newPost gives a new post's body.
+func request(scenario string, rng *rand.Rand, profiles []string, newPost func() string) spec {
+	get := func(path string) spec { return spec{method: http.MethodGet, path: path} }
 	switch scenario {
 	case "hello":
-		return get("/"), ""
+		return get("/")
 	case "home":
-		return get("/index"), ""
+		return get("/index")
 	case "explore":
-		return get("/explore"), ""
+		return get("/explore")
 	case "profile":
-		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))])), ""
+		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))]))
 	case "deep":
 		// A page of Explore past the first 500 posts, by its number (an offset).
-		return get(fmt.Sprintf("/explore?page=%d", 21+rng.IntN(deepPages))), ""
+		return get(fmt.Sprintf("/explore?page=%d", 21+rng.IntN(deepPages)))
 	case "deep-links":
 		// The same pages as their Older links ask for them: after the last post of the
 		// page before (any post will do as the anchor; the seeded ids are dense). A
 		// build without keyset pages ignores the anchor and reads by number.
-		return get(fmt.Sprintf("/explore?page=%d&before=%d", 21+rng.IntN(deepPages), 1+rng.IntN(deepPages*25))), ""
+		return get(fmt.Sprintf("/explore?page=%d&before=%d", 21+rng.IntN(deepPages), 1+rng.IntN(deepPages*25)))
 	}
 	// mix: 10% new posts, the rest spread over the home feed, explore and profiles
 	switch x := rng.IntN(10); {
 	case x == 0:
-		form := url.Values{"post": {body}}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/index", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		return req, body
+		body := newPost()
+		return spec{method: http.MethodPost, path: "/index", form: url.Values{"post": {body}}, post: body}
 	case x < 5:
-		return get("/index"), ""
+		return get("/index")
 	case x < 7:
-		return get("/explore"), ""
+		return get("/explore")
 	default:
-		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))])), ""
+		return get("/user/" + url.PathEscape(profiles[rng.IntN(len(profiles))]))
 	}
 }
 
@@ -665,6 +672,7 @@ func report(o options, dialect string, results []result, pairs [][2]result, post
 	fmt.Fprintf(&b, "microblog load benchmark, %s\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "database: %s; %d users × %d posts, %d follows each; %s a run; %d signed-in users; %s, %d CPUs; load average at the end: %s\n",
 		dialect, o.users, o.postsPerUser, o.follows, o.duration, o.signins, runtime.Version(), runtime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Fprintf(&b, "client: %s\n", o.client)
 	fmt.Fprintf(&b, "command: go run ./bench/load %s\n\n", strings.Join(os.Args[1:], " "))
 	hello := map[int]float64{}
 	for _, r := range results {

@@ -22,10 +22,17 @@ func TestMain(m *testing.M) {
 
 // A small sitting end to end: the app is built, seeded, signed into and driven; every
 // run is in the results file with its figures, and the mix's posts were all found.
+// Both clients: fasthttp's workers keep the session cookie themselves, net/http's in jars.
 func TestSmallSittingWritesEveryRunAndFindsEveryPost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the app and seeds a database")
 	}
+	for _, client := range []string{clientFast, clientStd} {
+		t.Run(client, func(t *testing.T) { smallSitting(t, client) })
+	}
+}
+
+func smallSitting(t *testing.T, client string) {
 	out := filepath.Join(t.TempDir(), "results.txt")
 	wd, _ := os.Getwd()
 	if err := os.Chdir(filepath.Join(wd, "..", "..")); err != nil { // go build ./cmd/microblog runs from the module root
@@ -33,7 +40,7 @@ func TestSmallSittingWritesEveryRunAndFindsEveryPost(t *testing.T) {
 	}
 	t.Cleanup(func() { os.Chdir(wd) })
 	o := options{users: 30, postsPerUser: 5, follows: 3, duration: 500 * time.Millisecond, conns: []int{1, 3},
-		scenarios: []string{"hello", "home", "mix"}, signins: 2, out: out}
+		scenarios: []string{"hello", "home", "mix"}, signins: 2, out: out, client: client}
 	if err := run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +58,7 @@ func TestSmallSittingWritesEveryRunAndFindsEveryPost(t *testing.T) {
 	if m := regexp.MustCompile(`mix: (\d+) posts acknowledged, 0 of them missing`).FindStringSubmatch(text); m == nil || m[1] == "0" {
 		t.Errorf("mix check missing or no post acknowledged:\n%s", text)
 	}
-	if !strings.Contains(text, "database: sqlite; 30 users × 5 posts") {
+	if !strings.Contains(text, "database: sqlite; 30 users × 5 posts") || !strings.Contains(text, "client: "+client+"\n") {
 		t.Errorf("header:\n%s", text)
 	}
 }
