@@ -16,10 +16,16 @@
 // by run (A B A B ...), so that the load of a shared machine drifting during a case
 // weighs on each alike; -cases picks the cases (start-up, wide, chain).
 //
+// With -alembic PYTHON, Alembic takes its turn too: the same schemas written as an Alembic
+// project of Flask-Migrate's kind (alembic.go), upgraded with `PYTHON -m alembic upgrade
+// head`, so the comparison with Alembic that the figures are read against comes from the
+// same run on the same machine.
+//
 // Usage, from the repository root:
 //
 //	go build -o /tmp/mb-new ./cmd/microblog
 //	go run ./bench/migrate -bin /tmp/mb-old -bin /tmp/mb-new
+//	go run ./bench/migrate -bin /tmp/mb-new -alembic /usr/bin/python3 -dialects sqlite
 package main
 
 import (
@@ -52,20 +58,21 @@ func main() {
 	chain := flag.Int("chain", 100, "revisions of the chain")
 	only := flag.String("dialects", "sqlite,postgres,mysql", "dialects to try (others need their env var)")
 	cases := flag.String("cases", "start-up,wide,chain", "cases to run: start-up, wide, chain")
-	keep := flag.String("write", "", "only write the repositories into this directory (empty/, wide/, chain/), for profiling")
+	keep := flag.String("write", "", "only write the repositories into this directory (empty/, wide/, chain/, and their Alembic twins under alembic/), for profiling")
+	python := flag.String("alembic", "", "also time Alembic's upgrade of the same schemas, run by this Python interpreter (one that imports alembic: Debian's /usr/bin/python3 with python3-alembic, and python3-psycopg2 and python3-pymysql for PostgreSQL and MariaDB)")
 	flag.Parse()
 	if *keep != "" {
-		if err := writeRepos(*keep, *tables, *chain); err != nil {
+		if err := writeAllRepos(*keep, *tables, *chain); err != nil {
 			slog.Error("bench/migrate", "err", err)
 			os.Exit(1)
 		}
 		return
 	}
 	if len(binaries) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench/migrate -bin BINARY [-bin BINARY2 ...]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench/migrate -bin BINARY [-bin BINARY2 ...] [-alembic PYTHON]")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), binaries, *runs, *tables, *chain, strings.Split(*only, ","), strings.Split(*cases, ",")); err != nil {
+	if err := run(context.Background(), runners(binaries, *python), *runs, *tables, *chain, strings.Split(*only, ","), strings.Split(*cases, ",")); err != nil {
 		slog.Error("bench/migrate", "err", err)
 		os.Exit(1)
 	}
@@ -73,18 +80,41 @@ func main() {
 
 type target struct{ name, url string }
 
-func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dialects, caseNames []string) error {
+// runner is one contestant: a microblog binary, or Alembic. up upgrades the case's
+// repository (the directory of that name under the benchmark's temporary directory: a
+// case's key names the repository, "start-up" being "empty") on dbURL.
+type runner struct {
+	name string
+	up   func(root, repo, dbURL string) (wall, cpu time.Duration, maxrss int64, err error)
+}
+
+func runners(binaries []string, python string) []runner {
+	var rs []runner
+	for _, bin := range binaries {
+		rs = append(rs, runner{filepath.Base(bin), func(root, repo, dbURL string) (time.Duration, time.Duration, int64, error) {
+			return upgrade(bin, filepath.Join(root, repo), dbURL)
+		}})
+	}
+	if python != "" {
+		rs = append(rs, runner{"alembic", func(root, repo, dbURL string) (time.Duration, time.Duration, int64, error) {
+			return alembicUpgrade(python, filepath.Join(root, "alembic", repo), dbURL)
+		}})
+	}
+	return rs
+}
+
+func run(ctx context.Context, contestants []runner, runs, tables, chainLen int, dialects, caseNames []string) error {
 	tmp, err := os.MkdirTemp("", "perfmig-bench-")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	cases := []struct{ key, name, dir string }{
-		{"start-up", "start-up (no revisions)", filepath.Join(tmp, "empty")},
-		{"wide", fmt.Sprintf("1 revision, %d tables", tables), filepath.Join(tmp, "wide")},
-		{"chain", fmt.Sprintf("%d-revision chain", chainLen), filepath.Join(tmp, "chain")},
+	cases := []struct{ key, name, repo string }{
+		{"start-up", "start-up (no revisions)", "empty"},
+		{"wide", fmt.Sprintf("1 revision, %d tables", tables), "wide"},
+		{"chain", fmt.Sprintf("%d-revision chain", chainLen), "chain"},
 	}
-	if err := writeRepos(tmp, tables, chainLen); err != nil {
+	if err := writeAllRepos(tmp, tables, chainLen); err != nil {
 		return err
 	}
 	var targets []target
@@ -114,13 +144,13 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 			if !wanted(c.key, caseNames) {
 				continue
 			}
-			// Run the binaries in turn, run by run (A B A B ...), so that a change of the
+			// Run the contestants in turn, run by run (A B A B ...), so that a change of the
 			// machine's load during the case falls on every binary alike.
-			walls := make([][]time.Duration, len(binaries))
-			cpus := make([][]time.Duration, len(binaries))
-			rss := make([][]int64, len(binaries))
+			walls := make([][]time.Duration, len(contestants))
+			cpus := make([][]time.Duration, len(contestants))
+			rss := make([][]int64, len(contestants))
 			for range runs {
-				for i, bin := range binaries {
+				for i, bin := range contestants {
 					dbURL := "sqlite:///" + filepath.Join(tmp, "bench.db")
 					os.Remove(dbURL[len("sqlite:///"):])
 					if tg.name != "sqlite" {
@@ -128,9 +158,9 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 							return err
 						}
 					}
-					wall, cpu, maxrss, err := upgrade(bin, c.dir, dbURL)
+					wall, cpu, maxrss, err := bin.up(tmp, c.repo, dbURL)
 					if err != nil {
-						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin, err)
+						return fmt.Errorf("bench: %s on %s with %s: %w", c.name, tg.name, bin.name, err)
 					}
 					walls[i] = append(walls[i], wall)
 					cpus[i] = append(cpus[i], cpu)
@@ -138,7 +168,7 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 				}
 			}
 			var base time.Duration
-			for i, bin := range binaries {
+			for i, bin := range contestants {
 				wall, cpu, maxrss := median(walls[i]), median(cpus[i]), median(rss[i])
 				ratio := ""
 				if i == 0 {
@@ -146,7 +176,7 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 				} else {
 					ratio = fmt.Sprintf("  (wall %.2f× the first)", float64(wall)/float64(base))
 				}
-				fmt.Printf("%-9s %-26s %-20s %8.3f s %8.3f s %7d MB%s\n", tg.name, c.name, filepath.Base(bin), wall.Seconds(), cpu.Seconds(), maxrss/1024, ratio)
+				fmt.Printf("%-9s %-26s %-20s %8.3f s %8.3f s %7d MB%s\n", tg.name, c.name, bin.name, wall.Seconds(), cpu.Seconds(), maxrss/1024, ratio)
 			}
 		}
 	}
@@ -154,6 +184,15 @@ func run(ctx context.Context, binaries []string, runs, tables, chainLen int, dia
 		fmt.Printf("load average at end: %s", load)
 	}
 	return nil
+}
+
+// writeAllRepos writes microblog's repositories into dir (empty/, wide/, chain/) and
+// their Alembic twins into dir/alembic.
+func writeAllRepos(dir string, tables, chainLen int) error {
+	if err := writeRepos(dir, tables, chainLen); err != nil {
+		return err
+	}
+	return writeAlembicRepos(filepath.Join(dir, "alembic"), tables, chainLen)
 }
 
 func writeRepos(dir string, tables, chainLen int) error {
@@ -171,13 +210,19 @@ func writeRepos(dir string, tables, chainLen int) error {
 func upgrade(bin, dir, dbURL string) (wall, cpu time.Duration, maxrss int64, err error) {
 	cmd := exec.Command(bin, "db", "upgrade", "-d", dir)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	return timed(cmd)
+}
+
+// timed runs cmd and returns its wall time, its CPU time (user + system) and its peak
+// RSS in KiB, from the child's getrusage.
+func timed(cmd *exec.Cmd) (wall, cpu time.Duration, maxrss int64, err error) {
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err = cmd.Run()
 	wall = time.Since(start)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("%w\n%s", err, out.String())
+		return 0, 0, 0, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, out.String())
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
