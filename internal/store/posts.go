@@ -56,8 +56,10 @@ func feedIDs(s *database.Session, u *models.User) *bun.SelectQuery {
 		Join("JOIN post AS tp ON tp.user_id = who.uid").ColumnExpr("tp.id")
 }
 
-// UserPosts lists u's posts, newest first.
+// UserPosts lists u's posts, newest first. Like AllPosts, it is a read-only listing: the
+// session does not track the posts and authors it loads (database.Untracked).
 func UserPosts(ctx context.Context, s *database.Session, u *models.User, limit, offset int) ([]*models.Post, error) {
+	ctx = database.Untracked(ctx)
 	if limit > 0 {
 		// Bound: one statement per page number for every user, kept prepared (a
 		// profile's text with the user's id in it was parsed again on every visit:

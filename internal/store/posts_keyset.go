@@ -61,7 +61,7 @@ func AllPostsFrom(ctx context.Context, s *database.Session, limit int, k Keyset)
 // FollowingPostsFrom.
 func UserPostsFrom(ctx context.Context, s *database.Session, u *models.User, limit int, k Keyset) (_ []*models.Post, ok bool, _ error) {
 	page := k.where(userIDs(s, u), "p").Limit(int64(limit))
-	out, err := postsIn(ctx, s.NewSelect(), "posts of "+u.Username, page)
+	out, err := postsIn(database.Untracked(ctx), s.NewSelect(), "posts of "+u.Username, page)
 	return keysetPage(ctx, s, k, out, err)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/sha256"
 	"html/template"
 	"slices"
 	"strconv"
@@ -17,18 +18,25 @@ import (
 // (the avatar), whether the reader wrote it and the page its Delete button returns to —
 // so a post or author that changed gives another key, and the stale entry is merely
 // never asked for again. This holds across processes as well: the cache knows nothing
-// the database has not just said.
+// the database has not just said. The key kept is the SHA-256 of those inputs, as the
+// page cache's is: 32 bytes where the inputs (the body among them) took about 175 of the
+// seeded data set's 1.5 KB entries.
 //
 // Memory is bounded by maxBytes (keys and values), in two generations (see generations).
 type postFragments struct {
-	*generations[string, template.HTML]
+	*generations[[sha256.Size]byte, template.HTML]
 }
 
-// postFragmentBytes is the default budget: about 5,000 posts.
-const postFragmentBytes = 8 << 20
+// postFragmentBytes is the default budget: about 11,000 posts of the seeded data set
+// (1.3 KB each in English, 1.5 KB in Spanish or Portuguese), so that the first pages of a
+// few hundred profiles stay rendered in the languages their readers read them in. At 8
+// MB the benchmark's profile run (200 profiles' first pages, 5,000 posts, read in three
+// languages) rendered many posts again on every visit: the two generations each hold
+// half the budget (docs/performance.md, section 20).
+const postFragmentBytes = 16 << 20
 
 func newPostFragments(maxBytes int) *postFragments {
-	return &postFragments{newGenerations(maxBytes, func(k string, v template.HTML) int { return len(k) + len(v) })}
+	return &postFragments{newGenerations(maxBytes, func(k [sha256.Size]byte, v template.HTML) int { return len(k) + len(v) })}
 }
 
 // render returns the post's HTML in language lang from the cache, or renders it with
@@ -47,13 +55,14 @@ func (c *postFragments) render(set *template.Template, lang string, p postView) 
 	return html, nil
 }
 
-// fragmentKey is every input of the "post" template for p on a page in language lang,
-// each field preceded by its length so that no two different inputs give one key.
-func fragmentKey(lang string, p postView) string {
+// fragmentKey is the SHA-256 of every input of the "post" template for p on a page in
+// language lang, each field preceded by its length so that no two different inputs give
+// one key.
+func fragmentKey(lang string, p postView) [sha256.Size]byte {
 	var b keyBuilder
 	b.Grow(96 + len(p.Body) + len(p.Here))
 	writeFragmentKey(&b, lang, p)
-	return b.String()
+	return sha256.Sum256(b.buf)
 }
 
 // writeFragmentKey writes fragmentKey's fields to b.
@@ -107,6 +116,3 @@ func appendKeyInt(dst []byte, n int64) []byte {
 	dst = append(dst, ':')
 	return append(dst, digits...)
 }
-
-// String is the key written so far.
-func (b *keyBuilder) String() string { return string(b.buf) }
