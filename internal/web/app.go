@@ -278,13 +278,15 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, t
 	t := a.pages[a.localizer(r).Lang.Code][page]
 	if key, ok := pageKey(r, status, page, v); ok {
 		if gz, ok := a.pageCache.get(key); ok {
-			writeGzipped(w, r, status, gz)
-			frontPage(r, status, gz)
-			return
+			if err := writePage(w, r, status, gz, nil, a.gzip); err == nil {
+				frontPage(r, status, gz)
+				return
+			}
+			// Nothing is written yet (the kept page would not open): rendered again.
 		}
-		gz, kept, err := a.pageCache.render(status, key, a.gzip, func(b *bytes.Buffer) error { return t.ExecuteTemplate(b, "base", v) })
+		plain, gz, kept, err := a.pageCache.render(status, key, a.gzip, func(b *bytes.Buffer) error { return t.ExecuteTemplate(b, "base", v) })
 		if err == nil {
-			writeGzipped(w, r, status, gz)
+			writePage(w, r, status, gz, plain, a.gzip) // has plain: cannot fail
 			if kept {
 				frontPage(r, status, gz)
 			}

@@ -2,6 +2,10 @@ package web
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -59,8 +63,22 @@ func acceptsGzip(header []string) bool {
 	return false
 }
 
-// gzipPool reuses gzip writers (each holds about 800 KB of compression state).
-type gzipPool struct{ p sync.Pool }
+// addVary adds name to the response's Vary header unless one of its values names it
+// already: a remembered page replayed through compress keeps one Vary: Accept-Encoding.
+func addVary(h http.Header, name string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), name) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", name)
+}
+
+// gzipPool reuses gzip writers (each holds about 800 KB of compression state), and the
+// readers that open remembered pages for clients without gzip (gunzip).
+type gzipPool struct{ p, readers sync.Pool }
 
 func newGzipPool(level int) *gzipPool {
 	return &gzipPool{p: sync.Pool{New: func() any {
@@ -76,6 +94,39 @@ func (g *gzipPool) get(w io.Writer) *gzip.Writer {
 }
 
 func (g *gzipPool) put(z *gzip.Writer) { z.Reset(io.Discard); g.p.Put(z) }
+
+// gunzip returns what gz, a gzip stream this process wrote (a remembered page), holds.
+// Its trailer gives the length (ISIZE, modulo 4 GiB: a page is far below), so the
+// result is allocated once; the stream's checksum is checked at its end.
+func (g *gzipPool) gunzip(gz []byte) ([]byte, error) {
+	if len(gz) < 18 { // a gzip frame's header and trailer
+		return nil, fmt.Errorf("web: gunzip: %d bytes is no gzip stream", len(gz))
+	}
+	size := binary.LittleEndian.Uint32(gz[len(gz)-4:])
+	if uint64(size) > 1032*uint64(len(gz)) { // deflate's largest ratio: a trailer that lies
+		return nil, fmt.Errorf("web: gunzip: %d bytes cannot hold the %d its trailer gives", len(gz), size)
+	}
+	z, _ := g.readers.Get().(*gzip.Reader)
+	var err error
+	if z == nil {
+		z, err = gzip.NewReader(bytes.NewReader(gz))
+	} else {
+		err = z.Reset(bytes.NewReader(gz))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("web: gunzip: %w", err)
+	}
+	defer g.readers.Put(z)
+	out := make([]byte, size)
+	if _, err := io.ReadFull(z, out); err != nil {
+		return nil, fmt.Errorf("web: gunzip: %w", err)
+	}
+	var more [1]byte
+	if n, err := z.Read(more[:]); n != 0 || !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("web: gunzip: the stream does not end at the %d bytes its trailer gives (%v)", size, err)
+	}
+	return out, nil
+}
 
 // compress gzips next's text responses (HTML, JSON, CSS, JavaScript) of at least
 // compressMinSize bytes for clients that accept gzip, and adds Vary: Accept-Encoding to
@@ -165,7 +216,7 @@ func (c *compressWriter) decide(big bool) {
 	notModified := c.status == http.StatusNotModified
 	text := (notModified || compressibleType(h.Get("Content-Type"))) && h.Get("Content-Encoding") == ""
 	if text {
-		h.Add("Vary", "Accept-Encoding")
+		addVary(h, "Accept-Encoding")
 		// To a client that accepts gzip the tag is weak whether or not this body is big
 		// enough to be compressed, so that a 200 and the 304s revalidating it agree.
 		if tag := h.Get("ETag"); c.accepts && strings.HasPrefix(tag, `"`) {

@@ -104,8 +104,7 @@ func (a *App) front(next http.Handler) http.Handler {
 			return
 		}
 		key := frontKey{request, version}
-		if e, ok := a.frontCache.get(key); ok && a.store.now().Before(e.until) {
-			a.serveFront(w, r, e)
+		if e, ok := a.frontCache.get(key); ok && a.store.now().Before(e.until) && a.serveFront(w, r, e) {
 			return
 		}
 		fill := &frontFill{}
@@ -128,10 +127,12 @@ func (a *App) front(next http.Handler) http.Handler {
 }
 
 // frontRequestKey is the key of a request's inputs, or ok false for a request the front
-// cache never answers: anything but GET, a range, a client without gzip, and a visitor
-// without a signed-in session (the remembered pages all need one).
+// cache never answers: anything but GET, a range, and a visitor without a signed-in
+// session (the remembered pages all need one). A client without gzip is answered too,
+// from the same compressed page, opened (the key holds Accept-Encoding, so its entries
+// are its own).
 func (a *App) frontRequestKey(r *http.Request) (key [sha256.Size]byte, ok bool) {
-	if r.Method != http.MethodGet || r.Header.Get("Range") != "" || !acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if r.Method != http.MethodGet || r.Header.Get("Range") != "" {
 		return key, false
 	}
 	if c, err := r.Cookie(a.sessions.Cookie.Name); err != nil || c.Value == "" || strings.HasPrefix(c.Value, anonymousCookiePrefix) {
@@ -155,9 +156,20 @@ func (a *App) frontRequestKey(r *http.Request) (key [sha256.Size]byte, ok bool) 
 	return sha256.Sum256(b), true
 }
 
-// serveFront answers from an entry, logged and counted as the full request would be.
-func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) {
+// serveFront answers from an entry, logged and counted as the full request would be,
+// and reports whether it did: for a client without gzip the page is opened first, and
+// one that would not open (nothing written) is left to the full request.
+func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) bool {
 	start := time.Now()
+	body := e.gz
+	if !acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		plain, err := a.gzip.gunzip(e.gz)
+		if err != nil {
+			a.log.Error("front cache: a kept page would not open", "err", err, "route", e.pattern)
+			return false
+		}
+		body = plain
+	}
 	metrics.Route(r, e.pattern)
 	h := w.Header()
 	for k, v := range e.header {
@@ -167,7 +179,8 @@ func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) 
 	// internal/server's), Send hands the page to the client as it returns, and a reader
 	// of the log must find the line once the client has the page.
 	a.logRequest(r, e.status, start, newRequestID(), slog.String("cache", "front"))
-	cork.Send(w, r, e.status, e.gz)
+	cork.Send(w, r, e.status, body)
+	return true
 }
 
 // frontPage offers the page a request answered (status, compressed body) to the front

@@ -243,3 +243,54 @@ func neverHidesAnAcknowledgedPost(t *testing.T, d string) {
 		t.Fatal("the front cache answered none of the readings: the test tested nothing")
 	}
 }
+
+// A client without gzip (curl without --compressed, a load tool, a crawler) is answered
+// from the caches too, with the page opened: the bytes a browser's page holds, their
+// length, no Content-Encoding and one Vary: Accept-Encoding. Rendered for each request
+// instead, such a client cost 13 to 19 times the CPU of a browser's request
+// (docs/performance.md, section 21).
+func TestFrontCacheAnswersClientsWithoutGzip(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			s, _, logs := newDialectSite(t, d, nil)
+			susan := signedIn(t, s, "susan", false)
+			expect(t, "post", susan.post("/index", url.Values{"post": {"plain words"}}), http.StatusFound, "/index")
+			susan.get("/index") // shows the flash
+			browser := susan.get("/index")
+			before := frontHits(logs)
+			for i := range 4 {
+				req, _ := http.NewRequest("GET", s.srv.URL+"/index", nil)
+				req.Header.Set("Accept-Encoding", "identity") // Go's client then leaves the body as sent
+				p := susan.do(req)
+				expect(t, fmt.Sprintf("reading %d without gzip", i+1), p, http.StatusOK, "", "plain words", "Hi, susan!")
+				if p.body != browser.body {
+					t.Fatalf("reading %d without gzip differs from the browser's page", i+1)
+				}
+				if ce, cl := p.header.Get("Content-Encoding"), p.header.Get("Content-Length"); ce != "" || cl != fmt.Sprint(len(p.body)) {
+					t.Fatalf("reading %d without gzip: Content-Encoding %q, Content-Length %q for %d bytes", i+1, ce, cl, len(p.body))
+				}
+				if n := strings.Count(strings.Join(p.header.Values("Vary"), ","), "Accept-Encoding"); n != 1 {
+					t.Errorf("reading %d without gzip: Vary %v names Accept-Encoding %d times", i+1, p.header.Values("Vary"), n)
+				}
+			}
+			// PostgreSQL's version moves with other tests' commits on the same server.
+			switch hits := frontHits(logs) - before; {
+			case d != database.Postgres && hits < 2:
+				t.Fatalf("the front cache answered %d of 4 readings without gzip, want at least the last two", hits)
+			default:
+				t.Logf("the front cache answered %d of 4 readings without gzip", hits)
+			}
+			// A browser's reading after them still gets the compressed page.
+			req, _ := http.NewRequest("GET", s.srv.URL+"/index", nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			res, err := susan.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.Header.Get("Content-Encoding") != "gzip" {
+				t.Errorf("a reading with gzip after those without: Content-Encoding %q", res.Header.Get("Content-Encoding"))
+			}
+		})
+	}
+}

@@ -50,7 +50,7 @@ func pageKey(r *http.Request, status int, page string, v view) (key [sha256.Size
 	if r.Method != http.MethodGet || len(v.Flashes) > 0 {
 		return key, false
 	}
-	if !acceptsGzip(r.Header.Values("Accept-Encoding")) || r.Header.Get("Range") != "" {
+	if r.Header.Get("Range") != "" {
 		return key, false
 	}
 	// The exact types, not an interface: a page type embedding postsPage would have its
@@ -148,28 +148,52 @@ func (p postsPage) writePageKey(b *keyBuilder, v view) bool {
 }
 
 // render executes the page into a compressed body and remembers it under key when the
-// key was seen before (kept).
-func (c *pageCache) render(status int, key [sha256.Size]byte, pool *gzipPool, execute func(*bytes.Buffer) error) (gz []byte, kept bool, err error) {
-	var plain bytes.Buffer
-	if err := execute(&plain); err != nil {
-		return nil, false, err
+// key was seen before (kept); it also returns the page as rendered (plain), for a client
+// without gzip.
+func (c *pageCache) render(status int, key [sha256.Size]byte, pool *gzipPool, execute func(*bytes.Buffer) error) (plain, gz []byte, kept bool, err error) {
+	var page bytes.Buffer
+	if err := execute(&page); err != nil {
+		return nil, nil, false, err
 	}
 	var b bytes.Buffer
 	z := pool.get(&b)
-	z.Write(plain.Bytes())
+	z.Write(page.Bytes())
 	err = z.Close()
 	pool.put(z)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	gz = b.Bytes()
 	if _, again := c.seen.get(key); again {
 		gz = bytes.Clone(gz)
 		c.put(key, gz)
-		return gz, true, nil
+		return page.Bytes(), gz, true, nil
 	}
 	c.seen.put(key, struct{}{})
-	return gz, false, nil
+	return page.Bytes(), gz, false, nil
+}
+
+// writePage sends a remembered page: compressed to a client that accepts gzip (and asks
+// no range), decompressed to any other (plain, when the caller has it already; else
+// opened with pool). Clients without gzip are served from the caches too: rendered for
+// each request instead, such a client cost the server 13 to 19 times the CPU of a browser's
+// request (docs/performance.md, section 21): a cheap way to load it.
+func writePage(w http.ResponseWriter, r *http.Request, status int, gz, plain []byte, pool *gzipPool) error {
+	if acceptsGzip(r.Header.Values("Accept-Encoding")) && r.Header.Get("Range") == "" {
+		writeGzipped(w, r, status, gz)
+		return nil
+	}
+	if plain == nil {
+		var err error
+		if plain, err = pool.gunzip(gz); err != nil {
+			return err
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	addVary(h, "Accept-Encoding")
+	cork.Send(w, r, status, plain) // with Content-Length
+	return nil
 }
 
 // writeGzipped sends an HTML page already compressed; compress passes a response that
@@ -178,6 +202,6 @@ func writeGzipped(w http.ResponseWriter, r *http.Request, status int, gz []byte)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Encoding", "gzip")
-	h.Add("Vary", "Accept-Encoding")
+	addVary(h, "Accept-Encoding")
 	cork.Send(w, r, status, gz) // with Content-Length
 }

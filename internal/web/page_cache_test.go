@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -115,6 +117,14 @@ func TestPageKeyCoversEveryInput(t *testing.T) {
 			t.Errorf("changing the %s leaves the key as it was", what)
 		}
 	}
+	// The page kept is the same for a client without gzip (writePage opens it for one).
+	{
+		r, status, page, v := pageKeyFixture()
+		r.Header.Del("Accept-Encoding")
+		if key, ok := pageKey(r, status, page, v); !ok || key != ref {
+			t.Error("a client without gzip has a key of its own, or none")
+		}
+	}
 	notKept := map[string]func(in input) input{
 		"a POST":              func(in input) input { in.r = httptest.NewRequest(http.MethodPost, "/index", nil); return in },
 		"a flash":             func(in input) input { in.v.Flashes = []string{"Your post is now live!"}; return in },
@@ -123,7 +133,6 @@ func TestPageKeyCoversEveryInput(t *testing.T) {
 			in.v.Data.(postsPage).Form.Post.Error = "Field must be between 1 and 140 characters long."
 			return in
 		},
-		"no gzip": func(in input) input { in.r.Header.Del("Accept-Encoding"); return in },
 		"a range": func(in input) input { in.r.Header.Set("Range", "bytes=0-10"); return in },
 		"a page whose data has no key": func(in input) input {
 			in.v.Data = errorPage{Heading: "Not Found"}
@@ -206,25 +215,43 @@ func TestProfilePageKeyCoversTheUserCard(t *testing.T) {
 }
 
 // A page is remembered when it is rendered a second time, and a remembered page is the
-// rendered page, compressed, with the headers of a compressed page; the cache stays
-// within its budget however many pages pass through it.
+// rendered page: compressed, with the headers of a compressed page, to a client that
+// accepts gzip; opened, with its length, to one that does not (rendered or remembered
+// alike). The cache stays within its budget however many pages pass through it.
 func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 	budget := 256 << 10
 	c := newPageCache(budget)
 	pool := newGzipPool(1)
-	render := func(w http.ResponseWriter, key [32]byte, page []byte) (kept bool) {
+	request := func(gzipped bool) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		if gzipped {
+			r.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		} else {
+			r.Header.Set("Accept-Encoding", "identity, gzip;q=0")
+		}
+		return r
+	}
+	render := func(w http.ResponseWriter, key [32]byte, page []byte, gzipped bool) (kept bool) {
 		t.Helper()
-		gz, kept, err := c.render(http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil })
+		plain, gz, kept, err := c.render(http.StatusOK, key, pool, func(b *bytes.Buffer) error { b.Write(page); return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeGzipped(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, gz)
+		if !bytes.Equal(plain, page) {
+			t.Fatalf("render returned %d plain bytes, want the %d rendered", len(plain), len(page))
+		}
+		if err := writePage(w, request(gzipped), http.StatusOK, gz, plain, pool); err != nil {
+			t.Fatal(err)
+		}
 		return kept
 	}
-	serve := func(w http.ResponseWriter, key [32]byte) bool {
+	serve := func(w http.ResponseWriter, key [32]byte, gzipped bool) bool {
+		t.Helper()
 		gz, ok := c.get(key)
 		if ok {
-			writeGzipped(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, gz)
+			if err := writePage(w, request(gzipped), http.StatusOK, gz, nil, pool); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return ok
 	}
@@ -232,31 +259,45 @@ func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 		page := bytes.Repeat([]byte{byte('a' + i%26)}, 2000+i)
 		var key [32]byte
 		key[0], key[1] = byte(i), byte(i>>8)
+		gzipped := i%2 == 0 // the client of the renderings
 		w := httptest.NewRecorder()
-		if render(w, key, page) {
+		if render(w, key, page, gzipped) {
 			t.Fatalf("page %d: kept at its first rendering", i)
 		}
 		first := w.Result()
-		if serve(httptest.NewRecorder(), key) {
+		if serve(httptest.NewRecorder(), key, true) {
 			t.Fatalf("page %d: remembered after one rendering, want it kept only when it comes again", i)
 		}
-		if !render(httptest.NewRecorder(), key, page) {
+		if !render(httptest.NewRecorder(), key, page, !gzipped) {
 			t.Fatalf("page %d: not kept at its second rendering", i)
 		}
-		w = httptest.NewRecorder()
-		if !serve(w, key) {
-			t.Fatalf("page %d: not remembered after its second rendering", i)
+		answers := []*http.Response{first}
+		for _, client := range []bool{true, false} {
+			w = httptest.NewRecorder()
+			if !serve(w, key, client) {
+				t.Fatalf("page %d: not remembered after its second rendering", i)
+			}
+			answers = append(answers, w.Result())
 		}
-		second := w.Result()
-		for n, res := range []*http.Response{first, second} {
-			if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Type") != "text/html; charset=utf-8" || res.Header.Get("Vary") != "Accept-Encoding" {
+		for n, res := range answers {
+			compressed := n == 1 || (n == 0 && gzipped)
+			if res.Header.Get("Content-Type") != "text/html; charset=utf-8" || fmt.Sprint(res.Header.Values("Vary")) != "[Accept-Encoding]" {
 				t.Fatalf("page %d, answer %d: headers %v", i, n, res.Header)
 			}
-			z, err := gzip.NewReader(res.Body)
-			if err != nil {
-				t.Fatal(err)
+			body := io.Reader(res.Body)
+			if compressed {
+				if res.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("page %d, answer %d to a client with gzip: headers %v", i, n, res.Header)
+				}
+				z, err := gzip.NewReader(res.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = z
+			} else if res.Header.Get("Content-Encoding") != "" || res.Header.Get("Content-Length") != strconv.Itoa(len(page)) {
+				t.Fatalf("page %d, answer %d to a client without gzip: headers %v", i, n, res.Header)
 			}
-			got, err := io.ReadAll(z)
+			got, err := io.ReadAll(body)
 			if err != nil || !bytes.Equal(got, page) {
 				t.Fatalf("page %d, answer %d: %d bytes (%v), want the %d rendered", i, n, len(got), err, len(page))
 			}
@@ -267,7 +308,50 @@ func TestPageCacheServesTheRenderedPageWithinBudget(t *testing.T) {
 	}
 	var unknown [32]byte
 	unknown[31] = 1
-	if serve(httptest.NewRecorder(), unknown) {
+	if serve(httptest.NewRecorder(), unknown, true) {
 		t.Error("a key never rendered is served")
+	}
+}
+
+// gunzip opens what the pool compressed, byte for byte, and refuses, with an error and
+// without a large allocation, a stream whose trailer does not match its contents.
+func TestGunzipOpensItsOwnPagesAndRefusesOthers(t *testing.T) {
+	pool := newGzipPool(1)
+	compress := func(page []byte) []byte {
+		var b bytes.Buffer
+		z := pool.get(&b)
+		z.Write(page)
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		pool.put(z)
+		return b.Bytes()
+	}
+	for _, page := range [][]byte{{}, []byte("<p>héllo\x00</p>"), bytes.Repeat([]byte("<tr><td>row</td></tr>"), 5000)} {
+		for range 2 { // the second time through a reader from the pool
+			got, err := pool.gunzip(compress(page))
+			if err != nil || !bytes.Equal(got, page) {
+				t.Fatalf("gunzip of %d bytes: %d bytes, %v", len(page), len(got), err)
+			}
+		}
+	}
+	gz := compress(bytes.Repeat([]byte("abc"), 1000))
+	lie := func(size uint32) []byte {
+		b := bytes.Clone(gz)
+		b[len(b)-4], b[len(b)-3], b[len(b)-2], b[len(b)-1] = byte(size), byte(size>>8), byte(size>>16), byte(size>>24)
+		return b
+	}
+	for what, bad := range map[string][]byte{
+		"empty":              nil,
+		"a header only":      gz[:10],
+		"cut short":          gz[:len(gz)-6],
+		"a trailer longer":   lie(3001),
+		"a trailer shorter":  lie(2999),
+		"a trailer of 4 GiB": lie(1<<32 - 1),
+		"not gzip":           bytes.Repeat([]byte("x"), 40),
+	} {
+		if got, err := pool.gunzip(bad); err == nil {
+			t.Errorf("%s: opened as %d bytes, want an error", what, len(got))
+		}
 	}
 }
