@@ -100,40 +100,7 @@ func alembicRevision(dir, id, parent, message, up string, down []string) error {
 	return nil
 }
 
-// writeAlembicRepos writes the Alembic twins of writeRepos' repositories under dir
-// (empty/, wide/, chain/).
-func writeAlembicRepos(dir string, tables, chainLen int) error {
-	if err := alembicProject(filepath.Join(dir, "empty")); err != nil {
-		return err
-	}
-	wide := filepath.Join(dir, "wide")
-	if err := alembicProject(wide); err != nil {
-		return err
-	}
-	var up strings.Builder
-	var down []string
-	for i := range tables {
-		down = append(alembicTable(&up, i), down...)
-	}
-	if err := alembicRevision(wide, "a0000000wide", "", fmt.Sprintf("%d tables", tables), up.String(), down); err != nil {
-		return err
-	}
-	chain := filepath.Join(dir, "chain")
-	if err := alembicProject(chain); err != nil {
-		return err
-	}
-	parent := ""
-	for i := range chainLen {
-		var up strings.Builder
-		d := alembicTable(&up, i)
-		id := fmt.Sprintf("c%011d", i)
-		if err := alembicRevision(chain, id, parent, fmt.Sprintf("table %d", i), up.String(), d); err != nil {
-			return err
-		}
-		parent = id
-	}
-	return nil
-}
+func alembicFormat() repoFormat { return repoFormat{alembicProject, alembicTable, alembicRevision} }
 
 // sqlalchemyURL turns one of the benchmark's database URLs into SQLAlchemy's form, with
 // the drivers Debian packages (psycopg2, PyMySQL).

@@ -189,20 +189,10 @@ func run(ctx context.Context, contestants []runner, runs, tables, chainLen int, 
 // writeAllRepos writes microblog's repositories into dir (empty/, wide/, chain/) and
 // their Alembic twins into dir/alembic.
 func writeAllRepos(dir string, tables, chainLen int) error {
-	if err := writeRepos(dir, tables, chainLen); err != nil {
+	if err := writeRepos(dir, tables, chainLen, microblogFormat()); err != nil {
 		return err
 	}
-	return writeAlembicRepos(filepath.Join(dir, "alembic"), tables, chainLen)
-}
-
-func writeRepos(dir string, tables, chainLen int) error {
-	if err := mkRepo(filepath.Join(dir, "empty")); err != nil {
-		return err
-	}
-	if err := writeWide(filepath.Join(dir, "wide"), tables); err != nil {
-		return err
-	}
-	return writeChain(filepath.Join(dir, "chain"), chainLen)
+	return writeRepos(filepath.Join(dir, "alembic"), tables, chainLen, alembicFormat())
 }
 
 // upgrade runs `bin db upgrade -d dir` against url and returns its wall time, CPU time

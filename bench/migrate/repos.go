@@ -64,31 +64,46 @@ func mkRepo(dir string) error {
 	return nil
 }
 
-// writeWide writes a repository of one revision creating n tables.
-func writeWide(dir string, n int) error {
-	if err := mkRepo(dir); err != nil {
+// repoFormat writes one tool's repositories: microblog's YAML revisions, or Alembic's
+// Python ones (alembicFormat).
+type repoFormat struct {
+	project  func(dir string) error
+	table    func(b *strings.Builder, i int) (down []string)
+	revision func(dir, id, parent, message, up string, down []string) error
+}
+
+func microblogFormat() repoFormat { return repoFormat{mkRepo, tableOps, writeRevision} }
+
+// writeRepos writes, in format f, the three repositories under dir: empty/ (no
+// revisions), wide/ (one revision creating tables tables) and chain/ (chainLen
+// revisions, each creating one table).
+func writeRepos(dir string, tables, chainLen int, f repoFormat) error {
+	if err := f.project(filepath.Join(dir, "empty")); err != nil {
+		return err
+	}
+	wide := filepath.Join(dir, "wide")
+	if err := f.project(wide); err != nil {
 		return err
 	}
 	var up strings.Builder
 	var down []string
-	for i := range n {
+	for i := range tables {
 		// drop in reverse order of creation: later tables refer to earlier ones
-		down = append(tableOps(&up, i), down...)
+		down = append(f.table(&up, i), down...)
 	}
-	return writeRevision(dir, "a0000000wide", "", fmt.Sprintf("%d tables", n), up.String(), down)
-}
-
-// writeChain writes a repository of n revisions, each creating one table.
-func writeChain(dir string, n int) error {
-	if err := mkRepo(dir); err != nil {
+	if err := f.revision(wide, "a0000000wide", "", fmt.Sprintf("%d tables", tables), up.String(), down); err != nil {
+		return err
+	}
+	chain := filepath.Join(dir, "chain")
+	if err := f.project(chain); err != nil {
 		return err
 	}
 	parent := ""
-	for i := range n {
+	for i := range chainLen {
 		var up strings.Builder
-		d := tableOps(&up, i)
+		d := f.table(&up, i)
 		id := fmt.Sprintf("c%011d", i)
-		if err := writeRevision(dir, id, parent, fmt.Sprintf("table %d", i), up.String(), d); err != nil {
+		if err := f.revision(chain, id, parent, fmt.Sprintf("table %d", i), up.String(), d); err != nil {
 			return err
 		}
 		parent = id
