@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microblog/microblog/internal/database"
+	"github.com/microblog/microblog/internal/testdb"
 )
 
 // The Alembic twins build the schema microblog's own repositories build: the same
@@ -53,19 +52,14 @@ func TestAlembicTwinsBuildTheSameSchema(t *testing.T) {
 // by CREATE INDEX with their uniqueness.
 func describe(t *testing.T, dbURL string) string {
 	t.Helper()
-	ctx := context.Background()
-	db, err := database.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.OpenPlain(t, dbURL)
 	var b strings.Builder
 	for _, q := range []string{
 		`SELECT 'table ' || m.name || ' column ' || p.name || ' notnull=' || p."notnull" || ' pk=' || p.pk FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name LIKE 't0%' ORDER BY m.name, p.cid`,
 		`SELECT 'table ' || m.name || ' fk ' || f."from" || ' -> ' || f."table" || '.' || f."to" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name LIKE 't0%' ORDER BY m.name, f."from"`,
 		`SELECT 'table ' || m.name || ' index ' || i.name || ' unique=' || i."unique" FROM sqlite_master m JOIN pragma_index_list(m.name) i WHERE m.type = 'table' AND m.name LIKE 't0%' AND i.origin = 'c' ORDER BY m.name, i.name`,
 	} {
-		rows, err := db.SQL.QueryContext(ctx, q)
+		rows, err := db.Query(q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -63,6 +63,13 @@ func acceptsGzip(header []string) bool {
 	return false
 }
 
+// wantsGzip reports whether r's response may be compressed: the client accepts gzip and
+// asks no range (a range is of the bytes as they are). compress decides by it, and so do
+// the remembered pages, which are kept compressed and opened for everyone else.
+func wantsGzip(r *http.Request) bool {
+	return acceptsGzip(r.Header.Values("Accept-Encoding")) && r.Header.Get("Range") == ""
+}
+
 // addVary adds name to the response's Vary header unless one of its values names it
 // already: a remembered page replayed through compress keeps one Vary: Accept-Encoding.
 func addVary(h http.Header, name string) {
@@ -138,7 +145,7 @@ func (g *gzipPool) gunzip(gz []byte) ([]byte, error) {
 // reach the client event by event).
 func compress(pool *gzipPool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &compressWriter{w: w, pool: pool, accepts: acceptsGzip(r.Header.Values("Accept-Encoding")) && r.Header.Get("Range") == ""}
+		cw := &compressWriter{w: w, pool: pool, accepts: wantsGzip(r)}
 		defer cw.close()
 		next.ServeHTTP(cw, r)
 	})

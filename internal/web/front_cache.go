@@ -162,7 +162,7 @@ func (a *App) frontRequestKey(r *http.Request) (key [sha256.Size]byte, ok bool) 
 func (a *App) serveFront(w http.ResponseWriter, r *http.Request, e *frontEntry) bool {
 	start := time.Now()
 	body := e.gz
-	if !acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if !wantsGzip(r) {
 		plain, err := a.gzip.gunzip(e.gz)
 		if err != nil {
 			a.log.Error("front cache: a kept page would not open", "err", err, "route", e.pattern)

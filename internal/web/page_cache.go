@@ -173,35 +173,26 @@ func (c *pageCache) render(status int, key [sha256.Size]byte, pool *gzipPool, ex
 	return page.Bytes(), gz, false, nil
 }
 
-// writePage sends a remembered page: compressed to a client that accepts gzip (and asks
-// no range), decompressed to any other (plain, when the caller has it already; else
-// opened with pool). Clients without gzip are served from the caches too: rendered for
-// each request instead, such a client cost the server 13 to 19 times the CPU of a browser's
-// request (docs/performance.md, section 21): a cheap way to load it.
+// writePage sends a remembered page: compressed (gz) to a client that takes gzip
+// (wantsGzip), as rendered to any other — plain when the caller has it, else gz opened
+// with pool; the error of a page that would not open comes before anything is written.
+// compress passes a response that has its Content-Encoding through unchanged. Clients
+// without gzip are served from the caches too: rendered for each request instead, such a
+// client cost the server 13 to 19 times the CPU of a browser's request
+// (docs/performance.md, section 21): a cheap way to load it.
 func writePage(w http.ResponseWriter, r *http.Request, status int, gz, plain []byte, pool *gzipPool) error {
-	if acceptsGzip(r.Header.Values("Accept-Encoding")) && r.Header.Get("Range") == "" {
-		writeGzipped(w, r, status, gz)
-		return nil
-	}
-	if plain == nil {
+	h := w.Header()
+	body := gz
+	if wantsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+	} else if body = plain; body == nil {
 		var err error
-		if plain, err = pool.gunzip(gz); err != nil {
+		if body, err = pool.gunzip(gz); err != nil {
 			return err
 		}
 	}
-	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	addVary(h, "Accept-Encoding")
-	cork.Send(w, r, status, plain) // with Content-Length
+	cork.Send(w, r, status, body) // with Content-Length
 	return nil
-}
-
-// writeGzipped sends an HTML page already compressed; compress passes a response that
-// has its Content-Encoding through unchanged.
-func writeGzipped(w http.ResponseWriter, r *http.Request, status int, gz []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Encoding", "gzip")
-	addVary(h, "Accept-Encoding")
-	cork.Send(w, r, status, gz) // with Content-Length
 }
